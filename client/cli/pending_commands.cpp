@@ -1,0 +1,34 @@
+// Commands whose implementation has not landed yet. Each says so plainly and
+// fails; it is removed from here when its real file arrives.
+#include <cstdio>
+
+#include "client/cli/commands.hpp"
+
+namespace openmps::client::cli {
+namespace {
+int notYet(const char* name) {
+  std::fprintf(stderr, "openmps-client %s: not implemented yet\n", name);
+  return 3;
+}
+}  // namespace
+
+int probeCommand(std::span<const std::string>) {
+  return notYet("probe");
+}
+int scanCommand(std::span<const std::string>) {
+  return notYet("scan");
+}
+int runCommand(std::span<const std::string>) {
+  return notYet("run");
+}
+int statusCommand(std::span<const std::string>) {
+  return notYet("status");
+}
+int enrollCommand(std::span<const std::string>) {
+  return notYet("enroll");
+}
+int pmdCommand(std::span<const std::string>) {
+  return notYet("pmd");
+}
+
+}  // namespace openmps::client::cli

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <span>
+#include <string>
+
+// The subcommands of openmps-server, one file each in this folder.
+namespace openmps::server::cli {
+
+int migrateCommand(std::span<const std::string> args);
+int orgCommand(std::span<const std::string> args);
+int collectorCommand(std::span<const std::string> args);
+int fleetCommand(std::span<const std::string> args);
+int runCommand(std::span<const std::string> args);
+
+}  // namespace openmps::server::cli

@@ -1,0 +1,1 @@
+"""Fixtures for OpenMPS tests that run real components on loopback."""
