@@ -1,0 +1,76 @@
+#include "shared/envelope/batch.hpp"
+
+#include "shared/envelope/envelope_error.hpp"
+#include "shared/model/reading_json_value.hpp"
+#include "shared/util/json_fields.hpp"
+#include "shared/util/time_format.hpp"
+
+namespace openmps::envelope {
+namespace {
+
+using nlohmann::json;
+
+// Identifiers stay below 2^53 so any JSON reader sees them exactly.
+constexpr std::int64_t kMaxId = (std::int64_t{1} << 53) - 1;
+constexpr int kFormat = 1;
+
+}  // namespace
+
+std::string encodeBatch(const Batch& batch) {
+  json items = json::array();
+  for (const auto& item : batch.items) {
+    items.push_back(json{{"seq", item.seq}, {"reading", model::toJsonValue(item.reading)}});
+  }
+  const json doc{{"format", kFormat},
+                 {"client_id", batch.clientId},
+                 {"batch_seq", batch.batchSeq},
+                 {"client_version", batch.clientVersion},
+                 {"created_at", util::formatRfc3339(batch.createdAt)},
+                 {"items", std::move(items)}};
+  return doc.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Batch decodeBatch(std::string_view text) {
+  try {
+    const json doc = util::parseJson(text, "batch");
+    const util::JsonObject o(doc, "");
+    const auto format = o.requireInt("format", 0, INT32_MAX);
+    if (format != kFormat) {
+      throw util::JsonFieldError("format", "batch format " + std::to_string(format) +
+                                               " is not supported (this version reads 1)");
+    }
+    Batch batch;
+    batch.clientId = static_cast<std::uint64_t>(o.requireInt("client_id", 1, kMaxId));
+    batch.batchSeq = static_cast<std::uint64_t>(o.requireInt("batch_seq", 1, kMaxId));
+    batch.clientVersion = o.optionalString("client_version", 64);
+    const std::string created = o.requireString("created_at", 64);
+    const auto createdAt = util::parseRfc3339(created);
+    if (!createdAt)
+      throw util::JsonFieldError("created_at", "not an RFC 3339 time: '" + created + "'");
+    batch.createdAt = *createdAt;
+    const json& items = o.requireArray("items", kMaxBatchItems);
+    batch.items.reserve(items.size());
+    std::uint64_t previous = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const std::string path = util::indexPath("items", i);
+      const util::JsonObject item(items[i], path);
+      BatchItem out;
+      out.seq = static_cast<std::uint64_t>(item.requireInt("seq", 1, kMaxId));
+      if (out.seq <= previous) {
+        throw util::JsonFieldError(item.childPath("seq"), "item numbers must increase (" +
+                                                              std::to_string(out.seq) + " after " +
+                                                              std::to_string(previous) + ")");
+      }
+      previous = out.seq;
+      const auto* reading = item.find("reading");
+      if (reading == nullptr) throw util::JsonFieldError(item.childPath("reading"), "missing");
+      out.reading = model::readingFromJsonValue(*reading, item.childPath("reading"));
+      batch.items.push_back(std::move(out));
+    }
+    return batch;
+  } catch (const util::JsonFieldError& e) {
+    throw EnvelopeError(EnvelopeErrorKind::kBadPayload, std::string("batch payload: ") + e.what());
+  }
+}
+
+}  // namespace openmps::envelope
