@@ -73,7 +73,7 @@ struct WalkOptions {
 };
 
 struct Stats {
-  std::uint64_t requests = 0;   // PDUs sent, retries included
+  std::uint64_t requests = 0;  // PDUs sent, retries included
   std::uint64_t responses = 0;
   std::uint64_t timeouts = 0;
 };
