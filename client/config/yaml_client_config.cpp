@@ -48,8 +48,8 @@ struct Context {
 // One node with its path, read strictly.
 class Field {
  public:
-  Field(const Context& ctx, YAML::Node node, std::string path)
-      : ctx_(&ctx), node_(std::move(node)), path_(std::move(path)) {}
+  Field(const Context& ctx, const YAML::Node& node, std::string path)
+      : ctx_(&ctx), node_(node), path_(std::move(path)) {}
 
   const std::string& path() const { return path_; }
   const YAML::Node& node() const { return node_; }
@@ -114,7 +114,7 @@ class Field {
     for (const auto& kv : node_) {
       const YAML::Node key = kv.first;
       if (!key.IsScalar()) ctx_->fail(key.Mark(), path_, "keys must be plain words");
-      const std::string name = key.Scalar();
+      const std::string& name = key.Scalar();
       const std::string childPath = path_.empty() ? name : path_ + "." + name;
       if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; }) ==
           allowed.end()) {

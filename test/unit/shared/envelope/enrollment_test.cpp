@@ -34,7 +34,7 @@ EnrollmentErrorKind kindOf(const std::string& text) {
 // An enrollment string with this JSON inside and a correct checksum.
 std::string withBody(const std::string& json) {
   std::string body = json;
-  const std::string crcSource = json;
+  const std::string& crcSource = json;
   // Borrow the encoder's checksum by re-encoding: compute CRC-32 like it does.
   unsigned long crc = 0xffffffffUL;
   for (const char c : crcSource) {

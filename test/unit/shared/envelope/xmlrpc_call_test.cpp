@@ -39,7 +39,7 @@ TEST_CASE("mps.submit carries the envelope bytes unchanged", "[xmlrpc]") {
 }
 
 TEST_CASE("calls of 600 KB pass xmlrpc-c's default 512 KB limit", "[xmlrpc]") {
-  const std::string big(450 * 1024, 'x');  // base64 makes it ~600 KB of XML
+  const std::string big(std::size_t{450} * 1024, 'x');  // base64 makes it ~600 KB of XML
   CHECK(decodeSubmitCall(encodeSubmitCall(big)) == big);
 }
 
