@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// The two seams of the mailbox poller: the mailbox it reads (IMAP in
+// production, curl_imap_mailbox.cpp) and the ingest it hands envelopes to
+// (the same path as the XML-RPC receiver).
+namespace openmps::server::mailbox {
+
+// The mailbox could not be reached or refused a command. The poller ends
+// its round and tries again at the next one; nothing is lost.
+class MailboxError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct MessageInfo {
+  std::uint64_t uid = 0;
+  std::size_t size = 0;  // as the server reports it, before fetching
+};
+
+class Mailbox {
+ public:
+  virtual ~Mailbox() = default;
+  // Messages waiting in the inbox, lowest UID first, at most `max`.
+  virtual std::vector<MessageInfo> list(std::size_t max) = 0;
+  // The raw message; MailboxError also when it is larger than maxBytes.
+  virtual std::string fetch(std::uint64_t uid, std::size_t maxBytes) = 0;
+  // Called only after the batch is committed (or known to be a duplicate).
+  virtual void remove(std::uint64_t uid) = 0;
+  // Out of the inbox into the quarantine folder, kept for a person to see.
+  virtual void quarantine(std::uint64_t uid) = 0;
+};
+
+enum class IngestVerdict {
+  kStored,       // committed
+  kDuplicate,    // this exact batch was stored before
+  kRejected,     // never acceptable: unknown client, bad seal, replay, bad payload
+  kUnavailable,  // could not decide now (database down): keep the mail, retry later
+};
+
+struct IngestOutcome {
+  IngestVerdict verdict = IngestVerdict::kUnavailable;
+  std::string detail;  // for the log line
+};
+
+class BatchIngest {
+ public:
+  virtual ~BatchIngest() = default;
+  virtual IngestOutcome ingest(std::string_view sealed) = 0;
+};
+
+}  // namespace openmps::server::mailbox

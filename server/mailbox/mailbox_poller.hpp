@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+
+#include "server/mailbox/batch_mail.hpp"
+#include "server/mailbox/gap_tracker.hpp"
+#include "server/mailbox/mailbox.hpp"
+
+// One round of the mailbox poller: fetch, parse, ingest, then delete or
+// quarantine. No sockets or database here; both come in through mailbox.hpp.
+namespace openmps::server::mailbox {
+
+struct PollerSettings {
+  MailLimits limits;
+  std::size_t maxMessagesPerPoll = 200;
+  // An envelope whose ingest fails this many rounds in a row for a reason
+  // that is not "database unavailable" goes to quarantine, so one
+  // poisonous mail cannot hold up the rest forever.
+  int maxAttempts = 3;
+};
+
+struct PollReport {
+  std::size_t listed = 0;
+  std::size_t stored = 0;
+  std::size_t duplicates = 0;
+  std::size_t quarantined = 0;
+  std::size_t deferred = 0;  // left in the inbox for the next round
+  bool mailboxFailed = false;
+  std::string mailboxError;
+};
+
+class MailboxPoller {
+ public:
+  MailboxPoller(Mailbox& mailbox, BatchIngest& ingest, PollerSettings settings = {});
+
+  // Never throws for anything a mail or the mailbox does.
+  PollReport pollOnce();
+
+  const GapTracker& gaps() const { return gaps_; }
+  GapTracker& gaps() { return gaps_; }
+
+ private:
+  enum class Step { kNext, kStopRound };
+  Step handle(const MessageInfo& info, PollReport& report);
+  void toQuarantine(std::uint64_t uid, const std::string& reason, PollReport& report);
+  void logGaps();
+
+  Mailbox& mailbox_;
+  BatchIngest& ingest_;
+  PollerSettings settings_;
+  GapTracker gaps_;
+  // Messages that could not even be moved to quarantine: skipped, so they
+  // do not block the mail behind them; logged once.
+  std::set<std::uint64_t> stuck_;
+  std::map<std::uint64_t, int> attempts_;
+  std::set<std::uint64_t> touchedClients_;
+  std::map<std::uint64_t, std::string> reportedGaps_;
+};
+
+}  // namespace openmps::server::mailbox
