@@ -1,0 +1,36 @@
+// openmps-server migrate: creates or upgrades the schema; on a fresh server
+// also creates the master key and a self-signed certificate.
+#include <array>
+#include <chrono>
+#include <cstdio>
+
+#include "server/cli/cli_support.hpp"
+#include "server/cli/commands.hpp"
+#include "server/config/server_secrets.hpp"
+#include "server/store/pg_migrator.hpp"
+
+namespace openmps::server::cli {
+
+int migrateCommand(std::span<const std::string> args) {
+  const std::array<util::OptionSpec, 2> specs = {configOption(), helpOption()};
+  const auto parsed = util::parseArgs(args, specs);
+  if (handleHelp(parsed, "openmps-server migrate --config FILE", specs)) {
+    return 0;
+  }
+  if (!parsed.positional().empty()) {
+    throw util::UsageError("unexpected argument '" + parsed.positional().front() + "'");
+  }
+  const auto cfg = loadConfig(parsed);
+  config::ensureServerSecrets(cfg);
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  const int year = static_cast<int>(std::chrono::year_month_day(today).year());
+  const auto report = store::migrateDatabase(cfg.databaseUri, year);
+  for (const auto& name : report.applied) {
+    std::printf("applied %s\n", name.c_str());
+  }
+  std::printf("schema up to date (%zu applied now, %zu before)\n", report.applied.size(),
+              report.alreadyApplied);
+  return 0;
+}
+
+}  // namespace openmps::server::cli

@@ -1,0 +1,139 @@
+// openmps-server run: the daemon. Receivers (XML-RPC, HTTPS POST /RPC2)
+// feed one Ingestor; SIGTERM or SIGINT stops accepting, finishes running
+// requests and queued batches, then exits 0. Logs go to stderr.
+#include <pthread.h>
+
+#include <array>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "server/cli/cli_support.hpp"
+#include "server/cli/commands.hpp"
+#include "server/config/server_secrets.hpp"
+#include "server/ingest/ingestor.hpp"
+#include "server/receiver/poco_rpc_server.hpp"
+#include "server/receiver/rate_limiter.hpp"
+#include "server/receiver/rpc_dispatcher.hpp"
+#include "server/store/pg_ingest_store.hpp"
+#include "shared/envelope/envelope_error.hpp"
+#include "shared/envelope/fault_codes.hpp"
+#include "shared/util/clock.hpp"
+#include "shared/util/log.hpp"
+
+namespace openmps::server::cli {
+namespace {
+
+constexpr std::string_view kLog = "server";
+
+receiver::ListenerOptions listenerOptions(const config::ServerConfig& cfg, std::string name,
+                                          const config::ListenAddress& address, bool tls,
+                                          bool rpc2Only) {
+  receiver::ListenerOptions o;
+  o.name = std::move(name);
+  o.host = address.host;
+  o.port = address.port;
+  o.tls = tls;
+  o.certificate = cfg.tls.certificate;
+  o.key = cfg.tls.key;
+  o.rpc2Only = rpc2Only;
+  o.maxRequestBytes = cfg.limits.maxRequestBytes;
+  o.maxConnections = cfg.limits.maxConnections;
+  o.timeout = cfg.limits.requestTimeout;
+  return o;
+}
+
+}  // namespace
+
+int runCommand(std::span<const std::string> args) {
+  const std::array<util::OptionSpec, 2> specs = {configOption(), helpOption()};
+  const auto parsed = util::parseArgs(args, specs);
+  if (handleHelp(parsed, "openmps-server run --config FILE", specs)) {
+    return 0;
+  }
+  if (!parsed.positional().empty()) {
+    throw util::UsageError("unexpected argument '" + parsed.positional().front() + "'");
+  }
+  const auto cfg = loadConfig(parsed);
+
+  // Signals are taken by sigwait below; every thread started from here on
+  // inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  const auto masterKey = config::loadMasterKey(cfg);
+  if (cfg.needsTls() && (!std::filesystem::exists(cfg.tls.certificate) ||
+                         !std::filesystem::exists(cfg.tls.key))) {
+    throw std::runtime_error("TLS certificate " + cfg.tls.certificate.string() + " or key " +
+                             cfg.tls.key.string() +
+                             " missing (run 'openmps-server migrate --config FILE' once to "
+                             "create a self-signed pair, or configure yours)");
+  }
+  ingest::IngestOptions ingestOptions;
+  ingestOptions.workers = cfg.ingest.workers;
+  ingestOptions.queueLength = static_cast<std::size_t>(cfg.ingest.queueLength);
+  const util::Secret databaseUri = cfg.databaseUri;
+  // Fail at start, not at the first batch, when the database is unreachable.
+  { store::PgIngestStore probe(databaseUri); }
+  ingest::Ingestor ingestor(
+      masterKey,
+      [databaseUri] { return std::make_unique<store::PgIngestStore>(databaseUri); },
+      ingestOptions);
+
+  const util::SystemClock clock;
+  receiver::RateLimiter limiter(clock, cfg.limits.ratePerMinute, cfg.limits.rateBurst);
+  const receiver::RpcDispatcher dispatcher(
+      [&](std::string_view sealed, std::string_view carrier,
+          std::string_view peer) -> envelope::SubmitResult {
+        std::uint64_t clientId = 0;
+        try {
+          clientId = envelope::peekHeader(sealed).clientId;
+        } catch (const envelope::EnvelopeError& e) {
+          util::logWarning(kLog) << "refused (" << envelope::toString(e.kind()) << ") via "
+                                 << carrier << " from " << peer << ": " << e.what();
+          return envelope::SubmitFault{envelope::faultCodeFor(e.kind()), e.what()};
+        }
+        if (!limiter.allow(clientId)) {
+          util::logWarning(kLog) << "rate limited client " << clientId << " via " << carrier
+                                 << " from " << peer;
+          return envelope::SubmitFault{envelope::kFaultRateLimited,
+                                       "rate limited: too many calls from client " +
+                                           std::to_string(clientId) + ", try again later"};
+        }
+        return ingestor.ingest(sealed, carrier, peer);
+      });
+
+  std::vector<std::unique_ptr<receiver::PocoRpcServer>> servers;
+  if (cfg.xmlrpc.enabled) {
+    servers.push_back(std::make_unique<receiver::PocoRpcServer>(
+        listenerOptions(cfg, std::string(ingest::kCarrierXmlRpc), cfg.xmlrpc.listen,
+                        cfg.xmlrpc.tls, false),
+        dispatcher));
+  }
+  if (cfg.web.enabled) {
+    servers.push_back(std::make_unique<receiver::PocoRpcServer>(
+        listenerOptions(cfg, std::string(ingest::kCarrierHttps), cfg.web.listen, true, true),
+        dispatcher));
+  }
+  for (auto& s : servers) {
+    s->start();
+  }
+  util::logInfo(kLog) << "openmps-server running (" << cfg.ingest.workers
+                      << " ingest workers); SIGTERM stops it";
+  int received = 0;
+  sigwait(&signals, &received);
+  util::logInfo(kLog) << "signal " << received << ": shutting down";
+  for (auto& s : servers) {
+    s->stop();
+  }
+  ingestor.stop();
+  util::logInfo(kLog) << "stopped cleanly";
+  return 0;
+}
+
+}  // namespace openmps::server::cli

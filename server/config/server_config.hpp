@@ -1,0 +1,101 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "shared/util/log.hpp"
+#include "shared/util/secret.hpp"
+
+// The server's configuration file (server/README.md documents every key).
+// Validated completely at start; every error names the file, the line and
+// the field.
+namespace openmps::server::config {
+
+// "server.yaml:7:3: xmlrpc.listen: ..." — file, line, field, problem.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ListenAddress {
+  std::string host;  // numeric IPv4/IPv6 or a name; "0.0.0.0" for all
+  std::uint16_t port = 0;
+  std::string toString() const;
+};
+
+struct XmlRpcListener {
+  bool enabled = true;
+  ListenAddress listen{"0.0.0.0", 52004};
+  bool tls = true;  // false only when the file says `tls: false`
+};
+
+struct WebListener {
+  bool enabled = false;
+  ListenAddress listen{"0.0.0.0", 443};  // HTTPS; POST /RPC2 carries mps.submit
+};
+
+struct TlsFiles {
+  std::filesystem::path certificate;  // PEM
+  std::filesystem::path key;          // PEM, mode 0600
+};
+
+struct Limits {
+  std::size_t maxRequestBytes = 12u << 20;  // at most envelope::kMaxCallBytes
+  int maxConnections = 256;                 // per listener, handled + queued
+  // Token bucket per client id: `ratePerMinute` calls on average, bursts
+  // of up to `rateBurst`.
+  int ratePerMinute = 120;
+  int rateBurst = 30;
+  std::chrono::seconds requestTimeout{30};
+};
+
+struct IngestSettings {
+  int workers = 4;        // database connections used for ingest
+  int queueLength = 256;  // envelopes waiting for a worker before "unavailable"
+};
+
+// Filled by server/mailbox: the section is kept as the config file's text
+// plus its path, so the mailbox parser reads its own keys with their own
+// line numbers (YAML::Load(sourceText)["mailbox"]).
+struct MailboxSection {
+  bool present = false;
+};
+
+struct ServerConfig {
+  std::filesystem::path sourcePath;
+  std::string sourceText;
+
+  util::Secret databaseUri;  // postgresql://user:pass@host:port/db
+  XmlRpcListener xmlrpc;
+  WebListener web;
+  TlsFiles tls;
+  std::filesystem::path masterKeyFile;
+  // What enrollment strings tell clients (xmlrpcs://host:52004,
+  // https://host/RPC2, mailto:...). Derived from the listeners when empty.
+  std::vector<std::string> publicAddresses;
+  // Names the self-signed certificate is made for (subjectAltName).
+  std::vector<std::string> certificateNames;
+  Limits limits;
+  IngestSettings ingest;
+  MailboxSection mailbox;
+  util::LogLevel logLevel = util::LogLevel::kInfo;
+
+  // Whether any listener needs the certificate and key.
+  bool needsTls() const { return (xmlrpc.enabled && xmlrpc.tls) || web.enabled; }
+};
+
+ServerConfig parseServerConfig(const std::string& text, const std::string& sourceName,
+                               const std::filesystem::path& baseDir);
+ServerConfig loadServerConfig(const std::filesystem::path& path);
+
+// The addresses enrollment strings carry: publicAddresses, or one per
+// enabled listener with its host (0.0.0.0 replaced by the machine's name).
+std::vector<std::string> enrollmentAddresses(const ServerConfig& config);
+
+}  // namespace openmps::server::config

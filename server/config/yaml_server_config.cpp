@@ -1,0 +1,377 @@
+// The YAML side of server_config.hpp. yaml-cpp stays in this file.
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <utility>
+
+#include <yaml-cpp/yaml.h>
+
+#include "server/config/server_config.hpp"
+#include "shared/envelope/xmlrpc_call.hpp"
+#include "shared/util/args.hpp"
+#include "shared/util/files.hpp"
+
+namespace openmps::server::config {
+namespace {
+
+constexpr std::size_t kMaxConfigBytes = 1u << 20;
+constexpr std::size_t kMaxSecretFileBytes = 4096;
+constexpr std::size_t kMaxListItems = 64;
+
+struct Context {
+  std::string sourceName;
+  std::filesystem::path baseDir;
+
+  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& path,
+                         const std::string& problem) const {
+    std::string where = sourceName;
+    if (!mark.is_null()) {
+      where += ':' + std::to_string(mark.line + 1) + ':' + std::to_string(mark.column + 1);
+    }
+    throw ConfigError(where + ": " + (path.empty() ? "" : path + ": ") + problem);
+  }
+
+  std::filesystem::path resolve(const std::string& text) const {
+    const std::filesystem::path p(text);
+    return p.is_absolute() ? p : baseDir / p;
+  }
+};
+
+class Field {
+ public:
+  Field(const Context& ctx, YAML::Node node, std::string path)
+      : ctx_(&ctx), node_(std::move(node)), path_(std::move(path)) {}
+
+  const std::string& path() const { return path_; }
+  const YAML::Node& node() const { return node_; }
+  [[noreturn]] void fail(const std::string& problem) const {
+    ctx_->fail(node_.Mark(), path_, problem);
+  }
+
+  std::string scalar() const {
+    if (!node_.IsScalar()) {
+      fail("expected a single value, not a list or a mapping");
+    }
+    return node_.Scalar();
+  }
+  std::string text(std::size_t maxLength = 1024) const {
+    std::string value = scalar();
+    if (value.empty()) {
+      fail("must not be empty");
+    }
+    if (value.size() > maxLength) {
+      fail("longer than " + std::to_string(maxLength) + " characters");
+    }
+    return value;
+  }
+  std::int64_t integer(std::int64_t min, std::int64_t max) const {
+    const std::string value = scalar();
+    const auto number = util::parseInt(value);
+    if (!number || *number < min || *number > max) {
+      fail("expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+           ", got '" + value + "'");
+    }
+    return *number;
+  }
+  bool boolean() const {
+    const std::string value = scalar();
+    if (value == "true" || value == "yes" || value == "on") {
+      return true;
+    }
+    if (value == "false" || value == "no" || value == "off") {
+      return false;
+    }
+    fail("expected true or false, got '" + value + "'");
+  }
+  std::vector<Field> list() const {
+    std::vector<Field> out;
+    if (node_.IsScalar()) {
+      out.emplace_back(*ctx_, node_, path_);
+      return out;
+    }
+    if (!node_.IsSequence()) {
+      fail("expected a list");
+    }
+    if (node_.size() > kMaxListItems) {
+      fail("more than " + std::to_string(kMaxListItems) + " entries");
+    }
+    for (std::size_t i = 0; i < node_.size(); ++i) {
+      out.emplace_back(*ctx_, node_[i], path_ + "[" + std::to_string(i) + "]");
+    }
+    return out;
+  }
+  // Every key of a mapping, checked against the allowed ones: an unknown
+  // key is almost always a misspelt known one.
+  std::vector<std::pair<std::string, Field>> entries(
+      std::initializer_list<const char*> allowed) const {
+    if (!node_.IsMap()) {
+      fail("expected a mapping of keys to values");
+    }
+    std::vector<std::pair<std::string, Field>> out;
+    std::set<std::string> seen;
+    for (const auto& kv : node_) {
+      const YAML::Node key = kv.first;
+      if (!key.IsScalar()) {
+        ctx_->fail(key.Mark(), path_, "keys must be plain words");
+      }
+      const std::string name = key.Scalar();
+      const std::string childPath = path_.empty() ? name : path_ + "." + name;
+      if (std::none_of(allowed.begin(), allowed.end(),
+                       [&](const char* a) { return name == a; })) {
+        std::string known;
+        for (const char* a : allowed) {
+          known += std::string(known.empty() ? "" : ", ") + a;
+        }
+        ctx_->fail(key.Mark(), childPath, "unknown key (known here: " + known + ")");
+      }
+      if (!seen.insert(name).second) {
+        ctx_->fail(key.Mark(), childPath, "given twice");
+      }
+      out.emplace_back(name, Field(*ctx_, kv.second, childPath));
+    }
+    return out;
+  }
+
+ private:
+  const Context* ctx_;
+  YAML::Node node_;
+  std::string path_;
+};
+
+ListenAddress parseListen(const Field& field) {
+  const std::string value = field.text(300);
+  ListenAddress out;
+  std::string portText;
+  if (value.front() == '[') {
+    const auto close = value.find(']');
+    if (close == std::string::npos || close + 1 >= value.size() || value[close + 1] != ':') {
+      field.fail("expected [IPv6]:PORT, got '" + value + "'");
+    }
+    out.host = value.substr(1, close - 1);
+    portText = value.substr(close + 2);
+  } else {
+    const auto colon = value.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+      field.fail("expected HOST:PORT (for example 0.0.0.0:52004), got '" + value + "'");
+    }
+    out.host = value.substr(0, colon);
+    portText = value.substr(colon + 1);
+  }
+  const auto port = util::parseInt(portText);
+  if (!port || *port < 0 || *port > 65535) {
+    field.fail("port must be a number from 0 to 65535, got '" + portText + "'");
+  }
+  out.port = static_cast<std::uint16_t>(*port);
+  return out;
+}
+
+std::string readSecretFile(const Field& field, const std::filesystem::path& file) {
+  std::string content;
+  try {
+    content = util::readFile(file, kMaxSecretFileBytes);
+  } catch (const std::exception& e) {
+    field.fail(e.what());
+  }
+  while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) {
+    content.pop_back();
+  }
+  if (content.empty()) {
+    field.fail(file.string() + " is empty");
+  }
+  return content;
+}
+
+void parseDatabase(const Field& section, const Context& ctx, ServerConfig& out) {
+  bool given = false;
+  for (const auto& [name, field] : section.entries({"uri", "uri_file"})) {
+    if (given) {
+      field.fail("give either uri or uri_file, not both");
+    }
+    given = true;
+    std::string uri =
+        name == "uri" ? field.text(4096) : readSecretFile(field, ctx.resolve(field.text()));
+    if (uri.rfind("postgresql://", 0) != 0 && uri.rfind("postgres://", 0) != 0 &&
+        uri.find('=') == std::string::npos) {
+      field.fail("expected a PostgreSQL URI (postgresql://user:password@host:port/database)");
+    }
+    out.databaseUri = util::Secret(std::move(uri));
+  }
+  if (!given) {
+    section.fail("missing uri (or uri_file)");
+  }
+}
+
+void checkAddress(const Field& field, const std::string& value) {
+  static constexpr std::array<const char*, 4> kSchemes = {"xmlrpcs://", "xmlrpc://", "https://",
+                                                          "mailto:"};
+  if (std::none_of(kSchemes.begin(), kSchemes.end(),
+                   [&](const char* s) { return value.rfind(s, 0) == 0; })) {
+    field.fail("expected an address starting with xmlrpcs://, xmlrpc://, https:// or mailto:, got '" +
+               value + "'");
+  }
+}
+
+}  // namespace
+
+std::string ListenAddress::toString() const {
+  if (host.find(':') != std::string::npos) {
+    return "[" + host + "]:" + std::to_string(port);
+  }
+  return host + ":" + std::to_string(port);
+}
+
+ServerConfig parseServerConfig(const std::string& text, const std::string& sourceName,
+                               const std::filesystem::path& baseDir) {
+  const Context ctx{sourceName, baseDir};
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    ctx.fail(e.mark, "", "not valid YAML: " + e.msg);
+  }
+  const Field top(ctx, root, "");
+  ServerConfig out;
+  out.sourceText = text;
+  out.masterKeyFile = baseDir / "master.key";
+  out.tls.certificate = baseDir / "server.crt";
+  out.tls.key = baseDir / "server.key";
+  bool haveDatabase = false;
+  for (const auto& [name, field] :
+       top.entries({"database", "xmlrpc", "web", "tls", "master_key_file", "public_addresses",
+                    "certificate_names", "limits", "ingest", "mailbox", "log_level"})) {
+    if (name == "database") {
+      parseDatabase(field, ctx, out);
+      haveDatabase = true;
+    } else if (name == "xmlrpc") {
+      for (const auto& [key, f] : field.entries({"enabled", "listen", "tls"})) {
+        if (key == "enabled") {
+          out.xmlrpc.enabled = f.boolean();
+        } else if (key == "listen") {
+          out.xmlrpc.listen = parseListen(f);
+        } else {
+          // Plain TCP only when the file says so: tls defaults to true.
+          out.xmlrpc.tls = f.boolean();
+        }
+      }
+    } else if (name == "web") {
+      out.web.enabled = true;
+      for (const auto& [key, f] : field.entries({"enabled", "listen"})) {
+        if (key == "enabled") {
+          out.web.enabled = f.boolean();
+        } else {
+          out.web.listen = parseListen(f);
+        }
+      }
+    } else if (name == "tls") {
+      for (const auto& [key, f] : field.entries({"certificate", "key"})) {
+        (key == "certificate" ? out.tls.certificate : out.tls.key) = ctx.resolve(f.text());
+      }
+    } else if (name == "master_key_file") {
+      out.masterKeyFile = ctx.resolve(field.text());
+    } else if (name == "public_addresses") {
+      for (const auto& f : field.list()) {
+        const std::string value = f.text(300);
+        checkAddress(f, value);
+        out.publicAddresses.push_back(value);
+      }
+    } else if (name == "certificate_names") {
+      for (const auto& f : field.list()) {
+        out.certificateNames.push_back(f.text(253));
+      }
+    } else if (name == "limits") {
+      for (const auto& [key, f] :
+           field.entries({"max_request_bytes", "max_connections", "rate_per_minute", "rate_burst",
+                          "request_timeout_seconds"})) {
+        if (key == "max_request_bytes") {
+          out.limits.maxRequestBytes = static_cast<std::size_t>(
+              f.integer(1024, static_cast<std::int64_t>(envelope::kMaxCallBytes)));
+        } else if (key == "max_connections") {
+          out.limits.maxConnections = static_cast<int>(f.integer(1, 100'000));
+        } else if (key == "rate_per_minute") {
+          out.limits.ratePerMinute = static_cast<int>(f.integer(1, 1'000'000));
+        } else if (key == "rate_burst") {
+          out.limits.rateBurst = static_cast<int>(f.integer(1, 1'000'000));
+        } else {
+          out.limits.requestTimeout = std::chrono::seconds(f.integer(1, 3600));
+        }
+      }
+    } else if (name == "ingest") {
+      for (const auto& [key, f] : field.entries({"workers", "queue_length"})) {
+        if (key == "workers") {
+          out.ingest.workers = static_cast<int>(f.integer(1, 256));
+        } else {
+          out.ingest.queueLength = static_cast<int>(f.integer(1, 100'000));
+        }
+      }
+    } else if (name == "mailbox") {
+      if (!field.node().IsMap()) {
+        field.fail("expected a mapping (see server/README.md, E-mail carrier)");
+      }
+      out.mailbox.present = true;
+    } else {
+      try {
+        out.logLevel = util::parseLogLevel(field.text());
+      } catch (const std::invalid_argument&) {
+        field.fail("expected debug, info, warning or error");
+      }
+    }
+  }
+  if (!haveDatabase) {
+    top.fail("missing section 'database' (uri: postgresql://...)");
+  }
+  if (!out.xmlrpc.enabled && !out.web.enabled && !out.mailbox.present) {
+    top.fail("no receiver enabled: enable xmlrpc, web or mailbox");
+  }
+  if (out.xmlrpc.enabled && out.web.enabled && out.xmlrpc.listen.port != 0 &&
+      out.xmlrpc.listen.port == out.web.listen.port &&
+      out.xmlrpc.listen.host == out.web.listen.host) {
+    top.fail("xmlrpc.listen and web.listen are the same address");
+  }
+  return out;
+}
+
+ServerConfig loadServerConfig(const std::filesystem::path& path) {
+  std::string text;
+  try {
+    text = util::readFile(path, kMaxConfigBytes);
+  } catch (const std::exception& e) {
+    throw ConfigError(e.what());
+  }
+  std::filesystem::path base = path.parent_path();
+  if (base.empty()) {
+    base = ".";
+  }
+  ServerConfig config = parseServerConfig(text, path.string(), std::filesystem::absolute(base));
+  config.sourcePath = path;
+  return config;
+}
+
+std::vector<std::string> enrollmentAddresses(const ServerConfig& config) {
+  if (!config.publicAddresses.empty()) {
+    return config.publicAddresses;
+  }
+  auto hostOf = [](const ListenAddress& a) {
+    if (a.host == "0.0.0.0" || a.host == "::") {
+      std::array<char, 256> name{};
+      if (::gethostname(name.data(), name.size() - 1) == 0) {
+        return std::string(name.data());
+      }
+      return std::string("localhost");
+    }
+    return a.host.find(':') != std::string::npos ? "[" + a.host + "]" : a.host;
+  };
+  std::vector<std::string> out;
+  if (config.xmlrpc.enabled) {
+    out.push_back(std::string(config.xmlrpc.tls ? "xmlrpcs://" : "xmlrpc://") +
+                  hostOf(config.xmlrpc.listen) + ":" + std::to_string(config.xmlrpc.listen.port));
+  }
+  if (config.web.enabled) {
+    out.push_back("https://" + hostOf(config.web.listen) + ":" +
+                  std::to_string(config.web.listen.port) + "/RPC2");
+  }
+  return out;
+}
+
+}  // namespace openmps::server::config

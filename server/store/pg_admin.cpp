@@ -1,0 +1,132 @@
+#include "server/store/pg_admin.hpp"
+
+#include <sodium.h>
+
+#include <pqxx/pqxx>
+
+namespace openmps::server::store {
+namespace {
+
+constexpr std::uint64_t kMaxClientId = (std::uint64_t{1} << 53) - 1;
+
+Organisation rowToOrganisation(const pqxx::row& row) {
+  Organisation o;
+  o.id = row[0].as<std::int64_t>();
+  o.kind = row[1].as<std::string>();
+  o.name = row[2].as<std::string>();
+  o.parentId = row[3].is_null() ? 0 : row[3].as<std::int64_t>();
+  return o;
+}
+
+}  // namespace
+
+struct PgAdmin::Impl {
+  explicit Impl(const util::Secret& uri) : conn(uri.reveal()) {}
+  pqxx::connection conn;
+};
+
+std::string organisationNameProblem(const std::string& name) {
+  if (name.empty()) {
+    return "the name is empty";
+  }
+  if (name.size() > 200) {
+    return "the name is longer than 200 characters";
+  }
+  for (const char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return "the name contains a control character";
+    }
+  }
+  return {};
+}
+
+PgAdmin::PgAdmin(const util::Secret& databaseUri) : impl_(std::make_unique<Impl>(databaseUri)) {}
+PgAdmin::~PgAdmin() = default;
+
+std::optional<Organisation> PgAdmin::findOrganisation(const std::string& kind,
+                                                      const std::string& name) {
+  pqxx::read_transaction txn(impl_->conn);
+  const auto r = txn.exec_params(
+      "SELECT id, kind, name, parent_id FROM organisations WHERE kind = $1 AND lower(name) = "
+      "lower($2)",
+      kind, name);
+  if (r.empty()) {
+    return std::nullopt;
+  }
+  return rowToOrganisation(r[0]);
+}
+
+Organisation PgAdmin::addDealer(const std::string& name) {
+  if (const auto problem = organisationNameProblem(name); !problem.empty()) {
+    throw AdminError("dealer '" + name + "': " + problem);
+  }
+  pqxx::work txn(impl_->conn);
+  const auto r = txn.exec_params(
+      "INSERT INTO organisations (kind, name, parent_id, path) "
+      "SELECT 'dealer', $1, root.id, root.path FROM organisations root WHERE root.kind = 'root' "
+      "ON CONFLICT DO NOTHING RETURNING id, kind, name, parent_id",
+      name);
+  if (r.empty()) {
+    throw AdminError("a dealer named '" + name + "' exists already");
+  }
+  Organisation o = rowToOrganisation(r[0]);
+  txn.exec_params("UPDATE organisations SET path = path || id WHERE id = $1", o.id);
+  txn.commit();
+  return o;
+}
+
+Organisation PgAdmin::addCustomer(const std::string& name, const std::string& dealerName) {
+  if (const auto problem = organisationNameProblem(name); !problem.empty()) {
+    throw AdminError("customer '" + name + "': " + problem);
+  }
+  const auto dealer = findOrganisation("dealer", dealerName);
+  if (!dealer) {
+    throw AdminError("no dealer named '" + dealerName + "' (add it with: org add --dealer NAME)");
+  }
+  pqxx::work txn(impl_->conn);
+  const auto r = txn.exec_params(
+      "INSERT INTO organisations (kind, name, parent_id, path) "
+      "SELECT 'customer', $1, d.id, d.path FROM organisations d WHERE d.id = $2 "
+      "ON CONFLICT DO NOTHING RETURNING id, kind, name, parent_id",
+      name, dealer->id);
+  if (r.empty()) {
+    throw AdminError("a customer named '" + name + "' exists already");
+  }
+  Organisation o = rowToOrganisation(r[0]);
+  txn.exec_params("UPDATE organisations SET path = path || id WHERE id = $1", o.id);
+  txn.commit();
+  return o;
+}
+
+std::uint64_t PgAdmin::addCollector(std::int64_t customerId, const std::string& name) {
+  if (sodium_init() < 0) {
+    throw std::runtime_error("libsodium failed to initialise");
+  }
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::uint64_t id = 0;
+    randombytes_buf(&id, sizeof id);
+    id &= kMaxClientId;
+    if (id == 0) {
+      continue;
+    }
+    pqxx::work txn(impl_->conn);
+    const auto r = txn.exec_params(
+        "INSERT INTO collectors (id, customer_id, name) "
+        "SELECT $1, o.id, $3 FROM organisations o WHERE o.id = $2 AND o.kind = 'customer' "
+        "ON CONFLICT (id) DO NOTHING RETURNING id",
+        static_cast<std::int64_t>(id), customerId, name);
+    if (!r.empty()) {
+      txn.commit();
+      return id;
+    }
+    const auto exists =
+        txn.exec_params("SELECT 1 FROM organisations WHERE id = $1 AND kind = 'customer'",
+                        customerId);
+    if (exists.empty()) {
+      throw AdminError("organisation " + std::to_string(customerId) + " is not a customer");
+    }
+  }
+  throw AdminError("could not find a free collector id");
+}
+
+}  // namespace openmps::server::store

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "shared/util/secret.hpp"
+
+// Administration of organisations and collectors (the CLI's org and
+// collector commands; the portal later).
+namespace openmps::server::store {
+
+// A request that cannot be done as asked (a name taken, a parent missing).
+class AdminError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Organisation {
+  std::int64_t id = 0;
+  std::string kind;  // root, dealer, customer
+  std::string name;
+  std::int64_t parentId = 0;
+};
+
+class PgAdmin {
+ public:
+  explicit PgAdmin(const util::Secret& databaseUri);
+  ~PgAdmin();
+  PgAdmin(const PgAdmin&) = delete;
+  PgAdmin& operator=(const PgAdmin&) = delete;
+
+  Organisation addDealer(const std::string& name);
+  Organisation addCustomer(const std::string& name, const std::string& dealerName);
+  // Case-insensitive, by kind ("dealer" or "customer").
+  std::optional<Organisation> findOrganisation(const std::string& kind, const std::string& name);
+  // A new collector under the customer, with a fresh random id below 2^53.
+  std::uint64_t addCollector(std::int64_t customerId, const std::string& name);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Names of organisations: 1..200 characters, no control characters.
+// Returns the problem, empty when the name is fine.
+std::string organisationNameProblem(const std::string& name);
+
+}  // namespace openmps::server::store

@@ -1,0 +1,649 @@
+#include "server/store/pg_ingest_store.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "server/ingest/device_resolver.hpp"
+#include "server/store/pg_array.hpp"
+#include "shared/envelope/sequence.hpp"
+#include "shared/model/reading_json_value.hpp"
+#include "shared/util/base64.hpp"
+#include "shared/util/log.hpp"
+#include "shared/util/time_format.hpp"
+
+namespace openmps::server::store {
+namespace {
+
+using ingest::CollectorInfo;
+using ingest::Digest;
+using ingest::KnownDevice;
+using ingest::StoreResult;
+using ingest::StoreStatus;
+using nlohmann::json;
+using TimePoint = std::chrono::system_clock::time_point;
+
+constexpr int kMaxAttempts = 4;
+constexpr std::int16_t kFlagBackwards = 1;
+
+std::string hex(const Digest& d) {
+  return util::toHex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+}
+
+// SQLSTATEs worth one more try: another batch committed the same new device
+// or item a moment earlier (unique_violation), or the two deadlocked.
+bool retryable(const pqxx::sql_error& e) {
+  const std::string& state = e.sqlstate();
+  return state == "23505" || state == "40P01" || state == "40001";
+}
+
+// What this batch does to one device, accumulated over its items.
+struct DeviceState {
+  KnownDevice device;
+  bool isNew = false;
+  bool touched = false;
+  TimePoint lastSeen{};
+  // latest counters known (from device_latest, then this batch)
+  model::Counters counters;
+  std::optional<TimePoint> countersAt;
+  bool countersChanged = false;
+  // latest supplies/status in this batch
+  std::optional<TimePoint> statusAt;
+  json supplies;
+  json status;
+  json capabilities;
+};
+
+struct Event {
+  std::int64_t deviceId;
+  TimePoint at;
+  std::string kind;
+  json detail;
+};
+
+model::Counters countersFromJson(const std::string& text) {
+  model::Counters out;
+  const json doc = json::parse(text, nullptr, false);
+  if (!doc.is_object()) {
+    return out;
+  }
+  for (const auto& [name, value] : doc.items()) {
+    if (value.is_number_integer()) {
+      out[name] = value.get<std::int64_t>();
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+struct PgIngestStore::Impl {
+  explicit Impl(const util::Secret& uri) : conn(uri.reveal()) {}
+
+  pqxx::connection conn;
+  std::map<std::string, std::int16_t, std::less<>> counterIds;
+
+  std::int16_t counterId(pqxx::work& txn, const std::string& name) {
+    if (const auto it = counterIds.find(name); it != counterIds.end()) {
+      return it->second;
+    }
+    txn.exec_params("INSERT INTO counter_names (name) VALUES ($1) ON CONFLICT DO NOTHING", name);
+    const auto r = txn.exec_params("SELECT id FROM counter_names WHERE name = $1", name);
+    const auto id = r[0][0].as<std::int16_t>();
+    // A rolled-back insert leaves a stale id here: storeBatch clears the
+    // cache before a retry and the Ingestor drops the store on any failure.
+    counterIds.emplace(name, id);
+    return id;
+  }
+
+  void loadCounterIds(pqxx::work& txn) {
+    if (!counterIds.empty()) {
+      return;
+    }
+    for (const auto& row : txn.exec("SELECT id, name FROM counter_names")) {
+      counterIds[row[1].as<std::string>()] = row[0].as<std::int16_t>();
+    }
+  }
+
+  StoreResult attempt(const CollectorInfo& collector, const envelope::Batch& batch,
+                      const Digest& digest, std::string_view carrier, std::string_view peer);
+};
+
+PgIngestStore::PgIngestStore(const util::Secret& databaseUri) {
+  try {
+    impl_ = std::make_unique<Impl>(databaseUri);
+  } catch (const pqxx::broken_connection& e) {
+    throw ingest::StoreUnavailable(std::string("cannot connect to PostgreSQL: ") + e.what());
+  }
+}
+
+PgIngestStore::~PgIngestStore() = default;
+
+std::optional<CollectorInfo> PgIngestStore::findCollector(std::uint64_t clientId) {
+  try {
+    pqxx::read_transaction txn(impl_->conn);
+    const auto r = txn.exec_params(
+        "SELECT id, customer_id, revoked_at IS NOT NULL FROM collectors WHERE id = $1",
+        static_cast<std::int64_t>(clientId));
+    if (r.empty()) {
+      return std::nullopt;
+    }
+    return CollectorInfo{clientId, r[0][1].as<std::int64_t>(), r[0][2].as<bool>()};
+  } catch (const pqxx::broken_connection& e) {
+    throw ingest::StoreUnavailable(e.what());
+  }
+}
+
+StoreResult PgIngestStore::storeBatch(const CollectorInfo& collector,
+                                      const envelope::Batch& batch, const Digest& digest,
+                                      std::string_view carrier, std::string_view peer) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return impl_->attempt(collector, batch, digest, carrier, peer);
+    } catch (const pqxx::broken_connection& e) {
+      throw ingest::StoreUnavailable(e.what());
+    } catch (const pqxx::in_doubt_error& e) {
+      throw ingest::StoreUnavailable(e.what());
+    } catch (const pqxx::sql_error& e) {
+      if (attempt >= kMaxAttempts || !retryable(e)) {
+        throw;
+      }
+      impl_->counterIds.clear();
+      util::logDebug("ingest") << "batch " << batch.batchSeq << " of client " << collector.id
+                               << ": retrying after " << e.sqlstate();
+    }
+  }
+}
+
+StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
+                                         const envelope::Batch& batch, const Digest& digest,
+                                         std::string_view carrier, std::string_view peer) {
+  const auto collectorId = static_cast<std::int64_t>(collector.id);
+  pqxx::work txn(conn);
+
+  // 1. The batch number: new, an exact repeat, or a conflict. A concurrent
+  // submission of the same number waits here on the unique index until the
+  // first one commits, then sees its digest.
+  const auto inserted = txn.exec_params(
+      "INSERT INTO ingest_batches (collector_id, batch_seq, digest, carrier, peer, items, "
+      "items_stored, created_at) VALUES ($1, $2, decode($3, 'hex'), $4, $5, $6, 0, $7) "
+      "ON CONFLICT (collector_id, batch_seq) DO NOTHING RETURNING id",
+      collectorId, static_cast<std::int64_t>(batch.batchSeq), hex(digest), std::string(carrier),
+      std::string(peer), static_cast<std::int64_t>(batch.items.size()),
+      util::formatRfc3339(batch.createdAt));
+  if (inserted.empty()) {
+    const auto stored = txn.exec_params(
+        "SELECT encode(digest, 'hex') FROM ingest_batches WHERE collector_id = $1 AND "
+        "batch_seq = $2",
+        collectorId, static_cast<std::int64_t>(batch.batchSeq));
+    std::optional<Digest> storedDigest;
+    if (!stored.empty()) {
+      const auto bytes = util::fromHex(stored[0][0].as<std::string>());
+      if (bytes && bytes->size() == 32) {
+        Digest d{};
+        std::copy(bytes->begin(), bytes->end(), d.begin());
+        storedDigest = d;
+      }
+    }
+    const auto verdict = envelope::classifyBatch(storedDigest, digest);
+    return StoreResult{verdict == envelope::SequenceVerdict::kDuplicate ? StoreStatus::kDuplicate
+                                                                         : StoreStatus::kConflict,
+                       0};
+  }
+  const auto batchId = inserted[0][0].as<std::int64_t>();
+  loadCounterIds(txn);
+
+  // 2. The customer's devices that any item could be.
+  std::vector<model::DeviceIdentity> identities;
+  identities.reserve(batch.items.size());
+  PgArray serials;
+  PgArray macs;
+  PgArray ips;
+  for (const auto& item : batch.items) {
+    identities.push_back(ingest::normaliseIdentity(item.reading.identity));
+    auto& id = identities.back();
+    if (id.ip.empty()) {
+      // The address the device answered on is the last fallback.
+      id.ip = item.reading.origin.address;
+    }
+    if (!id.serial.empty()) {
+      serials.add(id.serial);
+    }
+    if (!id.mac.empty()) {
+      macs.add(id.mac);
+    }
+    if (!id.ip.empty()) {
+      ips.add(id.ip);
+    }
+  }
+  std::vector<KnownDevice> known;
+  for (const auto& row : txn.exec_params(
+           "SELECT id, serial, mac, ip, host_name, manufacturer, model, firmware, location, "
+           "contact, sys_object_id, sys_descr FROM devices WHERE customer_id = $1 AND "
+           "(serial = ANY($2::text[]) OR mac = ANY($3::text[]) OR ip = ANY($4::text[]))",
+           collector.customerId, serials.str(), macs.str(), ips.str())) {
+    KnownDevice d;
+    d.id = row[0].as<std::int64_t>();
+    auto& i = d.identity;
+    i.serial = row[1].as<std::string>();
+    i.mac = row[2].as<std::string>();
+    i.ip = row[3].as<std::string>();
+    i.hostName = row[4].as<std::string>();
+    i.manufacturer = row[5].as<std::string>();
+    i.model = row[6].as<std::string>();
+    i.firmware = row[7].as<std::string>();
+    i.location = row[8].as<std::string>();
+    i.contact = row[9].as<std::string>();
+    i.sysObjectId = row[10].as<std::string>();
+    i.sysDescr = row[11].as<std::string>();
+    known.push_back(std::move(d));
+  }
+
+  // 3. Resolve every item to a device, creating the new ones.
+  std::unordered_map<std::int64_t, DeviceState> states;
+  std::vector<std::int64_t> itemDevice(batch.items.size());
+  std::vector<Event> events;
+  for (std::size_t i = 0; i < batch.items.size(); ++i) {
+    const auto& identity = identities[i];
+    const auto& reading = batch.items[i].reading;
+    auto id = ingest::resolveDevice(identity, known);
+    if (!id) {
+      const auto r = txn.exec_params(
+          "INSERT INTO devices (customer_id, serial, mac, ip, host_name, manufacturer, model, "
+          "firmware, location, contact, sys_object_id, sys_descr, collector_id, first_seen_at, "
+          "last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+          "$14) RETURNING id",
+          collector.customerId, identity.serial, identity.mac, identity.ip, identity.hostName,
+          identity.manufacturer, identity.model, identity.firmware, identity.location,
+          identity.contact, identity.sysObjectId, identity.sysDescr, collectorId,
+          util::formatRfc3339(reading.readAt));
+      id = r[0][0].as<std::int64_t>();
+      known.push_back(KnownDevice{*id, identity});
+      auto& st = states[*id];
+      st.device = known.back();
+      st.isNew = true;
+      events.push_back({*id, reading.readAt, "new_device",
+                        json{{"serial", identity.serial},
+                             {"mac", identity.mac},
+                             {"ip", identity.ip},
+                             {"model", identity.model}}});
+    }
+    auto [it, fresh] = states.try_emplace(*id);
+    DeviceState& st = it->second;
+    if (fresh) {
+      st.device =
+          *std::find_if(known.begin(), known.end(), [&](const KnownDevice& k) { return k.id == *id; });
+    }
+    itemDevice[i] = *id;
+  }
+
+  // 4. The reads themselves; an item already stored (sent before in another
+  // batch) is skipped with everything it carries.
+  PgArray rDevice;
+  PgArray rSeq;
+  PgArray rKind;
+  PgArray rAt;
+  PgArray rAddress;
+  PgArray rPmd;
+  for (std::size_t i = 0; i < batch.items.size(); ++i) {
+    const auto& item = batch.items[i];
+    rDevice.add(itemDevice[i]);
+    rSeq.add(static_cast<std::int64_t>(item.seq));
+    rKind.add(model::toString(item.reading.kind));
+    rAt.add(util::formatRfc3339(item.reading.readAt));
+    rAddress.add(item.reading.origin.address);
+    rPmd.add(item.reading.origin.pmd);
+  }
+  std::set<std::int64_t> newSeqs;
+  for (const auto& row : txn.exec_params(
+           "INSERT INTO device_reads (device_id, collector_id, item_seq, batch_id, kind, read_at, "
+           "address, pmd) SELECT u.d, $1, u.s, $2, u.k, u.t, u.a, u.p FROM unnest($3::bigint[], "
+           "$4::bigint[], $5::text[], $6::timestamptz[], $7::text[], $8::text[]) AS u(d, s, k, "
+           "t, a, p) ON CONFLICT (collector_id, item_seq) DO NOTHING RETURNING item_seq",
+           collectorId, batchId, rDevice.str(), rSeq.str(), rKind.str(), rAt.str(),
+           rAddress.str(), rPmd.str())) {
+    newSeqs.insert(row[0].as<std::int64_t>());
+  }
+
+  // 5. Previous counters of the devices, to flag counters that go back.
+  {
+    PgArray ids;
+    for (const auto& [id, st] : states) {
+      if (!st.isNew) {
+        ids.add(id);
+      }
+    }
+    if (ids.size() > 0) {
+      for (const auto& row : txn.exec_params(
+               "SELECT device_id, counters::text, (extract(epoch FROM counters_at) * 1000)::bigint "
+               "FROM device_latest WHERE device_id = ANY($1::bigint[]) AND counters_at IS NOT NULL",
+               ids.str())) {
+        auto& st = states[row[0].as<std::int64_t>()];
+        st.counters = countersFromJson(row[1].as<std::string>());
+        st.countersAt = TimePoint{std::chrono::milliseconds{row[2].as<std::int64_t>()}};
+      }
+    }
+  }
+
+  // Items in time order per device, so "previous" means previous in time.
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < batch.items.size(); ++i) {
+    if (newSeqs.contains(static_cast<std::int64_t>(batch.items[i].seq))) {
+      order.push_back(i);
+    }
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return batch.items[a].reading.readAt < batch.items[b].reading.readAt;
+  });
+
+  PgArray mDevice;
+  PgArray mCounter;
+  PgArray mAt;
+  PgArray mValue;
+  PgArray mFlags;
+  PgArray sDevice;
+  PgArray sIndex;
+  PgArray sAt;
+  PgArray sLevel;
+  PgArray sMax;
+  PgArray sPercent;
+  PgArray sState;
+  std::map<std::pair<std::int64_t, int>, const model::Supply*> supplyInfo;
+  PgArray hDevice;
+  PgArray hAt;
+  PgArray hPrinter;
+  PgArray hDeviceStatus;
+  PgArray hErrors;
+  PgArray hVendor;
+  PgArray aDevice;
+  PgArray aAt;
+  PgArray aIndex;
+  PgArray aSeverity;
+  PgArray aGroup;
+  PgArray aCode;
+  PgArray aText;
+
+  for (const std::size_t i : order) {
+    const auto& reading = batch.items[i].reading;
+    const std::int64_t deviceId = itemDevice[i];
+    DeviceState& st = states[deviceId];
+    const std::string at = util::formatRfc3339(reading.readAt);
+    if (!st.touched || reading.readAt > st.lastSeen) {
+      st.lastSeen = reading.readAt;
+    }
+    st.touched = true;
+
+    for (const auto& change : ingest::identityChanges(st.device.identity, identities[i])) {
+      if (st.isNew) {
+        break;
+      }
+      events.push_back({deviceId, reading.readAt, change.field + "_changed",
+                        json{{"before", change.before}, {"after", change.after}}});
+    }
+    st.device.identity = ingest::mergeIdentity(st.device.identity, identities[i]);
+    for (const auto& note : reading.notes) {
+      events.push_back({deviceId, reading.readAt, "note", json{{"text", note}}});
+    }
+
+    if (!reading.counters.empty()) {
+      const bool inOrder = !st.countersAt || reading.readAt > *st.countersAt;
+      std::vector<std::string> backwards;
+      if (inOrder) {
+        backwards = ingest::countersGoneBackwards(st.counters, reading.counters);
+      }
+      for (const auto& [name, value] : reading.counters) {
+        const bool back = std::find(backwards.begin(), backwards.end(), name) != backwards.end();
+        mDevice.add(deviceId);
+        mCounter.add(std::int64_t{counterId(txn, name)});
+        mAt.add(at);
+        mValue.add(value);
+        mFlags.add(std::int64_t{back ? kFlagBackwards : 0});
+        if (back) {
+          events.push_back({deviceId, reading.readAt, "counter_backwards",
+                            json{{"counter", name},
+                                 {"before", st.counters[name]},
+                                 {"after", value}}});
+        }
+      }
+      if (inOrder) {
+        for (const auto& [name, value] : reading.counters) {
+          st.counters[name] = value;
+        }
+        st.countersAt = reading.readAt;
+        st.countersChanged = true;
+      }
+    }
+
+    for (const auto& s : reading.supplies) {
+      sDevice.add(deviceId);
+      sIndex.add(std::int64_t{s.index});
+      sAt.add(at);
+      sLevel.add(s.level);
+      sMax.add(s.max);
+      sPercent.add(s.levelPercent);
+      sState.add(model::toString(s.state));
+      supplyInfo[{deviceId, s.index}] = &s;
+    }
+
+    hDevice.add(deviceId);
+    hAt.add(at);
+    hPrinter.add(reading.status.printerStatus);
+    hDeviceStatus.add(reading.status.deviceStatus);
+    hErrors.add(json(reading.status.errors).dump(-1, ' ', false, json::error_handler_t::replace));
+    hVendor.add(reading.status.vendorCode);
+    for (const auto& a : reading.status.alerts) {
+      aDevice.add(deviceId);
+      aAt.add(at);
+      aIndex.add(std::int64_t{a.index});
+      aSeverity.add(a.severity);
+      aGroup.add(a.group);
+      aCode.add(std::int64_t{a.code});
+      aText.add(a.text);
+    }
+
+    if (!st.statusAt || reading.readAt >= *st.statusAt) {
+      st.statusAt = reading.readAt;
+      json supplies = json::array();
+      for (const auto& s : reading.supplies) {
+        supplies.push_back(model::toJsonValue(s));
+      }
+      st.supplies = std::move(supplies);
+      st.status = model::toJsonValue(reading.status);
+      if (reading.kind == model::ReadingKind::kMeter) {
+        st.capabilities = model::toJsonValue(reading.capabilities);
+      }
+    }
+  }
+
+  if (mDevice.size() > 0) {
+    txn.exec_params(
+        "INSERT INTO meter_readings (device_id, counter_id, read_at, value, flags) "
+        "SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::timestamptz[], $4::bigint[], "
+        "$5::smallint[]) ON CONFLICT DO NOTHING",
+        mDevice.str(), mCounter.str(), mAt.str(), mValue.str(), mFlags.str());
+  }
+  if (sDevice.size() > 0) {
+    txn.exec_params(
+        "INSERT INTO supply_levels (device_id, supply_index, read_at, level, max, level_percent, "
+        "state) SELECT * FROM unnest($1::bigint[], $2::integer[], $3::timestamptz[], "
+        "$4::bigint[], $5::bigint[], $6::smallint[], $7::text[]) ON CONFLICT DO NOTHING",
+        sDevice.str(), sIndex.str(), sAt.str(), sLevel.str(), sMax.str(), sPercent.str(),
+        sState.str());
+    PgArray iDevice;
+    PgArray iIndex;
+    PgArray iDescription;
+    PgArray iType;
+    PgArray iColor;
+    PgArray iUnit;
+    PgArray iClass;
+    PgArray iPart;
+    for (const auto& [key, s] : supplyInfo) {
+      iDevice.add(key.first);
+      iIndex.add(std::int64_t{key.second});
+      iDescription.add(s->description);
+      iType.add(s->type);
+      iColor.add(s->color);
+      iUnit.add(s->unit);
+      iClass.add(s->supplyClass);
+      iPart.add(s->partNumber);
+    }
+    txn.exec_params(
+        "INSERT INTO supplies (device_id, supply_index, description, type, color, unit, "
+        "supply_class, part_number) SELECT * FROM unnest($1::bigint[], $2::integer[], "
+        "$3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) "
+        "ON CONFLICT (device_id, supply_index) DO UPDATE SET description = excluded.description, "
+        "type = excluded.type, color = excluded.color, unit = excluded.unit, "
+        "supply_class = excluded.supply_class, part_number = excluded.part_number",
+        iDevice.str(), iIndex.str(), iDescription.str(), iType.str(), iColor.str(), iUnit.str(),
+        iClass.str(), iPart.str());
+  }
+  if (hDevice.size() > 0) {
+    txn.exec_params(
+        "INSERT INTO status_history (device_id, read_at, printer_status, device_status, errors, "
+        "vendor_code) SELECT u.d, u.t, u.p, u.s, ARRAY(SELECT jsonb_array_elements_text(u.e)), "
+        "u.v FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], "
+        "$6::text[]) AS u(d, t, p, s, e, v) ON CONFLICT DO NOTHING",
+        hDevice.str(), hAt.str(), hPrinter.str(), hDeviceStatus.str(), hErrors.str(),
+        hVendor.str());
+  }
+  if (aDevice.size() > 0) {
+    txn.exec_params(
+        "INSERT INTO alert_history (device_id, read_at, alert_index, severity, alert_group, code, "
+        "text) SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::integer[], $4::text[], "
+        "$5::text[], $6::integer[], $7::text[]) ON CONFLICT DO NOTHING",
+        aDevice.str(), aAt.str(), aIndex.str(), aSeverity.str(), aGroup.str(), aCode.str(),
+        aText.str());
+  }
+
+  // 6. Latest state and identity per device, in id order (two batches
+  // touching the same devices lock them in the same order).
+  std::vector<std::int64_t> ids;
+  for (const auto& [id, st] : states) {
+    if (st.touched) {
+      ids.push_back(id);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  if (!ids.empty()) {
+    PgArray lDevice;
+    PgArray lCounters;
+    PgArray lCountersAt;
+    PgArray lSupplies;
+    PgArray lStatus;
+    PgArray lStatusAt;
+    PgArray dId;
+    PgArray dSerial;
+    PgArray dMac;
+    PgArray dIp;
+    PgArray dHost;
+    PgArray dManufacturer;
+    PgArray dModel;
+    PgArray dFirmware;
+    PgArray dLocation;
+    PgArray dContact;
+    PgArray dOid;
+    PgArray dDescr;
+    PgArray dCapabilities;
+    PgArray dSeen;
+    for (const auto id : ids) {
+      const DeviceState& st = states[id];
+      lDevice.add(id);
+      if (st.countersChanged) {
+        json counters = json::object();
+        for (const auto& [name, value] : st.counters) {
+          counters[name] = value;
+        }
+        lCounters.add(counters.dump());
+        lCountersAt.add(util::formatRfc3339(*st.countersAt));
+      } else {
+        lCounters.addNull();
+        lCountersAt.addNull();
+      }
+      lSupplies.add(st.supplies.dump(-1, ' ', false, json::error_handler_t::replace));
+      lStatus.add(st.status.dump(-1, ' ', false, json::error_handler_t::replace));
+      lStatusAt.add(util::formatRfc3339(*st.statusAt));
+      const auto& i = st.device.identity;
+      dId.add(id);
+      dSerial.add(i.serial);
+      dMac.add(i.mac);
+      dIp.add(i.ip);
+      dHost.add(i.hostName);
+      dManufacturer.add(i.manufacturer);
+      dModel.add(i.model);
+      dFirmware.add(i.firmware);
+      dLocation.add(i.location);
+      dContact.add(i.contact);
+      dOid.add(i.sysObjectId);
+      dDescr.add(i.sysDescr);
+      if (st.capabilities.is_null()) {
+        dCapabilities.addNull();
+      } else {
+        dCapabilities.add(st.capabilities.dump());
+      }
+      dSeen.add(util::formatRfc3339(st.lastSeen));
+    }
+    txn.exec_params(
+        "UPDATE devices d SET serial = u.serial, mac = u.mac, ip = u.ip, host_name = u.host, "
+        "manufacturer = u.manufacturer, model = u.model, firmware = u.firmware, "
+        "location = u.location, contact = u.contact, sys_object_id = u.oid, "
+        "sys_descr = u.descr, capabilities = coalesce(u.caps, d.capabilities), "
+        "last_seen_at = greatest(d.last_seen_at, u.seen), collector_id = $15 "
+        "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+        "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
+        "$13::jsonb[], $14::timestamptz[]) AS u(id, serial, mac, ip, host, manufacturer, model, "
+        "firmware, location, contact, oid, descr, caps, seen) WHERE d.id = u.id",
+        dId.str(), dSerial.str(), dMac.str(), dIp.str(), dHost.str(), dManufacturer.str(),
+        dModel.str(), dFirmware.str(), dLocation.str(), dContact.str(), dOid.str(), dDescr.str(),
+        dCapabilities.str(), dSeen.str(), collectorId);
+    txn.exec_params(
+        "INSERT INTO device_latest AS l (device_id, counters, counters_at, supplies, status, "
+        "status_at) SELECT u.d, coalesce(u.c, '{}'), u.ca, u.s, u.st, u.sa FROM "
+        "unnest($1::bigint[], $2::jsonb[], $3::timestamptz[], $4::jsonb[], $5::jsonb[], "
+        "$6::timestamptz[]) AS u(d, c, ca, s, st, sa) "
+        "ON CONFLICT (device_id) DO UPDATE SET "
+        "counters = CASE WHEN excluded.counters_at IS NOT NULL AND (l.counters_at IS NULL OR "
+        "excluded.counters_at >= l.counters_at) THEN excluded.counters ELSE l.counters END, "
+        "counters_at = greatest(l.counters_at, excluded.counters_at), "
+        "supplies = CASE WHEN l.status_at IS NULL OR excluded.status_at >= l.status_at THEN "
+        "excluded.supplies ELSE l.supplies END, "
+        "status = CASE WHEN l.status_at IS NULL OR excluded.status_at >= l.status_at THEN "
+        "excluded.status ELSE l.status END, "
+        "status_at = greatest(l.status_at, excluded.status_at)",
+        lDevice.str(), lCounters.str(), lCountersAt.str(), lSupplies.str(), lStatus.str(),
+        lStatusAt.str());
+  }
+
+  if (!events.empty()) {
+    PgArray eDevice;
+    PgArray eAt;
+    PgArray eKind;
+    PgArray eDetail;
+    for (const auto& e : events) {
+      eDevice.add(e.deviceId);
+      eAt.add(util::formatRfc3339(e.at));
+      eKind.add(e.kind);
+      eDetail.add(e.detail.dump(-1, ' ', false, json::error_handler_t::replace));
+    }
+    txn.exec_params(
+        "INSERT INTO device_events (device_id, at, kind, detail, batch_id) SELECT u.d, u.t, u.k, "
+        "u.x, $5 FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::jsonb[]) AS u(d, "
+        "t, k, x)",
+        eDevice.str(), eAt.str(), eKind.str(), eDetail.str(), batchId);
+  }
+
+  txn.exec_params(
+      "UPDATE collectors SET last_seen_at = now(), last_batch_seq = greatest(last_batch_seq, $2), "
+      "last_carrier = $3, last_peer = $4 WHERE id = $1",
+      collectorId, static_cast<std::int64_t>(batch.batchSeq), std::string(carrier),
+      std::string(peer));
+  txn.exec_params("UPDATE ingest_batches SET items_stored = $2 WHERE id = $1", batchId,
+                  static_cast<std::int64_t>(newSeqs.size()));
+  txn.commit();
+  return StoreResult{StoreStatus::kStored, static_cast<std::int64_t>(newSeqs.size())};
+}
+
+}  // namespace openmps::server::store
