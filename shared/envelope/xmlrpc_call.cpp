@@ -9,6 +9,7 @@
 
 #include "shared/envelope/envelope_error.hpp"
 #include "shared/envelope/seal.hpp"
+#include "shared/envelope/xmlrpc_guard.hpp"
 #include "shared/envelope/xmlrpc_params.hpp"
 
 namespace openmps::envelope {
@@ -86,6 +87,7 @@ std::string decodeSubmitCall(std::string_view callXml) {
                         "mps.submit: call of " + std::to_string(callXml.size()) +
                             " bytes exceeds the limit of " + std::to_string(kMaxCallBytes));
   }
+  rejectUnsafeXmlRpc(callXml);
   configureXmlRpcLimits();
   std::string method;
   xmlrpc_c::paramList params;
@@ -117,6 +119,7 @@ SubmitResult decodeSubmitResponse(std::string_view responseXml) {
   if (responseXml.size() > kMaxCallBytes) {
     throw EnvelopeError(EnvelopeErrorKind::kOversize, "mps.submit answer too large");
   }
+  rejectUnsafeXmlRpc(responseXml);
   configureXmlRpcLimits();
   xmlrpc_c::rpcOutcome outcome;
   try {

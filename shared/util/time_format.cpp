@@ -45,7 +45,9 @@ std::optional<system_clock::time_point> parseRfc3339(std::string_view text) {
   }
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
                            day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits: years outside 1970..2200
+  // would overflow it, and no device reading comes from there.
+  if (!ymd.ok() || y < 1970 || y > 2200 || h > 23 || mi > 59 || s > 60) return std::nullopt;
   std::size_t pos = 19;
   nanoseconds fraction{0};
   if (pos < text.size() && text[pos] == '.') {

@@ -22,3 +22,11 @@ TEST_CASE("malformed times are refused", "[util]") {
     CHECK_FALSE(parseRfc3339(bad));
   }
 }
+
+TEST_CASE("times the clock cannot hold are refused, not overflowed", "[time]") {
+  // Found by fuzzing: year 1013 overflowed system_clock's nanoseconds.
+  CHECK_FALSE(parseRfc3339("1013-11-22T08:00:00.000Z"));
+  CHECK_FALSE(parseRfc3339("9999-12-31T23:59:59Z"));
+  CHECK_FALSE(parseRfc3339("1969-12-31T23:59:59Z"));
+  CHECK(parseRfc3339("2200-12-31T23:59:59Z"));
+}
