@@ -1,0 +1,1013 @@
+#include "client/pmd/engine.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <functional>
+#include <optional>
+#include <regex>
+#include <set>
+
+#include "client/pmd/printer_mib.hpp"
+#include "shared/model/reading_json.hpp"
+#include "shared/util/args.hpp"
+
+namespace openmps::client::pmd {
+
+using openmps::pmd::Aggregate;
+using openmps::pmd::CheckAction;
+using openmps::pmd::Condition;
+using openmps::pmd::Definition;
+using openmps::pmd::Rule;
+using openmps::pmd::Source;
+using openmps::pmd::SourceKind;
+using openmps::pmd::SupplyTable;
+using openmps::snmp::ValueType;
+
+// ---------------------------------------------------------------- Snapshot
+
+void Snapshot::add(const VarBind& varbind) {
+  if (varbind.value.isException()) {
+    return;
+  }
+  values_[varbind.oid] = varbind.value;
+}
+
+void Snapshot::add(const std::vector<VarBind>& varbinds) {
+  for (const auto& vb : varbinds) {
+    add(vb);
+  }
+}
+
+const Value* Snapshot::find(const Oid& oid) const {
+  auto it = values_.find(oid);
+  return it == values_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::pair<Oid, const Value*>> Snapshot::subtree(const Oid& root) const {
+  std::vector<std::pair<Oid, const Value*>> out;
+  for (auto it = values_.upper_bound(root); it != values_.end() && root.isPrefixOf(it->first);
+       ++it) {
+    out.emplace_back(it->first.suffixAfter(root), &it->second);
+  }
+  return out;
+}
+
+bool Snapshot::hasAnyUnder(const Oid& root) const {
+  auto it = values_.lower_bound(root);
+  return it != values_.end() && root.isPrefixOf(it->first);
+}
+
+namespace {
+
+const Oid kSysDescr = Oid::of("1.3.6.1.2.1.1.1.0");
+const Oid kSysObjectId = Oid::of("1.3.6.1.2.1.1.2.0");
+const Oid kSysContact = Oid::of("1.3.6.1.2.1.1.4.0");
+const Oid kSysName = Oid::of("1.3.6.1.2.1.1.5.0");
+const Oid kSysLocation = Oid::of("1.3.6.1.2.1.1.6.0");
+const Oid kPrinterMib = Oid::of("1.3.6.1.2.1.43");
+const Oid kHrPrinterTable = Oid::of("1.3.6.1.2.1.25.3.5");
+const Oid kHrDeviceType = Oid::of("1.3.6.1.2.1.25.3.2.1.2");
+const Oid kHrDevicePrinter = Oid::of("1.3.6.1.2.1.25.3.1.5");
+
+constexpr int kLowPercent = 10;
+// Table entries sit deeper than this; nothing shallower is walked whole.
+constexpr std::size_t kMinEntryArcs = 8;
+
+// ------------------------------------------------------------- Fetch plans
+
+struct Collector {
+  std::set<Oid> gets;
+  std::set<Oid> walks;
+
+  void condition(const Condition& c) { gets.insert(c.oid); }
+  void source(const Source& s) {
+    if (s.kind == SourceKind::kOid) {
+      gets.insert(s.oid);
+    } else if (s.kind == SourceKind::kWalk) {
+      walks.insert(s.oid);
+      if (!s.keyColumn.empty()) {
+        walks.insert(s.keyColumn);
+      }
+    }
+    for (const auto& op : s.operands) {
+      source(op);
+    }
+    for (const auto& c : s.when) {
+      condition(c);
+    }
+  }
+  void rules(const std::map<std::string, Rule>& rules) {
+    for (const auto& [name, rule] : rules) {
+      for (const auto& candidate : rule.candidates) {
+        source(candidate);
+      }
+    }
+  }
+  void definition(const Definition& def) {
+    rules(def.identity);
+    rules(def.counters);
+    rules(def.status);
+    rules(def.capabilities);
+    for (const auto& check : def.checks) {
+      source(check.reference);
+    }
+    for (const auto& table : def.supplies) {
+      walks.insert(table.entry);
+    }
+    for (const auto& table : def.alerts) {
+      walks.insert(table.entry);
+    }
+    if (def.colorants) {
+      walks.insert(def.colorants->entry);
+    }
+  }
+
+  FetchPlan plan(const Snapshot* alreadyRead) const {
+    // Two or more columns of one table: one walk of the table entry costs
+    // fewer requests than a walk per column.
+    std::map<Oid, int> columnsPerEntry;
+    for (const auto& walk : walks) {
+      if (walk.size() > kMinEntryArcs) {
+        ++columnsPerEntry[Oid(
+            std::vector<std::uint32_t>(walk.arcs().begin(), walk.arcs().end() - 1))];
+      }
+    }
+    std::set<Oid> roots;
+    for (const auto& walk : walks) {
+      if (walk.size() > kMinEntryArcs) {
+        Oid entry(std::vector<std::uint32_t>(walk.arcs().begin(), walk.arcs().end() - 1));
+        if (columnsPerEntry[entry] > 1) {
+          roots.insert(entry);
+          continue;
+        }
+      }
+      roots.insert(walk);
+    }
+    FetchPlan out;
+    for (const auto& walk : roots) {
+      const bool covered = std::any_of(out.walks.begin(), out.walks.end(),
+                                       [&](const Oid& w) { return w.isPrefixOf(walk); });
+      if (!covered) {
+        out.walks.push_back(walk);  // sets iterate in OID order: parents come first
+      }
+    }
+    for (const auto& get : gets) {
+      const bool covered = std::any_of(out.walks.begin(), out.walks.end(),
+                                       [&](const Oid& w) { return w.isPrefixOf(get); });
+      if (!covered && (alreadyRead == nullptr || alreadyRead->find(get) == nullptr)) {
+        out.gets.push_back(get);
+      }
+    }
+    return out;
+  }
+};
+
+// ------------------------------------------------------------- Values
+
+// One value as the engine sees it: raw bytes (for bit strings and MACs),
+// trimmed text, and a number where the value is one.
+struct Datum {
+  std::string raw;
+  std::string text;
+  std::optional<std::int64_t> number;
+};
+
+std::string trim(std::string_view text) {
+  std::size_t begin = 0;
+  std::size_t end = text.size();
+  while (begin < end && (std::isspace(static_cast<unsigned char>(text[begin])) != 0)) {
+    ++begin;
+  }
+  while (end > begin &&
+         (std::isspace(static_cast<unsigned char>(text[end - 1])) != 0 || text[end - 1] == '\0')) {
+    --end;
+  }
+  return std::string(text.substr(begin, end - begin));
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// Device text is untrusted: keep printable ASCII and UTF-8, drop controls.
+std::string cleanText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u != 0x7f) {
+      out.push_back(c);
+    } else if (c == '\t' || c == '\n' || c == '\r') {
+      out.push_back(' ');
+    }
+  }
+  out = trim(out);
+  if (out.size() > model::kMaxTextLength) {
+    out.resize(model::kMaxTextLength);
+  }
+  return out;
+}
+
+std::optional<std::int64_t> numberFromText(const std::string& text) {
+  if (text.empty() || text.size() > 19) {
+    return std::nullopt;
+  }
+  return util::parseInt(text);
+}
+
+std::optional<Datum> datumOf(const Value* value) {
+  if (value == nullptr || value->isException()) {
+    return std::nullopt;
+  }
+  Datum out;
+  switch (value->type) {
+    case ValueType::kOctetString:
+    case ValueType::kOpaque:
+      out.raw = value->bytes;
+      out.text = cleanText(value->bytes);
+      out.number = numberFromText(out.text);
+      break;
+    case ValueType::kIpAddress:
+    case ValueType::kOid:
+      out.raw = value->bytes;
+      out.text = value->asText().value_or("");
+      break;
+    default:
+      out.number = value->asInteger();
+      out.text = out.number ? std::to_string(*out.number) : "";
+      break;
+  }
+  return out;
+}
+
+std::string hexOf(std::string_view bytes, std::string_view separator) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i > 0) {
+      out += separator;
+    }
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out.push_back(kDigits[b >> 4U]);
+    out.push_back(kDigits[b & 0xfU]);
+  }
+  return out;
+}
+
+bool regexSearch(const std::string& text, const std::string& pattern, std::smatch* match) {
+  const std::regex re(pattern, std::regex::ECMAScript | std::regex::icase);
+  if (match != nullptr) {
+    return std::regex_search(text, *match, re);
+  }
+  return std::regex_search(text, re);
+}
+
+class Evaluator {
+ public:
+  Evaluator(const Definition& def, const Snapshot& snapshot, const EvaluateContext& context,
+            model::Reading& reading)
+      : def_(def), snapshot_(snapshot), context_(context), reading_(reading) {}
+
+  bool holds(const Condition& c) const {
+    const auto datum = datumOf(snapshot_.find(c.oid));
+    bool ok = datum.has_value();
+    if (ok && !c.in.empty()) {
+      ok = std::find(c.in.begin(), c.in.end(), datum->text) != c.in.end();
+    }
+    if (ok && !c.matches.empty()) {
+      ok = regexSearch(datum->text, c.matches, nullptr);
+    }
+    return c.negate ? !ok : ok;
+  }
+
+  std::optional<Datum> source(const Source& s) {
+    for (const auto& c : s.when) {
+      if (!holds(c)) {
+        return std::nullopt;
+      }
+    }
+    std::optional<Datum> out;
+    switch (s.kind) {
+      case SourceKind::kOid: out = datumOf(snapshot_.find(s.oid)); break;
+      case SourceKind::kWalk: out = walk(s); break;
+      case SourceKind::kCounter:
+        if (auto value = counter(s.counter)) {
+          out = Datum{{}, std::to_string(*value), *value};
+        }
+        break;
+      case SourceKind::kSum:
+      case SourceKind::kDifference: out = arithmetic(s); break;
+      case SourceKind::kConstant:
+        out = Datum{s.constant, s.constant, numberFromText(s.constant)};
+        break;
+      case SourceKind::kSystem: out = Datum{context_.ip, context_.ip, std::nullopt}; break;
+    }
+    if (!out) {
+      return out;
+    }
+    if (s.kind != SourceKind::kWalk) {
+      applyMap(s, *out);
+    }
+    return modify(s, std::move(*out));
+  }
+
+  std::optional<std::string> text(const Rule* rule) {
+    if (rule == nullptr) {
+      return std::nullopt;
+    }
+    for (const auto& candidate : rule->candidates) {
+      if (auto datum = source(candidate); datum && !datum->text.empty()) {
+        return datum->text;
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Datum> first(const Rule* rule) {
+    if (rule == nullptr) {
+      return std::nullopt;
+    }
+    for (const auto& candidate : rule->candidates) {
+      if (auto datum = source(candidate); datum && (!datum->text.empty() || datum->number)) {
+        return datum;
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::int64_t> counter(const std::string& name) {
+    if (auto it = counters_.find(name); it != counters_.end()) {
+      return it->second;
+    }
+    std::optional<std::int64_t> value;
+    auto rule = def_.counters.find(name);
+    if (rule != def_.counters.end()) {
+      for (const auto& candidate : rule->second.candidates) {
+        auto datum = source(candidate);
+        if (!datum || !datum->number) {
+          continue;
+        }
+        if (*datum->number < 0 || *datum->number > model::kMaxCounterValue) {
+          note("counter " + name + ": " + std::to_string(*datum->number) +
+               " is not a plausible page count; tried the next source");
+          continue;
+        }
+        value = *datum->number;
+        break;
+      }
+    }
+    if (value) {
+      value = check(name, *value);
+    }
+    counters_[name] = value;
+    return value;
+  }
+
+  void note(std::string text) {
+    if (reading_.notes.size() < model::kMaxListItems) {
+      reading_.notes.push_back(std::move(text));
+    }
+  }
+
+ private:
+  std::optional<std::int64_t> check(const std::string& name, std::int64_t value) {
+    for (const auto& c : def_.checks) {
+      if (c.counter != name) {
+        continue;
+      }
+      const auto reference = source(c.reference);
+      if (!reference || !reference->number || *reference->number <= 0) {
+        continue;
+      }
+      const double ref = static_cast<double>(*reference->number);
+      const double deviation = std::abs(static_cast<double>(value) - ref) * 100.0 / ref;
+      if (deviation <= c.maxDeviationPercent) {
+        continue;
+      }
+      const std::string what = "counter " + name + " " + std::to_string(value) +
+                               " differs from the reference " + std::to_string(*reference->number) +
+                               " by " + std::to_string(static_cast<int>(deviation)) + " %";
+      switch (c.action) {
+        case CheckAction::kNote: note(what); break;
+        case CheckAction::kDrop: note(what + "; left out"); return std::nullopt;
+        case CheckAction::kUseReference:
+          note(what + "; the reference is used");
+          return *reference->number;
+      }
+    }
+    return value;
+  }
+
+  std::optional<Datum> walk(const Source& s) {
+    const auto rows = snapshot_.subtree(s.oid);
+    if (rows.empty()) {
+      return std::nullopt;
+    }
+    std::optional<Oid> index;
+    if (!s.index.empty()) {
+      index = Oid::parse(s.index);
+    }
+    std::vector<Datum> picked;
+    for (const auto& [suffix, value] : rows) {
+      if (index && suffix != *index) {
+        continue;
+      }
+      if (!s.keyColumn.empty()) {
+        const auto key = datumOf(snapshot_.find(s.keyColumn.concat(suffix)));
+        if (!key) {
+          continue;
+        }
+        if (!s.key.empty() && key->text != s.key) {
+          continue;
+        }
+        if (!s.keyPattern.empty() && !regexSearch(key->text, s.keyPattern, nullptr)) {
+          continue;
+        }
+      }
+      if (auto datum = datumOf(value)) {
+        // Format each row first: the first row that is a MAC, not the
+        // first row, is the one wanted.
+        auto formatted = applyFormat(s, std::move(*datum));
+        if (!formatted) {
+          continue;
+        }
+        applyMap(s, *formatted);
+        picked.push_back(std::move(*formatted));
+      }
+    }
+    switch (s.aggregate) {
+      case Aggregate::kFirst:
+        for (auto& d : picked) {
+          if (!d.text.empty()) {
+            return d;
+          }
+        }
+        return std::nullopt;
+      case Aggregate::kCount: {
+        const auto n = static_cast<std::int64_t>(picked.size());
+        return Datum{{}, std::to_string(n), n};
+      }
+      case Aggregate::kSum:
+      case Aggregate::kMax: {
+        std::optional<std::int64_t> total;
+        for (const auto& d : picked) {
+          if (d.number && *d.number >= 0) {
+            total = s.aggregate == Aggregate::kSum ? total.value_or(0) + *d.number
+                                                   : std::max(total.value_or(0), *d.number);
+          }
+        }
+        if (!total) {
+          return std::nullopt;
+        }
+        return Datum{{}, std::to_string(*total), *total};
+      }
+      case Aggregate::kAll: {
+        std::string joined;
+        for (const auto& d : picked) {
+          if (!d.text.empty()) {
+            joined += (joined.empty() ? "" : ",") + d.text;
+          }
+        }
+        if (joined.empty()) {
+          return std::nullopt;
+        }
+        return Datum{joined, joined, std::nullopt};
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Datum> arithmetic(const Source& s) {
+    std::int64_t total = 0;
+    for (std::size_t i = 0; i < s.operands.size(); ++i) {
+      const auto operand = source(s.operands[i]);
+      if (!operand || !operand->number) {
+        return std::nullopt;  // a sum of what is there would be a wrong count
+      }
+      if (s.kind == SourceKind::kDifference && i > 0) {
+        total -= *operand->number;
+      } else {
+        total += *operand->number;
+      }
+    }
+    if (total < 0) {
+      note("a difference came out negative (" + std::to_string(total) + "); left out");
+      return std::nullopt;
+    }
+    return Datum{{}, std::to_string(total), total};
+  }
+
+  static void applyMap(const Source& s, Datum& d) {
+    if (s.map.empty()) {
+      return;
+    }
+    if (auto it = s.map.find(d.text); it != s.map.end()) {
+      d.text = it->second;
+      d.number = numberFromText(d.text);
+    }
+  }
+
+  static std::optional<Datum> modify(const Source& s, Datum d) {
+    if (s.kind != SourceKind::kWalk) {
+      auto formatted = applyFormat(s, std::move(d));
+      if (!formatted) {
+        return std::nullopt;
+      }
+      d = std::move(*formatted);
+    }
+    return applyModifiers(s, std::move(d));
+  }
+
+  static std::optional<Datum> applyFormat(const Source& s, Datum d) {
+    if (s.format == "mac") {
+      if (d.raw.size() != 6 || d.raw == std::string(6, '\0')) {
+        return std::nullopt;
+      }
+      d.text = hexOf(d.raw, ":");
+      d.number.reset();
+    } else if (s.format == "hex") {
+      d.text = hexOf(d.raw, "");
+      d.number.reset();
+    } else if (s.format == "hexText") {
+      // Text sent as hex digits ("48 50" or "4850"): decode it.
+      std::string digits;
+      for (char c : d.text) {
+        if (std::isxdigit(static_cast<unsigned char>(c)) != 0) {
+          digits.push_back(c);
+        }
+      }
+      std::string decoded;
+      for (std::size_t i = 0; i + 1 < digits.size(); i += 2) {
+        decoded.push_back(static_cast<char>(std::stoi(digits.substr(i, 2), nullptr, 16)));
+      }
+      d.raw = decoded;
+      d.text = cleanText(decoded);
+      d.number = numberFromText(d.text);
+    }
+    return d;
+  }
+
+  static std::optional<Datum> applyModifiers(const Source& s, Datum d) {
+    if (!s.regex.empty()) {
+      std::smatch match;
+      const std::string text = d.text;
+      if (!regexSearch(text, s.regex, &match)) {
+        return std::nullopt;
+      }
+      d.text = trim(match.size() > 1 && match[1].matched ? match[1].str() : match[0].str());
+      d.number = numberFromText(d.text);
+    }
+    if (d.number && (s.multiply != 1 || s.divide != 1)) {
+      d.number = *d.number * s.multiply / s.divide;
+      d.text = std::to_string(*d.number);
+    }
+    if (s.skipZero && d.number && *d.number == 0) {
+      return std::nullopt;
+    }
+    return d;
+  }
+
+  const Definition& def_;
+  const Snapshot& snapshot_;
+  const EvaluateContext& context_;
+  model::Reading& reading_;
+  std::map<std::string, std::optional<std::int64_t>> counters_;
+};
+
+const Rule* ruleOf(const std::map<std::string, Rule>& rules, const std::string& name) {
+  auto it = rules.find(name);
+  return it == rules.end() ? nullptr : &it->second;
+}
+
+// ------------------------------------------------------------- Supplies
+
+std::string colorFromText(const std::string& text) {
+  static const std::vector<std::pair<std::string, std::string>> kWords = {
+      {"light cyan", "lightCyan"},
+      {"light magenta", "lightMagenta"},
+      {"photo black", "photoBlack"},
+      {"matte black", "matteBlack"},
+      {"black", "black"},
+      {"cyan", "cyan"},
+      {"magenta", "magenta"},
+      {"yellow", "yellow"},
+      {"gray", "gray"},
+      {"grey", "gray"},
+      {"red", "red"},
+      {"blue", "blue"},
+      {"green", "green"}};
+  const std::string l = lower(text);
+  for (const auto& [word, color] : kWords) {
+    if (l.find(word) != std::string::npos) {
+      return color;
+    }
+  }
+  return {};
+}
+
+// Row index of the colorant table a supply's colorant refers to: the
+// supply's own first arc (hrDeviceIndex) and the colorant index.
+std::string colorantOf(const Definition& def, const Snapshot& snapshot, const Oid& rowIndex,
+                       std::int64_t colorantIndex) {
+  if (!def.colorants || colorantIndex <= 0 || rowIndex.empty()) {
+    return {};
+  }
+  const Oid column = def.colorants->entry.child(def.colorants->valueColumn);
+  const Oid key =
+      column.child(rowIndex.arcs().front()).child(static_cast<std::uint32_t>(colorantIndex));
+  const auto datum = datumOf(snapshot.find(key));
+  if (!datum || datum->text.empty()) {
+    return {};
+  }
+  const std::string named = colorFromText(datum->text);
+  return named.empty() ? lower(datum->text) : named;
+}
+
+void levelAndState(model::Supply& s, bool levelIsPercent) {
+  const std::int64_t level = s.level;
+  const std::int64_t max = s.max;
+  s.levelPercent.reset();
+  if (level == -1) {
+    s.state = model::SupplyState::kOther;
+    return;
+  }
+  if (level == -2) {
+    s.state = model::SupplyState::kUnknown;
+    return;
+  }
+  if (level == -3) {
+    s.state = model::SupplyState::kSomeRemaining;
+    return;
+  }
+  if (level < 0) {
+    s.state = model::SupplyState::kUnknown;
+    return;
+  }
+  if (levelIsPercent || s.unit == "percent") {
+    s.levelPercent = static_cast<int>(std::min<std::int64_t>(level, 100));
+  } else if (max > 0) {
+    const double percent = static_cast<double>(level) * 100.0 / static_cast<double>(max);
+    s.levelPercent = static_cast<int>(std::lround(std::min(percent, 100.0)));
+  }
+  const bool receptacle = s.supplyClass == "receptacle";
+  if (!s.levelPercent) {
+    // A level without a capacity: only "empty" or "some left" is honest.
+    s.state = level == 0 ? (receptacle ? model::SupplyState::kFull : model::SupplyState::kEmpty)
+                         : model::SupplyState::kSomeRemaining;
+    return;
+  }
+  if (*s.levelPercent == 0) {
+    s.state = receptacle ? model::SupplyState::kFull : model::SupplyState::kEmpty;
+  } else if (*s.levelPercent <= kLowPercent) {
+    s.state = model::SupplyState::kLow;
+  } else {
+    s.state = model::SupplyState::kOk;
+  }
+}
+
+void readSupplyTable(const Definition& def, const SupplyTable& table, const Snapshot& snapshot,
+                     std::vector<model::Supply>& out) {
+  auto column = [&](const std::string& name) -> std::optional<Oid> {
+    auto it = table.columns.find(name);
+    if (it == table.columns.end()) {
+      return std::nullopt;
+    }
+    return table.entry.child(it->second);
+  };
+  auto cell = [&](const std::string& name, const Oid& row) -> std::optional<Datum> {
+    const auto col = column(name);
+    return col ? datumOf(snapshot.find(col->concat(row))) : std::nullopt;
+  };
+  const auto levelColumn = column("level");
+  if (!levelColumn) {
+    return;
+  }
+  for (const auto& [row, value] : snapshot.subtree(*levelColumn)) {
+    if (out.size() >= model::kMaxSupplies) {
+      return;
+    }
+    const auto level = datumOf(value);
+    if (!level || !level->number) {
+      continue;
+    }
+    model::Supply s;
+    s.index = static_cast<int>(row.arcs().back());
+    s.level = *level->number;
+    if (auto d = cell("max", row); d && d->number) {
+      s.max = *d->number;
+    }
+    if (auto d = cell("description", row)) {
+      s.description = d->text;
+    }
+    s.type = table.type;
+    if (auto d = cell("type", row)) {
+      s.type = table.typeEnum == "printerMib" && d->number ? supplyTypeName(*d->number) : d->text;
+    }
+    if (auto it = table.typeMap.find(s.type); it != table.typeMap.end()) {
+      s.type = it->second;
+    }
+    if (std::find(table.skipTypes.begin(), table.skipTypes.end(), s.type) !=
+        table.skipTypes.end()) {
+      continue;
+    }
+    s.unit = table.unit;
+    if (auto d = cell("unit", row)) {
+      s.unit = table.unitEnum == "printerMib" && d->number ? supplyUnitName(*d->number) : d->text;
+    }
+    s.supplyClass = table.supplyClass.empty() ? "consumed" : table.supplyClass;
+    if (auto d = cell("class", row); d && d->number) {
+      s.supplyClass = supplyClassName(*d->number);
+    }
+    if (auto d = cell("colorant", row); d && d->number) {
+      s.color = colorantOf(def, snapshot, row, *d->number);
+    }
+    if (s.color.empty() && s.type != "input") {
+      s.color = colorFromText(s.description);
+    }
+    if (auto d = cell("partNumber", row)) {
+      s.partNumber = d->text;
+    }
+    if (s.partNumber.empty() && !table.partNumberPattern.empty()) {
+      std::smatch match;
+      if (regexSearch(s.description, table.partNumberPattern, &match)) {
+        s.partNumber = trim(match.size() > 1 && match[1].matched ? match[1].str() : match[0].str());
+      }
+    }
+    levelAndState(s, table.levelScale == "percent");
+    out.push_back(std::move(s));
+  }
+}
+
+// ------------------------------------------------------------- Status
+
+void readAlerts(const openmps::pmd::AlertTable& table, const Snapshot& snapshot,
+                std::vector<model::AlertEntry>& out) {
+  auto column = [&](const std::string& name) -> std::optional<Oid> {
+    auto it = table.columns.find(name);
+    if (it == table.columns.end()) {
+      return std::nullopt;
+    }
+    return table.entry.child(it->second);
+  };
+  const auto driver = column("code") ? column("code") : column("description");
+  for (const auto& [row, value] : snapshot.subtree(*driver)) {
+    if (out.size() >= model::kMaxAlerts) {
+      return;
+    }
+    (void)value;
+    model::AlertEntry alert;
+    alert.index = static_cast<int>(row.arcs().back());
+    auto cell = [&](const std::string& name) -> std::optional<Datum> {
+      const auto col = column(name);
+      return col ? datumOf(snapshot.find(col->concat(row))) : std::nullopt;
+    };
+    if (auto d = cell("severity"); d && d->number) {
+      alert.severity = alertSeverityName(*d->number);
+    } else {
+      alert.severity = "warning";
+    }
+    if (auto d = cell("group"); d && d->number) {
+      alert.group = alertGroupName(*d->number);
+    }
+    if (auto d = cell("code"); d) {
+      alert.code = d->number ? static_cast<int>(*d->number) : 0;
+      if (auto it = table.codeText.find(d->text); it != table.codeText.end()) {
+        alert.text = it->second;
+      }
+    }
+    if (auto d = cell("description"); d && !d->text.empty() && alert.text.empty()) {
+      alert.text = d->text;
+    }
+    if (alert.text.empty() && table.codes == "iana" && alert.code != 0) {
+      alert.text = alertCodeName(alert.code);
+    }
+    out.push_back(std::move(alert));
+  }
+}
+
+std::optional<bool> truthy(const std::optional<Datum>& d) {
+  if (!d) {
+    return std::nullopt;
+  }
+  const std::string t = lower(d->text);
+  if (t == "true" || t == "yes" || t == "on") {
+    return true;
+  }
+  if (t == "false" || t == "no" || t == "off") {
+    return false;
+  }
+  if (d->number) {
+    return *d->number != 0;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+FetchPlan planIdentify(const openmps::pmd::Catalog& catalog) {
+  Collector c;
+  for (const Oid& oid : {kSysDescr, kSysObjectId, kSysContact, kSysName, kSysLocation}) {
+    c.gets.insert(oid);
+  }
+  for (const auto& def : catalog.definitions()) {
+    for (const auto& rule : def.match) {
+      for (const auto& probe : rule.probes) {
+        c.condition(probe);
+      }
+    }
+  }
+  Collector generic;
+  generic.definition(catalog.generic());
+  c.gets.insert(generic.gets.begin(), generic.gets.end());
+  FetchPlan out = c.plan(nullptr);
+  out.walks.clear();  // phase one is one GET; tables wait for the definition
+  return out;
+}
+
+FetchPlan planRead(const Definition& def, const Snapshot& alreadyRead) {
+  Collector c;
+  c.definition(def);
+  return c.plan(&alreadyRead);
+}
+
+const Definition& selectDefinition(const openmps::pmd::Catalog& catalog, const Snapshot& phaseOne) {
+  const auto descr = datumOf(phaseOne.find(kSysDescr));
+  const Value* objectId = phaseOne.find(kSysObjectId);
+  const std::optional<Oid> sysObjectId = objectId != nullptr && objectId->type == ValueType::kOid
+                                             ? std::optional<Oid>(objectId->oid)
+                                             : std::nullopt;
+  const Definition* best = &catalog.generic();
+  const EvaluateContext noContext;
+  model::Reading scratch;
+  Evaluator evaluator(catalog.generic(), phaseOne, noContext, scratch);
+  for (const auto& def : catalog.definitions()) {
+    if (def.id == openmps::pmd::kGenericId) {
+      continue;
+    }
+    bool matched = false;
+    for (const auto& rule : def.match) {
+      bool ok = true;
+      if (!rule.sysObjectIdPrefixes.empty()) {
+        ok = sysObjectId &&
+             std::any_of(rule.sysObjectIdPrefixes.begin(), rule.sysObjectIdPrefixes.end(),
+                         [&](const Oid& p) { return p.isPrefixOf(*sysObjectId); });
+      }
+      if (ok && !rule.sysDescrPatterns.empty()) {
+        ok = descr && std::any_of(rule.sysDescrPatterns.begin(), rule.sysDescrPatterns.end(),
+                                  [&](const std::string& p) {
+                                    return regexSearch(descr->text, p, nullptr);
+                                  });
+      }
+      if (ok) {
+        ok = std::all_of(rule.probes.begin(), rule.probes.end(),
+                         [&](const Condition& c) { return evaluator.holds(c); });
+      }
+      if (ok) {
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) {
+      continue;
+    }
+    const bool better = best->id == openmps::pmd::kGenericId || def.priority > best->priority ||
+                        (def.priority == best->priority &&
+                         (def.chain.size() > best->chain.size() ||
+                          (def.chain.size() == best->chain.size() && def.id < best->id)));
+    if (better) {
+      best = &def;
+    }
+  }
+  return *best;
+}
+
+bool looksLikePrinter(const Definition& def, const Snapshot& snapshot) {
+  if (def.id != openmps::pmd::kGenericId) {
+    return true;
+  }
+  if (snapshot.hasAnyUnder(kPrinterMib) || snapshot.hasAnyUnder(kHrPrinterTable)) {
+    return true;
+  }
+  for (const auto& [row, value] : snapshot.subtree(kHrDeviceType)) {
+    (void)row;
+    if (value->type == ValueType::kOid && value->oid == kHrDevicePrinter) {
+      return true;
+    }
+  }
+  return false;
+}
+
+model::Reading evaluate(const Definition& def, const Snapshot& snapshot,
+                        const EvaluateContext& context) {
+  model::Reading reading;
+  reading.kind = model::ReadingKind::kMeter;
+  reading.origin.address = context.address;
+  reading.origin.pmd = def.id;
+  Evaluator ev(def, snapshot, context, reading);
+
+  // Identity.
+  auto& id = reading.identity;
+  auto identity = [&](const std::string& name) {
+    return ev.text(ruleOf(def.identity, name)).value_or("");
+  };
+  id.manufacturer = identity("manufacturer");
+  id.model = identity("model");
+  id.serial = identity("serial");
+  id.firmware = identity("firmware");
+  id.mac = identity("mac");
+  id.hostName = identity("hostName");
+  id.location = identity("location");
+  id.contact = identity("contact");
+  id.ip = context.ip;
+  if (const Value* v = snapshot.find(kSysObjectId); v != nullptr && v->type == ValueType::kOid) {
+    id.sysObjectId = v->oid.toString();
+  }
+  if (auto d = datumOf(snapshot.find(kSysDescr))) {
+    id.sysDescr = d->text;
+  }
+
+  // Counters (each evaluated once, references resolved on the way).
+  for (const auto& [name, rule] : def.counters) {
+    (void)rule;
+    if (auto value = ev.counter(name)) {
+      reading.counters[name] = *value;
+    }
+  }
+
+  // Supplies.
+  for (const auto& table : def.supplies) {
+    readSupplyTable(def, table, snapshot, reading.supplies);
+  }
+
+  // Status.
+  auto& status = reading.status;
+  if (auto d = ev.first(ruleOf(def.status, "printerStatus"))) {
+    status.printerStatus = d->number ? printerStatusName(*d->number) : d->text;
+  }
+  if (auto d = ev.first(ruleOf(def.status, "deviceStatus"))) {
+    status.deviceStatus = d->number ? deviceStatusName(*d->number) : d->text;
+  }
+  if (auto d = ev.first(ruleOf(def.status, "errorState"))) {
+    status.errors = detectedErrorNames(d->raw);
+  }
+  if (auto d = ev.text(ruleOf(def.status, "vendorCode"))) {
+    status.vendorCode = *d;
+  }
+  for (const auto& table : def.alerts) {
+    readAlerts(table, snapshot, status.alerts);
+  }
+
+  // Capabilities: what the definition says, else what the reading shows.
+  auto& caps = reading.capabilities;
+  caps.color = truthy(ev.first(ruleOf(def.capabilities, "color")));
+  if (!caps.color) {
+    bool colorSupply = false;
+    bool anyMarker = false;
+    for (const auto& s : reading.supplies) {
+      if (s.type == "input") {
+        continue;
+      }
+      anyMarker = true;
+      colorSupply = colorSupply || s.color == "cyan" || s.color == "magenta" || s.color == "yellow";
+    }
+    auto color = reading.counters.find("color");
+    if (colorSupply || (color != reading.counters.end() && color->second > 0)) {
+      caps.color = true;
+    } else if (anyMarker) {
+      caps.color = false;
+    }
+  }
+  caps.duplex = truthy(ev.first(ruleOf(def.capabilities, "duplex")));
+  if (!caps.duplex && reading.counters.contains("duplex")) {
+    caps.duplex = reading.counters.at("duplex") > 0 ? std::optional<bool>(true) : std::nullopt;
+  }
+  caps.largeFormat = truthy(ev.first(ruleOf(def.capabilities, "largeFormat")));
+  if (auto d = ev.first(ruleOf(def.capabilities, "inputTrays")); d && d->number) {
+    caps.inputTrays = static_cast<int>(*d->number);
+  }
+  if (auto d = ev.first(ruleOf(def.capabilities, "outputTrays")); d && d->number) {
+    caps.outputTrays = static_cast<int>(*d->number);
+  }
+  if (auto d = ev.text(ruleOf(def.capabilities, "finishers"))) {
+    std::string item;
+    for (char c : *d + ",") {
+      if (c == ',') {
+        const std::string name = trim(item);
+        if (!name.empty() &&
+            std::find(caps.finishers.begin(), caps.finishers.end(), name) == caps.finishers.end() &&
+            caps.finishers.size() < model::kMaxListItems) {
+          caps.finishers.push_back(name);
+        }
+        item.clear();
+      } else {
+        item.push_back(c);
+      }
+    }
+  }
+  return reading;
+}
+
+}  // namespace openmps::client::pmd

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "shared/model/reading.hpp"
+#include "shared/pmd/catalog.hpp"
+#include "shared/pmd/definition.hpp"
+#include "shared/snmp/value.hpp"
+
+// The PMD engine: pure functions from a definition and the answers of one
+// device to a model::Reading. No sockets here; device_reader.hpp does the
+// talking, unit tests hand in snapshots.
+namespace openmps::client::pmd {
+
+using openmps::snmp::Oid;
+using openmps::snmp::Value;
+using openmps::snmp::VarBind;
+
+// Everything one device answered, GETs and walks alike, by OID.
+class Snapshot {
+ public:
+  void add(const VarBind& varbind);
+  void add(const std::vector<VarBind>& varbinds);
+  // Exceptions (noSuchObject, ...) count as absent.
+  const Value* find(const Oid& oid) const;
+  // Rows under root, in OID order, as (suffix after root, value).
+  std::vector<std::pair<Oid, const Value*>> subtree(const Oid& root) const;
+  bool hasAnyUnder(const Oid& root) const;
+  std::size_t size() const { return values_.size(); }
+
+ private:
+  std::map<Oid, Value> values_;
+};
+
+// What to ask a device for: GETs in as few PDUs as the client packs them,
+// and one walk per table (no walk inside another, no GET inside a walk).
+struct FetchPlan {
+  std::vector<Oid> gets;
+  std::vector<Oid> walks;
+};
+
+// Phase one: the system group, every definition's probe OIDs, and the
+// generic definition's scalars (needed for any device, so read at once).
+FetchPlan planIdentify(const openmps::pmd::Catalog& catalog);
+// Phase two: what def needs that phase one did not already read.
+FetchPlan planRead(const openmps::pmd::Definition& def, const Snapshot& alreadyRead);
+
+// The definition that fits best: among those with a matching rule, the
+// highest priority, then the most specific (longest inheritance chain),
+// then the id. The generic definition when none matches.
+const openmps::pmd::Definition& selectDefinition(const openmps::pmd::Catalog& catalog,
+                                                 const Snapshot& phaseOne);
+
+struct EvaluateContext {
+  std::string address;  // host[:port] as asked
+  std::string ip;       // the host part
+};
+
+// The reading, without readAt and origin.clientId (the caller's to set).
+model::Reading evaluate(const openmps::pmd::Definition& def, const Snapshot& snapshot,
+                        const EvaluateContext& context);
+
+// True when the answers show a printer: Printer-MIB data, a printer in
+// hrDeviceTable, or a vendor definition that matched.
+bool looksLikePrinter(const openmps::pmd::Definition& def, const Snapshot& snapshot);
+
+}  // namespace openmps::client::pmd

@@ -1,0 +1,661 @@
+// The YAML side of the PMD format. yaml-cpp stays in this file.
+#include "shared/pmd/load.hpp"
+
+#include <algorithm>
+#include <regex>
+#include <set>
+
+#include <yaml-cpp/yaml.h>
+
+#include "shared/model/counter_names.hpp"
+#include "shared/pmd/oid_names.hpp"
+#include "shared/util/args.hpp"
+#include "shared/util/files.hpp"
+
+namespace openmps::pmd {
+namespace {
+
+constexpr std::size_t kMaxListItems = 512;
+constexpr std::size_t kMaxText = 1024;
+constexpr int kMaxDepth = 8;
+
+struct Context {
+  std::string file;
+
+  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& field,
+                         const std::string& problem) const {
+    SourceLocation where{file, 0, 0, field};
+    if (!mark.is_null()) {
+      where.line = mark.line + 1;
+      where.column = mark.column + 1;
+    }
+    throw PmdError(where, problem);
+  }
+};
+
+class Field {
+ public:
+  Field(const Context& ctx, YAML::Node node, std::string path)
+      : ctx_(&ctx), node_(std::move(node)), path_(std::move(path)) {}
+
+  const std::string& path() const { return path_; }
+  const YAML::Node& node() const { return node_; }
+  bool isMap() const { return node_.IsMap(); }
+  bool isList() const { return node_.IsSequence(); }
+  bool isScalar() const { return node_.IsScalar(); }
+
+  [[noreturn]] void fail(const std::string& problem) const {
+    ctx_->fail(node_.Mark(), path_, problem);
+  }
+  SourceLocation where() const {
+    SourceLocation out{ctx_->file, 0, 0, path_};
+    if (!node_.Mark().is_null()) {
+      out.line = node_.Mark().line + 1;
+      out.column = node_.Mark().column + 1;
+    }
+    return out;
+  }
+
+  std::string text(std::size_t maxLength = kMaxText) const {
+    if (!node_.IsScalar()) {
+      fail("expected a single value, not a list or a mapping");
+    }
+    const std::string& value = node_.Scalar();
+    if (value.size() > maxLength) {
+      fail("longer than " + std::to_string(maxLength) + " characters");
+    }
+    return value;
+  }
+  std::int64_t integer(std::int64_t min, std::int64_t max) const {
+    const std::string value = text();
+    const auto number = util::parseInt(value);
+    if (!number || *number < min || *number > max) {
+      fail("expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+           ", got '" + value + "'");
+    }
+    return *number;
+  }
+  bool boolean() const {
+    const std::string value = text();
+    if (value == "true" || value == "yes") {
+      return true;
+    }
+    if (value == "false" || value == "no") {
+      return false;
+    }
+    fail("expected true or false, got '" + value + "'");
+  }
+  snmp::Oid oid() const {
+    const std::string value = text();
+    auto parsed = resolveOidText(value);
+    if (!parsed || parsed->empty()) {
+      fail("'" + value +
+           "' is not an OID (digits and dots, or a standard name such as "
+           "prtMarkerLifeCount.1.1)");
+    }
+    return *parsed;
+  }
+  std::string regex() const {
+    std::string value = text();
+    try {
+      const std::regex compiled(value, std::regex::ECMAScript | std::regex::icase);
+      (void)compiled;
+    } catch (const std::regex_error& e) {
+      fail("not a valid regular expression: " + std::string(e.what()));
+    }
+    return value;
+  }
+
+  // A list, or a single scalar or mapping as a list of one.
+  std::vector<Field> list() const {
+    std::vector<Field> out;
+    if (!node_.IsSequence()) {
+      if (!node_.IsDefined() || node_.IsNull()) {
+        fail("expected a value");
+      }
+      out.emplace_back(*ctx_, node_, path_);
+      return out;
+    }
+    if (node_.size() > kMaxListItems) {
+      fail("more than " + std::to_string(kMaxListItems) + " entries");
+    }
+    for (std::size_t i = 0; i < node_.size(); ++i) {
+      out.emplace_back(*ctx_, node_[i], path_ + "[" + std::to_string(i) + "]");
+    }
+    return out;
+  }
+
+  // Every key of a mapping, checked against the allowed ones (an unknown key
+  // is almost always a misspelt known one). Empty allowed: any key.
+  std::vector<std::pair<std::string, Field>> entries(
+      const std::vector<std::string>& allowed = {}) const {
+    if (!node_.IsMap()) {
+      fail("expected a mapping of keys to values");
+    }
+    std::vector<std::pair<std::string, Field>> out;
+    std::set<std::string> seen;
+    for (const auto& kv : node_) {
+      const YAML::Node key = kv.first;
+      if (!key.IsScalar()) {
+        ctx_->fail(key.Mark(), path_, "keys must be plain words");
+      }
+      const std::string name = key.Scalar();
+      const std::string childPath = path_.empty() ? name : path_ + "." + name;
+      if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        std::string known;
+        for (const auto& a : allowed) {
+          known += (known.empty() ? "" : ", ") + a;
+        }
+        ctx_->fail(key.Mark(), childPath, "unknown key (known here: " + known + ")");
+      }
+      if (!seen.insert(name).second) {
+        ctx_->fail(key.Mark(), childPath, "given twice");
+      }
+      out.emplace_back(name, Field(*ctx_, kv.second, childPath));
+    }
+    if (out.size() > kMaxListItems) {
+      fail("more than " + std::to_string(kMaxListItems) + " keys");
+    }
+    return out;
+  }
+
+ private:
+  const Context* ctx_;
+  YAML::Node node_;
+  std::string path_;
+};
+
+Condition parseCondition(const Field& field, bool negate) {
+  Condition out;
+  out.negate = negate;
+  bool hasOid = false;
+  for (const auto& [key, value] : field.entries({"oid", "in", "matches", "exists"})) {
+    if (key == "oid") {
+      out.oid = value.oid();
+      hasOid = true;
+    } else if (key == "in") {
+      for (const auto& item : value.list()) {
+        out.in.push_back(item.text());
+      }
+    } else if (key == "matches") {
+      out.matches = value.regex();
+    } else if (key == "exists") {
+      out.exists = value.boolean();
+    }
+  }
+  if (!hasOid) {
+    field.fail("a condition needs 'oid'");
+  }
+  if (out.in.empty() && out.matches.empty() && !out.exists) {
+    field.fail("a condition needs one of 'in', 'matches' or 'exists: true'");
+  }
+  return out;
+}
+
+const std::vector<std::string> kSourceKeys = {
+    "oid",    "walk",      "counter", "sum",        "difference", "value", "system",
+    "index",  "keyColumn", "key",     "keyPattern", "aggregate",  "regex", "multiply",
+    "divide", "map",       "format",  "skipZero",   "when",       "unless"};
+
+Source parseSource(const Field& field, int depth);
+
+std::vector<Source> parseOperands(const Field& field, int depth) {
+  std::vector<Source> out;
+  for (const auto& item : field.list()) {
+    out.push_back(parseSource(item, depth + 1));
+  }
+  if (out.size() < 2) {
+    field.fail("needs at least two operands");
+  }
+  return out;
+}
+
+Source parseSource(const Field& field, int depth) {
+  if (depth > kMaxDepth) {
+    field.fail("nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  }
+  Source out;
+  out.where = field.where();
+  if (field.isScalar()) {
+    out.kind = SourceKind::kOid;
+    out.oid = field.oid();
+    return out;
+  }
+  int kinds = 0;
+  bool selects = false;
+  for (const auto& [key, value] : field.entries(kSourceKeys)) {
+    if (key == "oid") {
+      out.kind = SourceKind::kOid;
+      out.oid = value.oid();
+      ++kinds;
+    } else if (key == "walk") {
+      out.kind = SourceKind::kWalk;
+      out.oid = value.oid();
+      ++kinds;
+    } else if (key == "counter") {
+      out.kind = SourceKind::kCounter;
+      out.counter = value.text();
+      if (const auto problem = model::counterNameProblem(out.counter); !problem.empty()) {
+        value.fail(problem);
+      }
+      ++kinds;
+    } else if (key == "sum") {
+      out.kind = SourceKind::kSum;
+      out.operands = parseOperands(value, depth);
+      ++kinds;
+    } else if (key == "difference") {
+      out.kind = SourceKind::kDifference;
+      out.operands = parseOperands(value, depth);
+      ++kinds;
+    } else if (key == "value") {
+      out.kind = SourceKind::kConstant;
+      out.constant = value.text();
+      ++kinds;
+    } else if (key == "system") {
+      out.kind = SourceKind::kSystem;
+      out.system = value.text();
+      if (out.system != "ip") {
+        value.fail("unknown system value '" + out.system + "' (known: ip)");
+      }
+      ++kinds;
+    } else if (key == "index") {
+      out.index = value.text();
+      if (!snmp::Oid::parse(out.index)) {
+        value.fail("a row index is digits and dots, got '" + out.index + "'");
+      }
+      selects = true;
+    } else if (key == "keyColumn") {
+      out.keyColumn = value.oid();
+      selects = true;
+    } else if (key == "key") {
+      out.key = value.text();
+    } else if (key == "keyPattern") {
+      out.keyPattern = value.regex();
+    } else if (key == "aggregate") {
+      const std::string name = value.text();
+      if (name == "first") {
+        out.aggregate = Aggregate::kFirst;
+      } else if (name == "sum") {
+        out.aggregate = Aggregate::kSum;
+      } else if (name == "count") {
+        out.aggregate = Aggregate::kCount;
+      } else if (name == "all") {
+        out.aggregate = Aggregate::kAll;
+      } else if (name == "max") {
+        out.aggregate = Aggregate::kMax;
+      } else {
+        value.fail("unknown aggregate '" + name + "' (known: first, sum, count, all, max)");
+      }
+      selects = true;
+    } else if (key == "regex") {
+      out.regex = value.regex();
+    } else if (key == "multiply") {
+      out.multiply = value.integer(1, 1'000'000);
+    } else if (key == "divide") {
+      out.divide = value.integer(1, 1'000'000);
+    } else if (key == "map") {
+      for (const auto& [raw, mapped] : value.entries()) {
+        out.map[raw] = mapped.text();
+      }
+    } else if (key == "format") {
+      out.format = value.text();
+      if (out.format != "mac" && out.format != "hex" && out.format != "hexText") {
+        value.fail("unknown format '" + out.format + "' (known: mac, hex, hexText)");
+      }
+    } else if (key == "skipZero") {
+      out.skipZero = value.boolean();
+    } else if (key == "when" || key == "unless") {
+      for (const auto& item : value.list()) {
+        out.when.push_back(parseCondition(item, key == "unless"));
+      }
+    }
+  }
+  if (kinds != 1) {
+    field.fail("give exactly one of oid, walk, counter, sum, difference, value, system (got " +
+               std::to_string(kinds) + ")");
+  }
+  if (selects && out.kind != SourceKind::kWalk) {
+    field.fail("index, keyColumn and aggregate belong to a 'walk'");
+  }
+  if ((!out.key.empty() || !out.keyPattern.empty()) && out.keyColumn.empty()) {
+    field.fail("'key' and 'keyPattern' need 'keyColumn'");
+  }
+  if (!out.keyColumn.empty() && out.key.empty() && out.keyPattern.empty()) {
+    field.fail("'keyColumn' needs 'key' or 'keyPattern'");
+  }
+  if (!out.key.empty() && !out.keyPattern.empty()) {
+    field.fail("give 'key' or 'keyPattern', not both");
+  }
+  return out;
+}
+
+Rule parseRule(const Field& field) {
+  Rule out;
+  out.where = field.where();
+  const Field* list = &field;
+  std::optional<Field> inner;
+  if (field.isMap()) {
+    const YAML::Node& node = field.node();
+    const bool hasMode = node["replace"] || node["before"] || node["after"];
+    if (hasMode) {
+      const auto entries = field.entries({"replace", "before", "after"});
+      if (entries.size() != 1) {
+        field.fail("give one of replace, before, after");
+      }
+      const auto& [key, value] = entries.front();
+      out.mode = key == "replace" ? MergeMode::kReplace
+                 : key == "after" ? MergeMode::kAppend
+                                  : MergeMode::kPrepend;
+      inner.emplace(value);
+      list = &*inner;
+      if (out.mode == MergeMode::kReplace && value.isList() && value.node().size() == 0) {
+        return out;  // "replace: []" removes an inherited rule
+      }
+    }
+  }
+  for (const auto& item : list->list()) {
+    out.candidates.push_back(parseSource(item, 0));
+  }
+  return out;
+}
+
+std::map<std::string, Rule> parseRules(const Field& field, const std::vector<std::string>& allowed,
+                                       bool counterNames) {
+  std::map<std::string, Rule> out;
+  for (const auto& [key, value] : field.entries(allowed)) {
+    if (counterNames) {
+      if (const auto problem = model::counterNameProblem(key); !problem.empty()) {
+        value.fail(problem);
+      }
+    }
+    out[key] = parseRule(value);
+  }
+  return out;
+}
+
+MatchRule parseMatch(const Field& field) {
+  MatchRule out;
+  out.where = field.where();
+  for (const auto& [key, value] : field.entries({"sysObjectId", "sysDescr", "probe"})) {
+    if (key == "sysObjectId") {
+      for (const auto& item : value.list()) {
+        out.sysObjectIdPrefixes.push_back(item.oid());
+      }
+    } else if (key == "sysDescr") {
+      for (const auto& item : value.list()) {
+        out.sysDescrPatterns.push_back(item.regex());
+      }
+    } else if (key == "probe") {
+      for (const auto& item : value.list()) {
+        out.probes.push_back(parseCondition(item, false));
+      }
+    }
+  }
+  if (out.sysObjectIdPrefixes.empty() && out.sysDescrPatterns.empty() && out.probes.empty()) {
+    field.fail("a match rule needs sysObjectId, sysDescr or probe");
+  }
+  return out;
+}
+
+std::map<std::string, std::uint32_t> parseColumns(const Field& field,
+                                                  const std::vector<std::string>& allowed) {
+  std::map<std::string, std::uint32_t> out;
+  for (const auto& [key, value] : field.entries(allowed)) {
+    out[key] = static_cast<std::uint32_t>(value.integer(1, 4'294'967'295));
+  }
+  return out;
+}
+
+SupplyTable parseSupplyTable(const Field& field) {
+  SupplyTable out;
+  out.where = field.where();
+  bool hasEntry = false;
+  for (const auto& [key, value] :
+       field.entries({"name", "entry", "columns", "typeEnum", "unitEnum", "type", "unit", "class",
+                      "partNumberPattern", "levelScale", "typeMap", "skipTypes", "disabled"})) {
+    if (key == "name") {
+      out.name = value.text(64);
+    } else if (key == "entry") {
+      out.entry = value.oid();
+      hasEntry = true;
+    } else if (key == "columns") {
+      out.columns = parseColumns(value, {"description", "type", "class", "unit", "max", "level",
+                                         "colorant", "partNumber"});
+    } else if (key == "typeEnum" || key == "unitEnum") {
+      const std::string name = value.text();
+      if (name != "printerMib") {
+        value.fail("unknown enumeration '" + name + "' (known: printerMib)");
+      }
+      (key == "typeEnum" ? out.typeEnum : out.unitEnum) = name;
+    } else if (key == "type") {
+      out.type = value.text(64);
+    } else if (key == "unit") {
+      out.unit = value.text(64);
+    } else if (key == "class") {
+      out.supplyClass = value.text(64);
+      if (out.supplyClass != "consumed" && out.supplyClass != "receptacle") {
+        value.fail("class is 'consumed' or 'receptacle'");
+      }
+    } else if (key == "partNumberPattern") {
+      out.partNumberPattern = value.regex();
+    } else if (key == "levelScale") {
+      out.levelScale = value.text();
+      if (out.levelScale != "percent") {
+        value.fail("levelScale is 'percent' (or absent)");
+      }
+    } else if (key == "typeMap") {
+      for (const auto& [raw, mapped] : value.entries()) {
+        out.typeMap[raw] = mapped.text(64);
+      }
+    } else if (key == "skipTypes") {
+      for (const auto& item : value.list()) {
+        out.skipTypes.push_back(item.text(64));
+      }
+    } else if (key == "disabled") {
+      out.disabled = value.boolean();
+    }
+  }
+  if (out.name.empty()) {
+    field.fail("a supply table needs a 'name' (children refer to it)");
+  }
+  if (!out.disabled) {
+    if (!hasEntry) {
+      field.fail("a supply table needs 'entry'");
+    }
+    if (!out.columns.contains("level")) {
+      field.fail("a supply table needs a 'level' column");
+    }
+    if (!out.columns.contains("description")) {
+      field.fail("a supply table needs a 'description' column");
+    }
+  }
+  return out;
+}
+
+AlertTable parseAlertTable(const Field& field) {
+  AlertTable out;
+  out.where = field.where();
+  bool hasEntry = false;
+  for (const auto& [key, value] :
+       field.entries({"name", "entry", "columns", "codes", "codeText", "disabled"})) {
+    if (key == "name") {
+      out.name = value.text(64);
+    } else if (key == "entry") {
+      out.entry = value.oid();
+      hasEntry = true;
+    } else if (key == "columns") {
+      out.columns = parseColumns(value, {"severity", "group", "code", "description"});
+    } else if (key == "codes") {
+      out.codes = value.text();
+      if (out.codes != "iana" && out.codes != "vendor") {
+        value.fail("codes is 'iana' or 'vendor'");
+      }
+    } else if (key == "codeText") {
+      for (const auto& [code, text] : value.entries()) {
+        out.codeText[code] = text.text();
+      }
+    } else if (key == "disabled") {
+      out.disabled = value.boolean();
+    }
+  }
+  if (out.name.empty()) {
+    field.fail("an alert table needs a 'name'");
+  }
+  if (!out.disabled) {
+    if (!hasEntry) {
+      field.fail("an alert table needs 'entry'");
+    }
+    if (!out.columns.contains("code") && !out.columns.contains("description")) {
+      field.fail("an alert table needs a 'code' or 'description' column");
+    }
+  }
+  return out;
+}
+
+SanityCheck parseCheck(const Field& field) {
+  SanityCheck out;
+  out.where = field.where();
+  bool hasReference = false;
+  for (const auto& [key, value] :
+       field.entries({"counter", "against", "maxDeviationPercent", "action"})) {
+    if (key == "counter") {
+      out.counter = value.text();
+      if (const auto problem = model::counterNameProblem(out.counter); !problem.empty()) {
+        value.fail(problem);
+      }
+    } else if (key == "against") {
+      out.reference = parseSource(value, 0);
+      hasReference = true;
+    } else if (key == "maxDeviationPercent") {
+      out.maxDeviationPercent = static_cast<int>(value.integer(0, 1000));
+    } else if (key == "action") {
+      const std::string name = value.text();
+      if (name == "note") {
+        out.action = CheckAction::kNote;
+      } else if (name == "drop") {
+        out.action = CheckAction::kDrop;
+      } else if (name == "useReference") {
+        out.action = CheckAction::kUseReference;
+      } else {
+        value.fail("unknown action '" + name + "' (known: note, drop, useReference)");
+      }
+    }
+  }
+  if (out.counter.empty() || !hasReference) {
+    field.fail("a check needs 'counter' and 'against'");
+  }
+  return out;
+}
+
+}  // namespace
+
+Definition parseDefinition(std::string_view yamlText, const std::string& fileName,
+                           const std::string& id) {
+  const Context ctx{fileName};
+  if (yamlText.size() > kMaxDefinitionBytes) {
+    ctx.fail(YAML::Mark::null_mark(), "",
+             "larger than " + std::to_string(kMaxDefinitionBytes) + " bytes");
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yamlText));
+  } catch (const YAML::Exception& e) {
+    ctx.fail(e.mark, "", "not valid YAML: " + e.msg);
+  }
+  const Field top(ctx, root, "");
+  if (!root.IsMap()) {
+    top.fail("a definition is a mapping (pmd: 1, name: ..., match: ...)");
+  }
+  Definition def;
+  def.id = id;
+  def.file = fileName;
+  bool hasVersion = false;
+  bool hasExtends = false;
+  for (const auto& [key, value] :
+       top.entries({"pmd", "name", "extends", "priority", "match", "identity", "counters", "checks",
+                    "supplies", "colorants", "status", "alerts", "capabilities"})) {
+    if (key == "pmd") {
+      if (value.integer(1, 1) != 1) {
+        value.fail("unsupported format version");
+      }
+      hasVersion = true;
+    } else if (key == "name") {
+      def.name = value.text(200);
+    } else if (key == "extends") {
+      def.extends = value.text(64);
+      hasExtends = true;
+    } else if (key == "priority") {
+      def.priority = static_cast<int>(value.integer(0, 1000));
+    } else if (key == "match") {
+      for (const auto& item : value.list()) {
+        def.match.push_back(parseMatch(item));
+      }
+    } else if (key == "identity") {
+      def.identity = parseRules(value, identityFields(), false);
+    } else if (key == "counters") {
+      def.counters = parseRules(value, {}, true);
+    } else if (key == "checks") {
+      for (const auto& item : value.list()) {
+        def.checks.push_back(parseCheck(item));
+      }
+    } else if (key == "supplies") {
+      for (const auto& item : value.list()) {
+        def.supplies.push_back(parseSupplyTable(item));
+      }
+    } else if (key == "colorants") {
+      ColorantTable table;
+      bool hasEntry = false;
+      for (const auto& [ck, cv] : value.entries({"entry", "valueColumn"})) {
+        if (ck == "entry") {
+          table.entry = cv.oid();
+          hasEntry = true;
+        } else {
+          table.valueColumn = static_cast<std::uint32_t>(cv.integer(1, 1000));
+        }
+      }
+      if (!hasEntry || table.valueColumn == 0) {
+        value.fail("colorants needs 'entry' and 'valueColumn'");
+      }
+      def.colorants = table;
+    } else if (key == "status") {
+      def.status = parseRules(value, statusFields(), false);
+    } else if (key == "alerts") {
+      for (const auto& item : value.list()) {
+        def.alerts.push_back(parseAlertTable(item));
+      }
+    } else if (key == "capabilities") {
+      def.capabilities = parseRules(value, capabilityFields(), false);
+    }
+  }
+  if (!hasVersion) {
+    top.fail("missing 'pmd: 1' (the format version)");
+  }
+  if (def.name.empty()) {
+    top.fail("missing 'name'");
+  }
+  if (id == std::string(kGenericId)) {
+    if (hasExtends) {
+      top.fail("the generic definition extends nothing");
+    }
+  } else {
+    if (!hasExtends) {
+      def.extends = std::string(kGenericId);
+    }
+    if (def.match.empty()) {
+      top.fail("missing 'match' (how the client recognises these devices)");
+    }
+  }
+  return def;
+}
+
+Definition loadDefinitionFile(const std::filesystem::path& path) {
+  std::string text;
+  try {
+    text = util::readFile(path, kMaxDefinitionBytes);
+  } catch (const std::exception& e) {
+    throw PmdError(SourceLocation{path.string(), 0, 0, ""}, e.what());
+  }
+  return parseDefinition(text, path.string(), path.stem().string());
+}
+
+}  // namespace openmps::pmd
