@@ -181,6 +181,7 @@ struct NetSnmpClient::Impl {
     std::string usmKey;
     std::string engineId;
     Op* probe = nullptr;
+    bool probed = false;
     bool closing = false;
   };
 
@@ -461,8 +462,12 @@ struct NetSnmpClient::Impl {
     ++s->ops;
     if (s->state == Session::State::kReady) {
       issue(op);
-    } else {
-      s->waiting.push_back(op);
+      return;
+    }
+    s->waiting.push_back(op);
+    if (s->state == Session::State::kDiscovering && s->probe == nullptr && !s->probed) {
+      s->probed = true;
+      startProbe(s);  // may fail the session, and op with it, at once
     }
   }
 
@@ -539,7 +544,6 @@ struct NetSnmpClient::Impl {
     sessions.emplace(key, std::move(s));
     if (raw->target.credentials.version == Version::kV3) {
       raw->state = Session::State::kDiscovering;
-      startProbe(raw);
     }
     return raw;
   }
@@ -636,6 +640,11 @@ struct NetSnmpClient::Impl {
       error = std::string("cannot open an SNMP session: ") + (text != nullptr ? text : "?");
       std::free(text);
       return false;
+    }
+    if (c.version == Version::kV3) {
+      // snmp_sess_open clears the flag after opening; without it the first
+      // send would probe the engine synchronously and block the loop.
+      snmp_sess_session(s.sessp)->flags |= SNMP_FLAGS_DONT_PROBE;
     }
     auto* transport = snmp_sess_transport(s.sessp);
     s.fd = transport != nullptr ? transport->sock : -1;

@@ -107,7 +107,7 @@ class Snmpd:
         persist.mkdir(mode=0o700)
         lines = [
             f"agentAddress udp:{self.host}:{self.port}",
-            f"rocommunity {self.community} {self.host}",
+            f"rocommunity {self.community} 127.0.0.0/8",
             "master no",
             f"sysDescr {self.sys_descr}",
             f"sysName {self.sys_name}",
