@@ -15,8 +15,7 @@ namespace openmps::server::cli {
 int collectorCommand(std::span<const std::string> args) {
   const std::array<util::OptionSpec, 4> specs = {
       configOption(), util::OptionSpec{"customer", true, "NAME", "the customer it reports for"},
-      util::OptionSpec{"name", true, "LABEL", "a label for people (site, machine)"},
-      helpOption()};
+      util::OptionSpec{"name", true, "LABEL", "a label for people (site, machine)"}, helpOption()};
   const auto parsed = util::parseArgs(args, specs);
   if (handleHelp(parsed, "openmps-server collector add --customer NAME --config FILE", specs)) {
     return 0;

@@ -10,8 +10,7 @@ namespace openmps::server::cli {
 
 int orgCommand(std::span<const std::string> args) {
   const std::array<util::OptionSpec, 5> specs = {
-      configOption(),
-      util::OptionSpec{"dealer", true, "NAME", "add a dealer"},
+      configOption(), util::OptionSpec{"dealer", true, "NAME", "add a dealer"},
       util::OptionSpec{"customer", true, "NAME", "add a customer (needs --parent)"},
       util::OptionSpec{"parent", true, "DEALER", "the dealer a new customer belongs to"},
       helpOption()};

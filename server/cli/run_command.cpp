@@ -1,8 +1,6 @@
 // openmps-server run: the daemon. Receivers (XML-RPC, HTTPS POST /RPC2)
 // feed one Ingestor; SIGTERM or SIGINT stops accepting, finishes running
 // requests and queued batches, then exits 0. Logs go to stderr.
-#include <pthread.h>
-
 #include <array>
 #include <csignal>
 #include <cstdio>
@@ -10,10 +8,13 @@
 #include <optional>
 #include <vector>
 
+#include <pthread.h>
+
 #include "server/cli/cli_support.hpp"
 #include "server/cli/commands.hpp"
 #include "server/config/server_secrets.hpp"
 #include "server/ingest/ingestor.hpp"
+#include "server/mailbox/mailbox_service.hpp"
 #include "server/receiver/poco_rpc_server.hpp"
 #include "server/receiver/rate_limiter.hpp"
 #include "server/receiver/rpc_dispatcher.hpp"
@@ -66,9 +67,15 @@ int runCommand(std::span<const std::string> args) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  std::optional<mailbox::MailboxSettings> mailboxSettings;
+  if (cfg.mailbox.present) {
+    mailboxSettings =
+        mailbox::parseMailboxSettings(cfg.sourceText, cfg.sourcePath.string(),
+                                      std::filesystem::absolute(cfg.sourcePath).parent_path());
+  }
   const auto masterKey = config::loadMasterKey(cfg);
-  if (cfg.needsTls() && (!std::filesystem::exists(cfg.tls.certificate) ||
-                         !std::filesystem::exists(cfg.tls.key))) {
+  if (cfg.needsTls() &&
+      (!std::filesystem::exists(cfg.tls.certificate) || !std::filesystem::exists(cfg.tls.key))) {
     throw std::runtime_error("TLS certificate " + cfg.tls.certificate.string() + " or key " +
                              cfg.tls.key.string() +
                              " missing (run 'openmps-server migrate --config FILE' once to "
@@ -81,38 +88,36 @@ int runCommand(std::span<const std::string> args) {
   // Fail at start, not at the first batch, when the database is unreachable.
   { store::PgIngestStore probe(databaseUri); }
   ingest::Ingestor ingestor(
-      masterKey,
-      [databaseUri] { return std::make_unique<store::PgIngestStore>(databaseUri); },
+      masterKey, [databaseUri] { return std::make_unique<store::PgIngestStore>(databaseUri); },
       ingestOptions);
 
   const util::SystemClock clock;
   receiver::RateLimiter limiter(clock, cfg.limits.ratePerMinute, cfg.limits.rateBurst);
-  const receiver::RpcDispatcher dispatcher(
-      [&](std::string_view sealed, std::string_view carrier,
-          std::string_view peer) -> envelope::SubmitResult {
-        std::uint64_t clientId = 0;
-        try {
-          clientId = envelope::peekHeader(sealed).clientId;
-        } catch (const envelope::EnvelopeError& e) {
-          util::logWarning(kLog) << "refused (" << envelope::toString(e.kind()) << ") via "
-                                 << carrier << " from " << peer << ": " << e.what();
-          return envelope::SubmitFault{envelope::faultCodeFor(e.kind()), e.what()};
-        }
-        if (!limiter.allow(clientId)) {
-          util::logWarning(kLog) << "rate limited client " << clientId << " via " << carrier
-                                 << " from " << peer;
-          return envelope::SubmitFault{envelope::kFaultRateLimited,
-                                       "rate limited: too many calls from client " +
-                                           std::to_string(clientId) + ", try again later"};
-        }
-        return ingestor.ingest(sealed, carrier, peer);
-      });
+  const receiver::RpcDispatcher dispatcher([&](std::string_view sealed, std::string_view carrier,
+                                               std::string_view peer) -> envelope::SubmitResult {
+    std::uint64_t clientId = 0;
+    try {
+      clientId = envelope::peekHeader(sealed).clientId;
+    } catch (const envelope::EnvelopeError& e) {
+      util::logWarning(kLog) << "refused (" << envelope::toString(e.kind()) << ") via " << carrier
+                             << " from " << peer << ": " << e.what();
+      return envelope::SubmitFault{envelope::faultCodeFor(e.kind()), e.what()};
+    }
+    if (!limiter.allow(clientId)) {
+      util::logWarning(kLog) << "rate limited client " << clientId << " via " << carrier << " from "
+                             << peer;
+      return envelope::SubmitFault{envelope::kFaultRateLimited,
+                                   "rate limited: too many calls from client " +
+                                       std::to_string(clientId) + ", try again later"};
+    }
+    return ingestor.ingest(sealed, carrier, peer);
+  });
 
   std::vector<std::unique_ptr<receiver::PocoRpcServer>> servers;
   if (cfg.xmlrpc.enabled) {
     servers.push_back(std::make_unique<receiver::PocoRpcServer>(
-        listenerOptions(cfg, std::string(ingest::kCarrierXmlRpc), cfg.xmlrpc.listen,
-                        cfg.xmlrpc.tls, false),
+        listenerOptions(cfg, std::string(ingest::kCarrierXmlRpc), cfg.xmlrpc.listen, cfg.xmlrpc.tls,
+                        false),
         dispatcher));
   }
   if (cfg.web.enabled) {
@@ -123,6 +128,14 @@ int runCommand(std::span<const std::string> args) {
   for (auto& s : servers) {
     s->start();
   }
+  std::unique_ptr<mailbox::MailboxService> mailboxService;
+  if (mailboxSettings) {
+    mailboxService = std::make_unique<mailbox::MailboxService>(
+        *mailboxSettings, [&ingestor](std::string_view sealed) {
+          return ingestor.ingest(sealed, ingest::kCarrierMail, "mailbox");
+        });
+    mailboxService->start();
+  }
   util::logInfo(kLog) << "openmps-server running (" << cfg.ingest.workers
                       << " ingest workers); SIGTERM stops it";
   int received = 0;
@@ -130,6 +143,9 @@ int runCommand(std::span<const std::string> args) {
   util::logInfo(kLog) << "signal " << received << ": shutting down";
   for (auto& s : servers) {
     s->stop();
+  }
+  if (mailboxService) {
+    mailboxService->stop();
   }
   ingestor.stop();
   util::logInfo(kLog) << "stopped cleanly";

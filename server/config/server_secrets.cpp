@@ -1,15 +1,15 @@
 #include "server/config/server_secrets.hpp"
 
+#include <cstdio>
+#include <memory>
+#include <stdexcept>
+
 #include <arpa/inet.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-
-#include <cstdio>
-#include <memory>
-#include <stdexcept>
 
 #include "shared/util/files.hpp"
 #include "shared/util/log.hpp"
@@ -111,10 +111,10 @@ SecretsReport ensureServerSecrets(const ServerConfig& config) {
     const bool haveCert = std::filesystem::exists(config.tls.certificate);
     const bool haveKey = std::filesystem::exists(config.tls.key);
     if (haveCert != haveKey) {
-      throw std::runtime_error("TLS: " + (haveCert ? config.tls.key : config.tls.certificate)
-                                             .string() +
-                               " is missing while its partner exists; restore it, or remove "
-                               "both to have a new self-signed pair made");
+      throw std::runtime_error(
+          "TLS: " + (haveCert ? config.tls.key : config.tls.certificate).string() +
+          " is missing while its partner exists; restore it, or remove "
+          "both to have a new self-signed pair made");
     }
     if (!haveCert) {
       std::vector<std::string> names = config.certificateNames;

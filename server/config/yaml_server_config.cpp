@@ -1,11 +1,10 @@
 // The YAML side of server_config.hpp. yaml-cpp stays in this file.
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <set>
 #include <utility>
 
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include "server/config/server_config.hpp"
@@ -41,8 +40,8 @@ struct Context {
 
 class Field {
  public:
-  Field(const Context& ctx, YAML::Node node, std::string path)
-      : ctx_(&ctx), node_(std::move(node)), path_(std::move(path)) {}
+  Field(const Context& ctx, const YAML::Node& node, std::string path)
+      : ctx_(&ctx), node_(node), path_(std::move(path)) {}
 
   const std::string& path() const { return path_; }
   const YAML::Node& node() const { return node_; }
@@ -116,10 +115,9 @@ class Field {
       if (!key.IsScalar()) {
         ctx_->fail(key.Mark(), path_, "keys must be plain words");
       }
-      const std::string name = key.Scalar();
+      const std::string& name = key.Scalar();
       const std::string childPath = path_.empty() ? name : path_ + "." + name;
-      if (std::none_of(allowed.begin(), allowed.end(),
-                       [&](const char* a) { return name == a; })) {
+      if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; })) {
         std::string known;
         for (const char* a : allowed) {
           known += std::string(known.empty() ? "" : ", ") + a;
@@ -208,8 +206,9 @@ void checkAddress(const Field& field, const std::string& value) {
                                                           "mailto:"};
   if (std::none_of(kSchemes.begin(), kSchemes.end(),
                    [&](const char* s) { return value.rfind(s, 0) == 0; })) {
-    field.fail("expected an address starting with xmlrpcs://, xmlrpc://, https:// or mailto:, got '" +
-               value + "'");
+    field.fail(
+        "expected an address starting with xmlrpcs://, xmlrpc://, https:// or mailto:, got '" +
+        value + "'");
   }
 }
 

@@ -46,9 +46,8 @@ model::DeviceIdentity normaliseIdentity(model::DeviceIdentity identity) {
 std::optional<std::int64_t> resolveDevice(const model::DeviceIdentity& reading,
                                           std::span<const KnownDevice> known) {
   if (!reading.serial.empty()) {
-    if (auto id = firstMatch(known, [&](const KnownDevice& d) {
-          return d.identity.serial == reading.serial;
-        })) {
+    if (auto id = firstMatch(
+            known, [&](const KnownDevice& d) { return d.identity.serial == reading.serial; })) {
       return id;
     }
   }

@@ -44,8 +44,8 @@ envelope::SubmitResult ingestWithStore(IngestStore& store, const envelope::Maste
     }
     const envelope::ClientKey key = envelope::deriveClientKey(masterKey, header.clientId);
     const envelope::OpenedEnvelope opened = envelope::openEnvelope(sealed, key, limits);
-    const StoreResult result = store.storeBatch(*collector, opened.batch, opened.digest, carrier,
-                                                peer);
+    const StoreResult result =
+        store.storeBatch(*collector, opened.batch, opened.digest, carrier, peer);
     const auto items = static_cast<std::int64_t>(opened.batch.items.size());
     switch (result.status) {
       case StoreStatus::kConflict:
@@ -71,11 +71,9 @@ envelope::SubmitResult ingestWithStore(IngestStore& store, const envelope::Maste
   }
 }
 
-Ingestor::Ingestor(envelope::MasterKey masterKey, StoreFactory storeFactory,
-                   IngestOptions options)
-    : masterKey_(std::move(masterKey)),
-      storeFactory_(std::move(storeFactory)),
-      options_(std::move(options)) {
+Ingestor::Ingestor(const envelope::MasterKey& masterKey, StoreFactory storeFactory,
+                   const IngestOptions& options)
+    : masterKey_(masterKey), storeFactory_(std::move(storeFactory)), options_(options) {
   const int count = options_.workers < 1 ? 1 : options_.workers;
   workers_.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) {
@@ -136,8 +134,7 @@ envelope::SubmitResult Ingestor::process(std::unique_ptr<IngestStore>& store, co
     if (!store) {
       store = storeFactory_();
     }
-    return ingestWithStore(*store, masterKey_, job.sealed, job.carrier, job.peer,
-                           options_.limits);
+    return ingestWithStore(*store, masterKey_, job.sealed, job.carrier, job.peer, options_.limits);
   } catch (const StoreUnavailable& e) {
     util::logError(kLog) << "database unavailable: " << e.what();
     store.reset();  // reconnect for the next job

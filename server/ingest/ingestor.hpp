@@ -42,7 +42,8 @@ class Ingestor {
  public:
   using StoreFactory = std::function<std::unique_ptr<IngestStore>()>;
 
-  Ingestor(envelope::MasterKey masterKey, StoreFactory storeFactory, IngestOptions options);
+  Ingestor(const envelope::MasterKey& masterKey, StoreFactory storeFactory,
+           const IngestOptions& options);
   ~Ingestor();
   Ingestor(const Ingestor&) = delete;
   Ingestor& operator=(const Ingestor&) = delete;

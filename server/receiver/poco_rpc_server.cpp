@@ -66,13 +66,13 @@ class RpcHandler : public Poco::Net::HTTPRequestHandler {
     const auto limit = options_.maxRequestBytes;
     if (request.hasContentLength() && request.getContentLength64() >= 0 &&
         static_cast<std::uint64_t>(request.getContentLength64()) > limit) {
-      util::logWarning(kLog) << "oversize request via " << options_.name << " from " << peer
-                             << ": " << request.getContentLength64() << " bytes";
+      util::logWarning(kLog) << "oversize request via " << options_.name << " from " << peer << ": "
+                             << request.getContentLength64() << " bytes";
       // Answer without reading the body; the connection is closed after.
       response.setKeepAlive(false);
       sendXml(response, envelope::encodeFaultResponse(envelope::SubmitFault{
-                            envelope::kFaultOversize, "request larger than " +
-                                                          std::to_string(limit) + " bytes"}));
+                            envelope::kFaultOversize,
+                            "request larger than " + std::to_string(limit) + " bytes"}));
       return;
     }
     std::string body;

@@ -48,8 +48,8 @@ class SubmitMethod : public xmlrpc_c::method2 {
     } catch (const envelope::EnvelopeError& e) {
       util::logWarning(kLog) << "bad mps.submit via " << carrier << " from " << peer << ": "
                              << e.what();
-      throw xmlrpc_c::fault(e.what(), static_cast<xmlrpc_c::fault::code_t>(
-                                          envelope::faultCodeFor(e.kind())));
+      throw xmlrpc_c::fault(e.what(),
+                            static_cast<xmlrpc_c::fault::code_t>(envelope::faultCodeFor(e.kind())));
     }
     const envelope::SubmitResult outcome = handler_(sealed, carrier, peer);
     if (const auto* fault = std::get_if<envelope::SubmitFault>(&outcome)) {
@@ -97,14 +97,13 @@ std::string RpcDispatcher::handle(std::string_view body, std::string_view carrie
   try {
     xmlrpc_c::xml::parseCall(xml, &method, &params);
   } catch (const girerr::error& e) {
-    util::logWarning(kLog) << "malformed XML-RPC call via " << carrier << " from " << peer
-                           << ": " << e.what();
+    util::logWarning(kLog) << "malformed XML-RPC call via " << carrier << " from " << peer << ": "
+                           << e.what();
     return faultResponse(envelope::kFaultBadCall,
                          std::string("not a well-formed XML-RPC call: ") + e.what());
   }
   static constexpr std::array<std::string_view, 4> kAllowed = {
-      envelope::kSubmitMethod, "system.listMethods", "system.methodHelp",
-      "system.methodSignature"};
+      envelope::kSubmitMethod, "system.listMethods", "system.methodHelp", "system.methodSignature"};
   if (std::find(kAllowed.begin(), kAllowed.end(), method) == kAllowed.end()) {
     util::logWarning(kLog) << "unknown method '" << method.substr(0, 100) << "' via " << carrier
                            << " from " << peer;

@@ -26,8 +26,7 @@ class RpcDispatcher {
 
   // Always returns a well-formed XML-RPC response: an answer, or a fault
   // with a code of fault_codes.hpp (bad calls are 100) and a log line.
-  std::string handle(std::string_view body, std::string_view carrier,
-                     std::string_view peer) const;
+  std::string handle(std::string_view body, std::string_view carrier, std::string_view peer) const;
 
  private:
   struct Impl;

@@ -35,27 +35,25 @@ json deviceToJson(const FleetDevice& d) {
   if (d.statusAt && *d.statusAt > readAt) {
     readAt = *d.statusAt;
   }
-  json out{
-      {"kind", "meter"},
-      {"read_at", util::formatRfc3339(readAt)},
-      {"origin",
-       json{{"client_id", std::to_string(d.collectorId)}, {"address", d.identity.ip},
-            {"pmd", d.pmd}}},
-      {"identity", model::toJsonValue(d.identity)},
-      {"counters", parseOr(d.countersJson, json::object())},
-      {"supplies", parseOr(d.suppliesJson, json::array())},
-      {"status", parseOr(d.statusJson, model::toJsonValue(model::Status{}))},
-      {"capabilities", parseOr(d.capabilitiesJson, model::toJsonValue(model::Capabilities{}))},
-      {"notes", json::array()},
-      {"device",
-       json{{"id", d.id},
-            {"customer", d.customer},
-            {"dealer", d.dealer},
-            {"collector_id", std::to_string(d.collectorId)},
-            {"first_seen_at", util::formatRfc3339(d.firstSeenAt)},
-            {"last_seen_at", util::formatRfc3339(d.lastSeenAt)},
-            {"counters_at", optionalTime(d.countersAt)},
-            {"status_at", optionalTime(d.statusAt)}}}};
+  json out{{"kind", "meter"},
+           {"read_at", util::formatRfc3339(readAt)},
+           {"origin", json{{"client_id", std::to_string(d.collectorId)},
+                           {"address", d.identity.ip},
+                           {"pmd", d.pmd}}},
+           {"identity", model::toJsonValue(d.identity)},
+           {"counters", parseOr(d.countersJson, json::object())},
+           {"supplies", parseOr(d.suppliesJson, json::array())},
+           {"status", parseOr(d.statusJson, model::toJsonValue(model::Status{}))},
+           {"capabilities", parseOr(d.capabilitiesJson, model::toJsonValue(model::Capabilities{}))},
+           {"notes", json::array()},
+           {"device", json{{"id", d.id},
+                           {"customer", d.customer},
+                           {"dealer", d.dealer},
+                           {"collector_id", std::to_string(d.collectorId)},
+                           {"first_seen_at", util::formatRfc3339(d.firstSeenAt)},
+                           {"last_seen_at", util::formatRfc3339(d.lastSeenAt)},
+                           {"counters_at", optionalTime(d.countersAt)},
+                           {"status_at", optionalTime(d.statusAt)}}}};
   return out;
 }
 

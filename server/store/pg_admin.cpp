@@ -1,8 +1,7 @@
 #include "server/store/pg_admin.hpp"
 
-#include <sodium.h>
-
 #include <pqxx/pqxx>
+#include <sodium.h>
 
 namespace openmps::server::store {
 namespace {
@@ -119,9 +118,8 @@ std::uint64_t PgAdmin::addCollector(std::int64_t customerId, const std::string& 
       txn.commit();
       return id;
     }
-    const auto exists =
-        txn.exec_params("SELECT 1 FROM organisations WHERE id = $1 AND kind = 'customer'",
-                        customerId);
+    const auto exists = txn.exec_params(
+        "SELECT 1 FROM organisations WHERE id = $1 AND kind = 'customer'", customerId);
     if (exists.empty()) {
       throw AdminError("organisation " + std::to_string(customerId) + " is not a customer");
     }

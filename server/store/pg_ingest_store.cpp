@@ -138,9 +138,9 @@ std::optional<CollectorInfo> PgIngestStore::findCollector(std::uint64_t clientId
   }
 }
 
-StoreResult PgIngestStore::storeBatch(const CollectorInfo& collector,
-                                      const envelope::Batch& batch, const Digest& digest,
-                                      std::string_view carrier, std::string_view peer) {
+StoreResult PgIngestStore::storeBatch(const CollectorInfo& collector, const envelope::Batch& batch,
+                                      const Digest& digest, std::string_view carrier,
+                                      std::string_view peer) {
   for (int attempt = 1;; ++attempt) {
     try {
       return impl_->attempt(collector, batch, digest, carrier, peer);
@@ -191,7 +191,7 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     }
     const auto verdict = envelope::classifyBatch(storedDigest, digest);
     return StoreResult{verdict == envelope::SequenceVerdict::kDuplicate ? StoreStatus::kDuplicate
-                                                                         : StoreStatus::kConflict,
+                                                                        : StoreStatus::kConflict,
                        0};
   }
   const auto batchId = inserted[0][0].as<std::int64_t>();
@@ -275,8 +275,8 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     auto [it, fresh] = states.try_emplace(*id);
     DeviceState& st = it->second;
     if (fresh) {
-      st.device =
-          *std::find_if(known.begin(), known.end(), [&](const KnownDevice& k) { return k.id == *id; });
+      st.device = *std::find_if(known.begin(), known.end(),
+                                [&](const KnownDevice& k) { return k.id == *id; });
     }
     itemDevice[i] = *id;
   }
@@ -304,8 +304,8 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
            "address, pmd) SELECT u.d, $1, u.s, $2, u.k, u.t, u.a, u.p FROM unnest($3::bigint[], "
            "$4::bigint[], $5::text[], $6::timestamptz[], $7::text[], $8::text[]) AS u(d, s, k, "
            "t, a, p) ON CONFLICT (collector_id, item_seq) DO NOTHING RETURNING item_seq",
-           collectorId, batchId, rDevice.str(), rSeq.str(), rKind.str(), rAt.str(),
-           rAddress.str(), rPmd.str())) {
+           collectorId, batchId, rDevice.str(), rSeq.str(), rKind.str(), rAt.str(), rAddress.str(),
+           rPmd.str())) {
     newSeqs.insert(row[0].as<std::int64_t>());
   }
 
@@ -403,10 +403,9 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
         mValue.add(value);
         mFlags.add(std::int64_t{back ? kFlagBackwards : 0});
         if (back) {
-          events.push_back({deviceId, reading.readAt, "counter_backwards",
-                            json{{"counter", name},
-                                 {"before", st.counters[name]},
-                                 {"after", value}}});
+          events.push_back(
+              {deviceId, reading.readAt, "counter_backwards",
+               json{{"counter", name}, {"before", st.counters[name]}, {"after", value}}});
         }
       }
       if (inOrder) {

@@ -1,0 +1,73 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "server/store/fleet.hpp"
+#include "server/store/migrations.hpp"
+#include "server/store/pg_array.hpp"
+#include "shared/util/time_format.hpp"
+
+using namespace openmps::server::store;
+
+TEST_CASE("array literals quote and escape every element", "[server][store]") {
+  PgArray a;
+  a.add("plain");
+  a.add(std::string_view("with \"quotes\" and \\ backslash, comma {braces}"));
+  a.add(std::int64_t{-42});
+  a.addNull();
+  a.add(std::optional<int>{});
+  a.add(std::optional<int>{7});
+  a.add(std::string_view("nul\0inside", 10));
+  CHECK(
+      a.str() ==
+      R"({"plain","with \"quotes\" and \\ backslash, comma {braces}",-42,NULL,NULL,7,"nulinside"})");
+  CHECK(a.size() == 7);
+  CHECK(PgArray().str() == "{}");
+}
+
+TEST_CASE("embedded migrations are in order and non-empty", "[server][store]") {
+  const auto migrations = embeddedMigrations();
+  REQUIRE_FALSE(migrations.empty());
+  CHECK(std::string(migrations[0].name) == "0001_initial");
+  CHECK_NOTHROW(checkMigrationOrder(migrations));
+  for (const auto& m : migrations) {
+    CHECK(std::string(m.sql).find("CREATE") != std::string::npos);
+  }
+  const Migration bad[] = {{"0002_b", "x"}, {"0001_a", "y"}};
+  CHECK_THROWS_WITH(checkMigrationOrder(bad), Catch::Contains("out of order"));
+  const Migration badName[] = {{"1_a", "x"}};
+  CHECK_THROWS(checkMigrationOrder(badName));
+}
+
+TEST_CASE("fleet JSON is the shared form plus a device object", "[server][store]") {
+  Fleet fleet;
+  fleet.scope = FleetScope{"customer", "Acme", 7};
+  fleet.generatedAt = *openmps::util::parseRfc3339("2026-11-22T10:00:00Z");
+  FleetDevice d;
+  d.id = 3;
+  d.customer = "Acme";
+  d.dealer = "Dealer";
+  d.collectorId = 99;
+  d.firstSeenAt = *openmps::util::parseRfc3339("2026-11-20T10:00:00Z");
+  d.lastSeenAt = *openmps::util::parseRfc3339("2026-11-22T09:00:00Z");
+  d.countersAt = d.lastSeenAt;
+  d.identity.serial = "S1";
+  d.identity.model = "M";
+  d.countersJson = R"({"total": 5})";
+  d.suppliesJson = "not json";
+  fleet.devices.push_back(d);
+  const auto doc = nlohmann::json::parse(fleetToJson(fleet));
+  CHECK(doc["format"] == 1);
+  CHECK(doc["count"] == 1);
+  CHECK(doc["scope"] == nlohmann::json{{"kind", "customer"}, {"name", "Acme"}});
+  const auto& dev = doc["devices"][0];
+  CHECK(dev["identity"]["serial"] == "S1");
+  CHECK(dev["counters"] == nlohmann::json{{"total", 5}});
+  CHECK(dev["supplies"] == nlohmann::json::array());  // damaged row: empty, not a crash
+  CHECK(dev["status"]["errors"] == nlohmann::json::array());
+  CHECK(dev["read_at"] == "2026-11-22T09:00:00.000Z");
+  CHECK(dev["origin"]["client_id"] == "99");
+  CHECK(dev["device"]["id"] == 3);
+  CHECK(dev["device"]["status_at"].is_null());
+  const auto text = fleetToText(fleet);
+  CHECK_THAT(text, Catch::Contains("S1") && Catch::Contains("1 device(s)"));
+}
