@@ -1,4 +1,7 @@
+#include <algorithm>
 #include <array>
+#include <string_view>
+#include <vector>
 
 #include "server/cli/commands.hpp"
 #include "shared/util/command_table.hpp"
@@ -13,7 +16,17 @@ int main(int argc, char** argv) {
       {"fleet", "list devices with their latest counters, supplies and status", fleetCommand},
       {"run", "run the server: receivers, ingest, mailbox poller", runCommand},
   }};
+  // "openmps-server --config FILE COMMAND ..." means "openmps-server COMMAND
+  // ... --config FILE": the options move behind the command name.
+  std::vector<char*> args(argv, argv + argc);
+  if (args.size() > 2 && std::string_view(args[1]).starts_with("--config")) {
+    const std::size_t width = std::string_view(args[1]).find('=') == std::string_view::npos ? 2 : 1;
+    if (args.size() > 1 + width) {
+      std::rotate(args.begin() + 1, args.begin() + 1 + static_cast<std::ptrdiff_t>(width),
+                  args.begin() + 2 + static_cast<std::ptrdiff_t>(width));
+    }
+  }
   return openmps::util::runCommandLine("openmps-server",
                                        "receives, stores and serves managed-print fleet data",
-                                       kCommands, argc, argv);
+                                       kCommands, static_cast<int>(args.size()), args.data());
 }
