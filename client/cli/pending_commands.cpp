@@ -12,9 +12,6 @@ int notYet(const char* name) {
 }
 }  // namespace
 
-int probeCommand(std::span<const std::string>) {
-  return notYet("probe");
-}
 int scanCommand(std::span<const std::string>) {
   return notYet("scan");
 }
@@ -26,9 +23,6 @@ int statusCommand(std::span<const std::string>) {
 }
 int enrollCommand(std::span<const std::string>) {
   return notYet("enroll");
-}
-int pmdCommand(std::span<const std::string>) {
-  return notYet("pmd");
 }
 
 }  // namespace openmps::client::cli

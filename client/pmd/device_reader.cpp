@@ -39,73 +39,77 @@ void DeviceReader::read(const snmp::Target& target, Done done) {
   const EvaluateContext context{target.toString(), target.host};
   const openmps::pmd::Catalog* catalog = &catalog_;
   snmp::SnmpClient* client = &client_;
-  client_.get(target, identify.gets, [=, done = std::move(done)](snmp::Result first) mutable {
-    if (!first.ok()) {
-      done(snmpFailure(first));
-      return;
-    }
-    Snapshot phaseOne;
-    phaseOne.add(first.varbinds);
-    const openmps::pmd::Definition* def = &selectDefinition(*catalog, phaseOne);
-    const FetchPlan plan = planRead(*def, phaseOne);
-    auto state = std::make_shared<PhaseTwo>();
-    state->snapshot = std::move(phaseOne);
-    state->pending = plan.walks.size() + (plan.gets.empty() ? 0 : 1);
-    auto finish = [state, def, context, done]() mutable {
-      if (isHardFailure(state->failure.error)) {
-        done(snmpFailure(state->failure));
-        return;
-      }
-      if (!looksLikePrinter(*def, state->snapshot)) {
-        ReadOutcome out;
-        out.error = ReadError::kNotAPrinter;
-        out.message = "not a printer: " + context.address +
-                      " answers SNMP but shows no Printer-MIB, no printer in hrDeviceTable and "
-                      "matches no vendor definition";
-        done(std::move(out));
-        return;
-      }
-      ReadOutcome out;
-      out.reading = evaluate(*def, state->snapshot, context);
-      for (auto& note : state->notes) {
-        out.reading.notes.push_back(std::move(note));
-      }
-      done(std::move(out));
-    };
-    if (state->pending == 0) {
-      finish();
-      return;
-    }
-    auto complete = [state, finish](const snmp::Result& result, const std::string& what) mutable {
-      bool last = false;
-      {
-        const std::lock_guard<std::mutex> lock(state->mutex);
-        if (result.ok() || !isHardFailure(result.error)) {
-          state->snapshot.add(result.varbinds);
+  client_.get(
+      target, identify.gets, [=, done = std::move(done)](const snmp::Result& first) mutable {
+        if (!first.ok()) {
+          done(snmpFailure(first));
+          return;
         }
-        if (!result.ok()) {
-          if (isHardFailure(result.error) && !isHardFailure(state->failure.error)) {
-            state->failure = result;
-          } else if (!isHardFailure(result.error)) {
-            state->notes.push_back(what + ": " + result.message);
+        Snapshot phaseOne;
+        phaseOne.add(first.varbinds);
+        const openmps::pmd::Definition* def = &selectDefinition(*catalog, phaseOne);
+        const FetchPlan plan = planRead(*def, phaseOne);
+        auto state = std::make_shared<PhaseTwo>();
+        state->snapshot = std::move(phaseOne);
+        state->pending = plan.walks.size() + (plan.gets.empty() ? 0 : 1);
+        auto finish = [state, def, context, done]() mutable {
+          if (isHardFailure(state->failure.error)) {
+            done(snmpFailure(state->failure));
+            return;
           }
+          if (!looksLikePrinter(*def, state->snapshot)) {
+            ReadOutcome out;
+            out.error = ReadError::kNotAPrinter;
+            out.message = "not a printer: " + context.address +
+                          " answers SNMP but shows no Printer-MIB, no printer in hrDeviceTable and "
+                          "matches no vendor definition";
+            done(std::move(out));
+            return;
+          }
+          ReadOutcome out;
+          out.reading = evaluate(*def, state->snapshot, context);
+          for (auto& note : state->notes) {
+            out.reading.notes.push_back(std::move(note));
+          }
+          done(std::move(out));
+        };
+        if (state->pending == 0) {
+          finish();
+          return;
         }
-        last = --state->pending == 0;
-      }
-      if (last) {
-        finish();
-      }
-    };
-    if (!plan.gets.empty()) {
-      client->get(target, plan.gets,
-                  [complete](snmp::Result r) mutable { complete(r, "reading scalars"); });
-    }
-    for (const auto& root : plan.walks) {
-      client->walk(target, root, snmp::WalkOptions{}, [complete, root](snmp::Result r) mutable {
-        complete(r, "walking " + root.toString());
+        auto complete = [state, finish](const snmp::Result& result,
+                                        const std::string& what) mutable {
+          bool last = false;
+          {
+            const std::lock_guard<std::mutex> lock(state->mutex);
+            if (result.ok() || !isHardFailure(result.error)) {
+              state->snapshot.add(result.varbinds);
+            }
+            if (!result.ok()) {
+              if (isHardFailure(result.error) && !isHardFailure(state->failure.error)) {
+                state->failure = result;
+              } else if (!isHardFailure(result.error)) {
+                state->notes.push_back(what + ": " + result.message);
+              }
+            }
+            last = --state->pending == 0;
+          }
+          if (last) {
+            finish();
+          }
+        };
+        if (!plan.gets.empty()) {
+          client->get(target, plan.gets, [complete](const snmp::Result& r) mutable {
+            complete(r, "reading scalars");
+          });
+        }
+        for (const auto& root : plan.walks) {
+          client->walk(target, root, snmp::WalkOptions{},
+                       [complete, root](const snmp::Result& r) mutable {
+                         complete(r, "walking " + root.toString());
+                       });
+        }
       });
-    }
-  });
 }
 
 ReadOutcome DeviceReader::readAndWait(const snmp::Target& target) {

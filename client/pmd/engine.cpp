@@ -60,15 +60,42 @@ bool Snapshot::hasAnyUnder(const Oid& root) const {
 
 namespace {
 
-const Oid kSysDescr = Oid::of("1.3.6.1.2.1.1.1.0");
-const Oid kSysObjectId = Oid::of("1.3.6.1.2.1.1.2.0");
-const Oid kSysContact = Oid::of("1.3.6.1.2.1.1.4.0");
-const Oid kSysName = Oid::of("1.3.6.1.2.1.1.5.0");
-const Oid kSysLocation = Oid::of("1.3.6.1.2.1.1.6.0");
-const Oid kPrinterMib = Oid::of("1.3.6.1.2.1.43");
-const Oid kHrPrinterTable = Oid::of("1.3.6.1.2.1.25.3.5");
-const Oid kHrDeviceType = Oid::of("1.3.6.1.2.1.25.3.2.1.2");
-const Oid kHrDevicePrinter = Oid::of("1.3.6.1.2.1.25.3.1.5");
+const Oid& sysDescrOid() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.1.1.0");
+  return kOid;
+}
+const Oid& sysObjectIdOid() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.1.2.0");
+  return kOid;
+}
+const Oid& sysContactOid() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.1.4.0");
+  return kOid;
+}
+const Oid& sysNameOid() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.1.5.0");
+  return kOid;
+}
+const Oid& sysLocationOid() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.1.6.0");
+  return kOid;
+}
+const Oid& printerMibOid() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.43");
+  return kOid;
+}
+const Oid& hrPrinterTableOid() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.25.3.5");
+  return kOid;
+}
+const Oid& hrDeviceTypeOid() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.25.3.2.1.2");
+  return kOid;
+}
+const Oid& hrDevicePrinterOid() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.25.3.1.5");
+  return kOid;
+}
 
 constexpr int kLowPercent = 10;
 // Table entries sit deeper than this; nothing shallower is walked whole.
@@ -331,7 +358,8 @@ class Evaluator {
       return std::nullopt;
     }
     for (const auto& candidate : rule->candidates) {
-      if (auto datum = source(candidate); datum && (!datum->text.empty() || datum->number)) {
+      if (auto datum = source(candidate);
+          datum && (!datum->text.empty() || !datum->raw.empty() || datum->number)) {
         return datum;
       }
     }
@@ -441,7 +469,7 @@ class Evaluator {
     switch (s.aggregate) {
       case Aggregate::kFirst:
         for (auto& d : picked) {
-          if (!d.text.empty()) {
+          if (!d.text.empty() || !d.raw.empty()) {
             return d;
           }
         }
@@ -753,11 +781,11 @@ void readAlerts(const openmps::pmd::AlertTable& table, const Snapshot& snapshot,
     return table.entry.child(it->second);
   };
   const auto driver = column("code") ? column("code") : column("description");
-  for (const auto& [row, value] : snapshot.subtree(*driver)) {
+  for (const auto& rowAndValue : snapshot.subtree(*driver)) {
+    const Oid& row = rowAndValue.first;
     if (out.size() >= model::kMaxAlerts) {
       return;
     }
-    (void)value;
     model::AlertEntry alert;
     alert.index = static_cast<int>(row.arcs().back());
     auto cell = [&](const std::string& name) -> std::optional<Datum> {
@@ -809,7 +837,8 @@ std::optional<bool> truthy(const std::optional<Datum>& d) {
 
 FetchPlan planIdentify(const openmps::pmd::Catalog& catalog) {
   Collector c;
-  for (const Oid& oid : {kSysDescr, kSysObjectId, kSysContact, kSysName, kSysLocation}) {
+  for (const Oid& oid :
+       {sysDescrOid(), sysObjectIdOid(), sysContactOid(), sysNameOid(), sysLocationOid()}) {
     c.gets.insert(oid);
   }
   for (const auto& def : catalog.definitions()) {
@@ -834,8 +863,8 @@ FetchPlan planRead(const Definition& def, const Snapshot& alreadyRead) {
 }
 
 const Definition& selectDefinition(const openmps::pmd::Catalog& catalog, const Snapshot& phaseOne) {
-  const auto descr = datumOf(phaseOne.find(kSysDescr));
-  const Value* objectId = phaseOne.find(kSysObjectId);
+  const auto descr = datumOf(phaseOne.find(sysDescrOid()));
+  const Value* objectId = phaseOne.find(sysObjectIdOid());
   const std::optional<Oid> sysObjectId = objectId != nullptr && objectId->type == ValueType::kOid
                                              ? std::optional<Oid>(objectId->oid)
                                              : std::nullopt;
@@ -888,12 +917,12 @@ bool looksLikePrinter(const Definition& def, const Snapshot& snapshot) {
   if (def.id != openmps::pmd::kGenericId) {
     return true;
   }
-  if (snapshot.hasAnyUnder(kPrinterMib) || snapshot.hasAnyUnder(kHrPrinterTable)) {
+  if (snapshot.hasAnyUnder(printerMibOid()) || snapshot.hasAnyUnder(hrPrinterTableOid())) {
     return true;
   }
-  for (const auto& [row, value] : snapshot.subtree(kHrDeviceType)) {
+  for (const auto& [row, value] : snapshot.subtree(hrDeviceTypeOid())) {
     (void)row;
-    if (value->type == ValueType::kOid && value->oid == kHrDevicePrinter) {
+    if (value->type == ValueType::kOid && value->oid == hrDevicePrinterOid()) {
       return true;
     }
   }
@@ -922,10 +951,11 @@ model::Reading evaluate(const Definition& def, const Snapshot& snapshot,
   id.location = identity("location");
   id.contact = identity("contact");
   id.ip = context.ip;
-  if (const Value* v = snapshot.find(kSysObjectId); v != nullptr && v->type == ValueType::kOid) {
+  if (const Value* v = snapshot.find(sysObjectIdOid());
+      v != nullptr && v->type == ValueType::kOid) {
     id.sysObjectId = v->oid.toString();
   }
-  if (auto d = datumOf(snapshot.find(kSysDescr))) {
+  if (auto d = datumOf(snapshot.find(sysDescrOid()))) {
     id.sysDescr = d->text;
   }
 

@@ -137,7 +137,7 @@ Definition applyInheritance(const Definition& parent, const Definition& child) {
   return out;
 }
 
-Catalog Catalog::build(std::vector<Definition> raw) {
+Catalog Catalog::build(const std::vector<Definition>& raw) {
   std::map<std::string, const Definition*> byId;
   for (const auto& def : raw) {
     if (!byId.emplace(def.id, &def).second) {
@@ -209,7 +209,7 @@ Catalog Catalog::loadDirectory(const std::filesystem::path& dir) {
   for (const auto& file : definitionFiles(dir)) {
     raw.push_back(loadDefinitionFile(file));
   }
-  return build(std::move(raw));
+  return build(raw);
 }
 
 const Definition* Catalog::find(std::string_view id) const {
@@ -274,7 +274,7 @@ CheckReport checkDirectory(const std::filesystem::path& dir) {
       }
     }
     try {
-      (void)Catalog::build(std::move(subset));
+      (void)Catalog::build(subset);
     } catch (const PmdError& e) {
       report.errors.emplace_back(e.what());
     }

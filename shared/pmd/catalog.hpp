@@ -14,7 +14,7 @@ namespace openmps::pmd {
 class Catalog {
  public:
   // Resolves and validates; throws PmdError on the first problem.
-  static Catalog build(std::vector<Definition> raw);
+  static Catalog build(const std::vector<Definition>& raw);
   // Every *.yaml file in dir (not recursive).
   static Catalog loadDirectory(const std::filesystem::path& dir);
 

@@ -35,8 +35,8 @@ struct Context {
 
 class Field {
  public:
-  Field(const Context& ctx, YAML::Node node, std::string path)
-      : ctx_(&ctx), node_(std::move(node)), path_(std::move(path)) {}
+  Field(const Context& ctx, const YAML::Node& node, std::string path)
+      : ctx_(&ctx), node_(node), path_(std::move(path)) {}
 
   const std::string& path() const { return path_; }
   const YAML::Node& node() const { return node_; }
@@ -139,7 +139,7 @@ class Field {
       if (!key.IsScalar()) {
         ctx_->fail(key.Mark(), path_, "keys must be plain words");
       }
-      const std::string name = key.Scalar();
+      const std::string& name = key.Scalar();
       const std::string childPath = path_.empty() ? name : path_ + "." + name;
       if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
         std::string known;
@@ -192,10 +192,13 @@ Condition parseCondition(const Field& field, bool negate) {
   return out;
 }
 
-const std::vector<std::string> kSourceKeys = {
-    "oid",    "walk",      "counter", "sum",        "difference", "value", "system",
-    "index",  "keyColumn", "key",     "keyPattern", "aggregate",  "regex", "multiply",
-    "divide", "map",       "format",  "skipZero",   "when",       "unless"};
+const std::vector<std::string>& sourceKeys() {
+  static const std::vector<std::string> kSourceKeys = {
+      "oid",    "walk",      "counter", "sum",        "difference", "value", "system",
+      "index",  "keyColumn", "key",     "keyPattern", "aggregate",  "regex", "multiply",
+      "divide", "map",       "format",  "skipZero",   "when",       "unless"};
+  return kSourceKeys;
+}
 
 Source parseSource(const Field& field, int depth);
 
@@ -223,7 +226,7 @@ Source parseSource(const Field& field, int depth) {
   }
   int kinds = 0;
   bool selects = false;
-  for (const auto& [key, value] : field.entries(kSourceKeys)) {
+  for (const auto& [key, value] : field.entries(sourceKeys())) {
     if (key == "oid") {
       out.kind = SourceKind::kOid;
       out.oid = value.oid();
