@@ -47,6 +47,7 @@ struct NewReading {
 };
 
 struct SealedBatch {
+  std::uint64_t clientId = 0;
   std::uint64_t batchSeq = 0;
   std::string envelope;  // exactly the bytes to send, every time
   std::uint64_t firstItem = 0;

@@ -71,6 +71,7 @@ SealedBatch batchFromRow(const Statement& q) {
     b.nextAttemptAt = fromUnixMillis(*next);
   }
   b.lastError = q.text(8);
+  b.clientId = u64(q.integer(9));
   return b;
 }
 
@@ -157,7 +158,8 @@ std::vector<std::uint64_t> SqliteOutbox::commit(std::span<const NewReading> read
 std::optional<SealedBatch> SqliteOutbox::nextBatch() {
   auto& q = db_.statement(
       "SELECT batch_seq, envelope, first_item, last_item, items, attempts, created_at, "
-      "next_attempt_at, last_error FROM batches WHERE state = 'pending' ORDER BY batch_seq LIMIT "
+      "next_attempt_at, last_error, client_id FROM batches WHERE state = 'pending' ORDER BY "
+      "batch_seq LIMIT "
       "1");
   if (!q.step()) {
     return std::nullopt;
@@ -202,6 +204,7 @@ std::optional<SealedBatch> SqliteOutbox::formBatch(std::size_t maxItems, const S
   }
 
   SealedBatch out;
+  out.clientId = batch.clientId;
   out.batchSeq = batch.batchSeq;
   out.envelope = std::move(sealed);
   out.firstItem = batch.items.front().seq;
@@ -342,7 +345,8 @@ std::vector<SealedBatch> SqliteOutbox::rejectedBatches() {
   std::vector<SealedBatch> out;
   auto& q = db_.statement(
       "SELECT batch_seq, envelope, first_item, last_item, items, attempts, created_at, "
-      "next_attempt_at, last_error FROM batches WHERE state = 'rejected' ORDER BY batch_seq");
+      "next_attempt_at, last_error, client_id FROM batches WHERE state = 'rejected' ORDER BY "
+      "batch_seq");
   while (q.step()) {
     out.push_back(batchFromRow(q));
   }
