@@ -830,7 +830,8 @@ std::optional<bool> truthy(const std::optional<Datum>& d) {
   if (d->number) {
     return *d->number != 0;
   }
-  return std::nullopt;
+  // Any other text (a model name a pattern picked out) means "present".
+  return t.empty() ? std::nullopt : std::optional<bool>(true);
 }
 
 }  // namespace
