@@ -122,7 +122,7 @@ MailboxSettings parseMailboxSettings(const std::string& configText, const std::s
     } else if (key == "ca_file") {
       out.imap.caFile = r.file(v, key);
     } else if (key == "poll_interval") {
-      out.pollInterval = r.seconds(v, key, 5, std::int64_t{24} * 3600);
+      out.pollInterval = r.seconds(v, key, 1, std::int64_t{24} * 3600);
     } else if (key == "max_message_bytes") {
       out.poller.limits.maxMessageBytes =
           static_cast<std::size_t>(r.integer(v, key, 4096, std::int64_t{64} << 20));

@@ -55,7 +55,7 @@ TEST_CASE("mailbox section errors name the file, the line and the field", "[mail
           parse(head + "  url: imaps://x\n  folder: \"a b\"\n");
         }).find("mailbox.folder: folder names") != std::string::npos);
   CHECK(errorOf([&] {
-          parse(head + "  url: imaps://x\n  poll_interval: 1s\n");
+          parse(head + "  url: imaps://x\n  poll_interval: 0s\n");
         }).find("mailbox.poll_interval") != std::string::npos);
   CHECK(errorOf([&] {
           parse(head + "  url: imaps://x\n  password_file: /nonexistent/pw\n");
