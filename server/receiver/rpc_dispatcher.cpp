@@ -10,6 +10,7 @@
 
 #include "shared/envelope/envelope_error.hpp"
 #include "shared/envelope/fault_codes.hpp"
+#include "shared/envelope/xmlrpc_guard.hpp"
 #include "shared/envelope/xmlrpc_params.hpp"
 #include "shared/util/log.hpp"
 
@@ -91,6 +92,13 @@ std::string RpcDispatcher::handle(std::string_view body, std::string_view carrie
   // Parsed here first so that a malformed call gets our fault code (100)
   // and only known methods reach the registry (no system.multicall: one
   // request, one envelope, one rate-limit token).
+  try {
+    envelope::rejectUnsafeXmlRpc(body);  // xmlrpc-c 1.33 crashes on some bad <i8> values
+  } catch (const envelope::EnvelopeError& e) {
+    util::logWarning(kLog) << "malformed XML-RPC call via " << carrier << " from " << peer << ": "
+                           << e.what();
+    return faultResponse(envelope::kFaultBadCall, e.what());
+  }
   std::string method;
   xmlrpc_c::paramList params;
   const std::string xml(body);

@@ -78,6 +78,10 @@ TEST_CASE("bad calls are fault 100 and never reach the handler", "[server][recei
   CHECK(faultCode(call("mps.other", xmlrpc_c::paramList())) == envelope::kFaultBadCall);
   CHECK(faultCode(call("system.multicall", xmlrpc_c::paramList())) == envelope::kFaultBadCall);
   CHECK(faultCode(std::string(envelope::kMaxCallBytes + 1, ' ')) == envelope::kFaultOversize);
+  // xmlrpc-c 1.33 crashes on this one; the guard answers it instead.
+  CHECK(faultCode("<?xml version=\"1.0\"?><methodCall><methodName>mps.submit</methodName>"
+                  "<params><param><value><i8>1x</i8></value></param></params></methodCall>") ==
+        envelope::kFaultBadCall);
   CHECK(seen.calls == 0);
 }
 
