@@ -15,14 +15,5 @@ int notYet(const char* name) {
 int scanCommand(std::span<const std::string>) {
   return notYet("scan");
 }
-int runCommand(std::span<const std::string>) {
-  return notYet("run");
-}
-int statusCommand(std::span<const std::string>) {
-  return notYet("status");
-}
-int enrollCommand(std::span<const std::string>) {
-  return notYet("enroll");
-}
 
 }  // namespace openmps::client::cli
