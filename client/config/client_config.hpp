@@ -12,6 +12,7 @@
 #include "client/discovery/address_range.hpp"
 #include "client/snmp/snmp_client.hpp"
 #include "shared/util/log.hpp"
+#include "shared/util/secret.hpp"
 
 // The client's configuration file (client/README.md documents every key).
 // Validated completely at start: a daemon that starts with a typo would
@@ -54,6 +55,20 @@ struct Intervals {
 inline constexpr std::chrono::seconds kMinMeterInterval{std::chrono::hours{3}};
 inline constexpr std::chrono::seconds kMaxMeterInterval{std::chrono::hours{24 * 92}};
 
+// The e-mail carrier (client/README.md, "E-mail carrier"): used for
+// mailto: servers of the enrollment.
+struct SmtpSettings {
+  bool configured = false;
+  std::string server;
+  std::uint16_t port = 587;
+  bool implicitTls = false;  // tls: implicit (port 465); default STARTTLS
+  std::string user;          // empty: no AUTH
+  util::Secret password;
+  std::string from;
+  std::string to;  // overrides the enrollment's mailto: address when set
+  std::filesystem::path caFile;
+};
+
 struct CarrierSettings {
   // Only for https:// servers; empty means the usual environment variables
   // (https_proxy, no_proxy). xmlrpcs:// always connects directly.
@@ -64,6 +79,7 @@ struct CarrierSettings {
   // Critical conditions never wait.
   std::chrono::seconds sendInterval{std::chrono::minutes{15}};
   std::size_t maxBatchItems = 500;
+  SmtpSettings smtp;
 };
 
 struct OutboxSettings {

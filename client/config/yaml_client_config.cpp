@@ -352,6 +352,51 @@ Network parseNetwork(const Field& field, const std::vector<CredentialSet>& crede
   return out;
 }
 
+// carrier.smtp: the customer's mail server the e-mail carrier sends through.
+SmtpSettings parseSmtp(const Field& field, const Context& ctx) {
+  SmtpSettings out;
+  out.configured = true;
+  SecretField password("password");
+  bool portGiven = false;
+  for (auto& [key, value] : field.entries({"server", "port", "tls", "user", "password",
+                                           "password_file", "from", "to", "ca_file"})) {
+    if (key == "server") {
+      out.server = value.text(255);
+    } else if (key == "port") {
+      out.port = static_cast<std::uint16_t>(value.integer(1, 65535));
+      portGiven = true;
+    } else if (key == "tls") {
+      const std::string mode = lower(value.text());
+      if (mode != "starttls" && mode != "implicit") {
+        value.fail("expected starttls (port 587) or implicit (port 465), got '" + value.scalar() +
+                   "'");
+      }
+      out.implicitTls = mode == "implicit";
+    } else if (key == "user") {
+      out.user = value.text(255);
+    } else if (key == "password" || key == "password_file") {
+      password.set(value, ctx, key.ends_with("_file"));
+    } else if (key == "from" || key == "to") {
+      const std::string address = value.text(255);
+      if (address.find('@') == std::string::npos ||
+          address.find_first_of(" <>\r\n") != std::string::npos) {
+        value.fail("expected a plain e-mail address such as printers@example.com");
+      }
+      (key == "from" ? out.from : out.to) = address;
+    } else if (key == "ca_file") {
+      out.caFile = ctx.resolve(value.text(4096));
+    }
+  }
+  if (out.server.empty()) field.fail("server is missing (the SMTP server to send through)");
+  if (out.from.empty()) field.fail("from is missing (the sender address of batch mails)");
+  if (!portGiven && out.implicitTls) out.port = 465;
+  if (password.given()) {
+    if (out.user.empty()) ctx.fail(password.mark(), password.path(), "set user too");
+    out.password = password.value();
+  }
+  return out;
+}
+
 }  // namespace
 
 ClientConfig parseConfig(std::string_view yaml, const std::string& sourceName,
@@ -404,7 +449,8 @@ ClientConfig parseConfig(std::string_view yaml, const std::string& sourceName,
     } else if (key == "carrier") {
       using std::chrono::seconds;
       for (auto& [k, v] : value.entries({"proxy", "connect_timeout", "request_timeout",
-                                         "send_interval", "max_batch_items"})) {
+                                         "send_interval", "max_batch_items", "smtp"})) {
+        if (k == "smtp") config.carrier.smtp = parseSmtp(v, ctx);
         if (k == "proxy") config.carrier.proxy = v.text(1024);
         if (k == "connect_timeout")
           config.carrier.connectTimeout = v.duration(seconds{1}, seconds{300});
