@@ -30,7 +30,7 @@ Fleet loadFleet(const util::Secret& databaseUri, const FleetScope& scope) {
   const auto rows = txn.exec_params(
       "SELECT d.id, c.name, coalesce(dl.name, ''), coalesce(d.collector_id, 0), "
       " (extract(epoch FROM d.first_seen_at) * 1000)::bigint, "
-      " (extract(epoch FROM d.last_seen_at) * 1000)::bigint, "
+      " (extract(epoch FROM coalesce(l.last_seen_at, d.first_seen_at)) * 1000)::bigint, "
       " (extract(epoch FROM l.counters_at) * 1000)::bigint, "
       " (extract(epoch FROM l.status_at) * 1000)::bigint, "
       " coalesce((SELECT r.pmd FROM device_reads r WHERE r.device_id = d.id "

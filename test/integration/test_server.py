@@ -117,8 +117,9 @@ def test_submit_stored_then_duplicate_then_conflict(server, pg):
 def test_resealed_identical_batch_is_duplicate(server, pg):
     client = server.add_collector("Acme")
     items = client.items([make_reading("SER-R1", read_at=t(3), ip="10.0.0.9")])
-    first = seal_batch(client.client_id, 1, items, client.enrollment.key)
-    again = seal_batch(client.client_id, 1, items, client.enrollment.key)
+    created = t(3)
+    first = seal_batch(client.client_id, 1, items, client.enrollment.key, created_at=created)
+    again = seal_batch(client.client_id, 1, items, client.enrollment.key, created_at=created)
     assert first != again  # new nonce
     assert server.submit(first)["status"] == "stored"
     assert server.submit(again)["status"] == "duplicate"
@@ -136,6 +137,22 @@ def test_item_sent_again_in_a_new_batch_is_stored_once(server, pg):
                    f"{client.client_id} ORDER BY batch_seq").split() == ["1|1", "2|1"]
     assert count(pg, "SELECT count(*) FROM meter_readings m JOIN devices d ON d.id = m.device_id "
                      "WHERE d.serial = 'SER-I1'") == 2
+
+
+def test_same_read_under_new_item_numbers_is_stored_once(server, pg):
+    # Two items with the same device and time (a client that re-read and
+    # re-numbered): the COPY fast path meets an existing row and falls back.
+    client = server.add_collector("Acme")
+    at = t(7)
+    r = make_reading("SER-C1", counters={"total": 10, "mono": 10}, supplies=[make_supply(1, "black", 5)],
+                     read_at=at, ip="10.0.0.30")
+    assert client.submit([r, r])["status"] == "stored"
+    assert client.submit([r])["status"] == "stored"
+    dev = pg.psql("SELECT id FROM devices WHERE serial = 'SER-C1'").strip()
+    assert count(pg, f"SELECT count(*) FROM meter_readings WHERE device_id = {dev}") == 2
+    assert count(pg, f"SELECT count(*) FROM supply_levels WHERE device_id = {dev}") == 1
+    assert count(pg, f"SELECT count(*) FROM status_history WHERE device_id = {dev}") == 1
+    assert count(pg, f"SELECT count(*) FROM device_reads WHERE device_id = {dev}") == 3
 
 
 def test_refusals_have_their_fault_codes(server):

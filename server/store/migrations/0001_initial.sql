@@ -64,8 +64,7 @@ CREATE TABLE devices (
   sys_descr       text NOT NULL DEFAULT '',
   capabilities    jsonb NOT NULL DEFAULT '{}',
   collector_id    bigint REFERENCES collectors (id),
-  first_seen_at   timestamptz NOT NULL DEFAULT now(),
-  last_seen_at    timestamptz NOT NULL DEFAULT now()
+  first_seen_at   timestamptz NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX devices_customer_serial ON devices (customer_id, serial) WHERE serial <> '';
 CREATE INDEX devices_customer ON devices (customer_id);
@@ -195,14 +194,18 @@ CREATE TABLE device_events (
 CREATE INDEX device_events_device_time ON device_events (device_id, at);
 
 -- The latest state per device, kept by ingest, so the fleet view and the
--- portal's lists read one row per device instead of scanning history.
+-- portal's lists read one row per device instead of scanning history. It
+-- is rewritten with every read, so it also holds "last seen" (devices is
+-- only written when the identity changes). json, not jsonb: written far
+-- more often than searched, and json input is only validated, not converted.
 CREATE TABLE device_latest (
   device_id     bigint PRIMARY KEY REFERENCES devices (id),
-  counters      jsonb NOT NULL DEFAULT '{}',
+  counters      json NOT NULL DEFAULT '{}',
   counters_at   timestamptz,
-  supplies      jsonb NOT NULL DEFAULT '[]',
-  status        jsonb NOT NULL DEFAULT '{}',
-  status_at     timestamptz
+  supplies      json NOT NULL DEFAULT '[]',
+  status        json NOT NULL DEFAULT '{}',
+  status_at     timestamptz,
+  last_seen_at  timestamptz NOT NULL
 );
 
 -- Yearly partitions for the time-series tables. `migrate` calls this for

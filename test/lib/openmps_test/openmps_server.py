@@ -91,8 +91,10 @@ def batch_payload(client_id: int, batch_seq: int, items: list[dict],
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
-def seal_batch(client_id: int, batch_seq: int, items: list[dict], key: bytes, **kw) -> bytes:
-    return seal_payload(client_id, batch_seq, batch_payload(client_id, batch_seq, items), key, **kw)
+def seal_batch(client_id: int, batch_seq: int, items: list[dict], key: bytes,
+               created_at: dt.datetime | None = None, **kw) -> bytes:
+    payload = batch_payload(client_id, batch_seq, items, created_at)
+    return seal_payload(client_id, batch_seq, payload, key, **kw)
 
 
 def make_reading(serial: str = "", *, counters: dict | None = None, supplies: list | None = None,
