@@ -335,9 +335,6 @@ class Evaluator {
     if (!out) {
       return out;
     }
-    if (s.kind != SourceKind::kWalk) {
-      applyMap(s, *out);
-    }
     return modify(s, std::move(*out));
   }
 
@@ -456,14 +453,13 @@ class Evaluator {
         }
       }
       if (auto datum = datumOf(value)) {
-        // Format each row first: the first row that is a MAC, not the
-        // first row, is the one wanted.
-        auto formatted = applyFormat(s, std::move(*datum));
-        if (!formatted) {
+        // Each row goes through format, regex and map first: the first row
+        // that is a MAC (or matches), not the first row, is the one wanted.
+        auto shaped = shapeText(s, std::move(*datum));
+        if (!shaped) {
           continue;
         }
-        applyMap(s, *formatted);
-        picked.push_back(std::move(*formatted));
+        picked.push_back(std::move(*shaped));
       }
     }
     switch (s.aggregate) {
@@ -540,13 +536,33 @@ class Evaluator {
 
   static std::optional<Datum> modify(const Source& s, Datum d) {
     if (s.kind != SourceKind::kWalk) {
-      auto formatted = applyFormat(s, std::move(d));
-      if (!formatted) {
+      auto shaped = shapeText(s, std::move(d));
+      if (!shaped) {
         return std::nullopt;
       }
-      d = std::move(*formatted);
+      d = std::move(*shaped);
     }
-    return applyModifiers(s, std::move(d));
+    return applyNumeric(s, std::move(d));
+  }
+
+  // format, then regex, then map: the text side of the modifiers.
+  static std::optional<Datum> shapeText(const Source& s, Datum d) {
+    auto formatted = applyFormat(s, std::move(d));
+    if (!formatted) {
+      return std::nullopt;
+    }
+    if (!s.regex.empty()) {
+      std::smatch match;
+      const std::string text = formatted->text;
+      if (!regexSearch(text, s.regex, &match)) {
+        return std::nullopt;
+      }
+      formatted->text =
+          trim(match.size() > 1 && match[1].matched ? match[1].str() : match[0].str());
+      formatted->number = numberFromText(formatted->text);
+    }
+    applyMap(s, *formatted);
+    return formatted;
   }
 
   static std::optional<Datum> applyFormat(const Source& s, Datum d) {
@@ -578,16 +594,7 @@ class Evaluator {
     return d;
   }
 
-  static std::optional<Datum> applyModifiers(const Source& s, Datum d) {
-    if (!s.regex.empty()) {
-      std::smatch match;
-      const std::string text = d.text;
-      if (!regexSearch(text, s.regex, &match)) {
-        return std::nullopt;
-      }
-      d.text = trim(match.size() > 1 && match[1].matched ? match[1].str() : match[0].str());
-      d.number = numberFromText(d.text);
-    }
+  static std::optional<Datum> applyNumeric(const Source& s, Datum d) {
     if (d.number && (s.multiply != 1 || s.divide != 1)) {
       d.number = *d.number * s.multiply / s.divide;
       d.text = std::to_string(*d.number);
