@@ -19,15 +19,42 @@ using openmps::snmp::ValueType;
 
 namespace {
 
-const Oid kSysDescr = Oid::of("1.3.6.1.2.1.1.1");
-const Oid kSysObjectId = Oid::of("1.3.6.1.2.1.1.2");
-const Oid kSysName = Oid::of("1.3.6.1.2.1.1.5");
-const Oid kHrDeviceType = Oid::of("1.3.6.1.2.1.25.3.2.1.2");
-const Oid kHrDevicePrinter = Oid::of("1.3.6.1.2.1.25.3.1.5");
-const Oid kPrtGeneralPrinterName = Oid::of("1.3.6.1.2.1.43.5.1.1.16");
-const Oid kPrtGeneralSerialNumber = Oid::of("1.3.6.1.2.1.43.5.1.1.17");
-const Oid kPrtMarkerLifeCount = Oid::of("1.3.6.1.2.1.43.10.2.1.4");
-const Oid kIfPhysAddress = Oid::of("1.3.6.1.2.1.2.2.1.6");
+const Oid& sysDescr() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.1.1");
+  return kOid;
+}
+const Oid& sysObjectId() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.1.2");
+  return kOid;
+}
+const Oid& sysName() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.1.5");
+  return kOid;
+}
+const Oid& hrDeviceType() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.25.3.2.1.2");
+  return kOid;
+}
+const Oid& hrDevicePrinter() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.25.3.1.5");
+  return kOid;
+}
+const Oid& prtGeneralPrinterName() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.43.5.1.1.16");
+  return kOid;
+}
+const Oid& prtGeneralSerialNumber() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.43.5.1.1.17");
+  return kOid;
+}
+const Oid& prtMarkerLifeCount() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.43.10.2.1.4");
+  return kOid;
+}
+const Oid& ifPhysAddress() {
+  static const Oid kOid = Oid::of("1.3.6.1.2.1.2.2.1.6");
+  return kOid;
+}
 
 std::string clean(std::string text) {
   // Devices pad with NULs and spaces.
@@ -140,12 +167,13 @@ struct SweepState : std::enable_shared_from_this<SweepState> {
   void probe(const std::string& address, std::size_t credential, bool refusedSoFar) {
     auto self = shared_from_this();
     client.getNext(targetFor(address, credential), probeOids(),
-                   [self, address, credential, refusedSoFar](Result r) {
-                     self->onProbe(address, credential, refusedSoFar, std::move(r));
+                   [self, address, credential, refusedSoFar](const Result& r) {
+                     self->onProbe(address, credential, refusedSoFar, r);
                    });
   }
 
-  void onProbe(const std::string& address, std::size_t credential, bool refusedSoFar, Result r) {
+  void onProbe(const std::string& address, std::size_t credential, bool refusedSoFar,
+               const Result& r) {
     if (!r.ok()) {
       const bool refusal = refusedSoFar || isV3Refusal(r.error);
       if (credential + 1 < options.credentials.size()) {
@@ -178,10 +206,10 @@ struct SweepState : std::enable_shared_from_this<SweepState> {
   void checkHrDevices(FoundDevice device, std::size_t credential) {
     auto self = shared_from_this();
     const auto target = targetFor(device.address, credential);
-    client.walk(target, kHrDeviceType, {32, 16},
-                [self, device = std::move(device), credential](Result r) mutable {
+    client.walk(target, hrDeviceType(), {32, 16},
+                [self, device = std::move(device), credential](const Result& r) mutable {
                   for (const auto& vb : r.varbinds) {
-                    if (vb.value.type == ValueType::kOid && vb.value.oid == kHrDevicePrinter) {
+                    if (vb.value.type == ValueType::kOid && vb.value.oid == hrDevicePrinter()) {
                       device.printer = true;
                     }
                   }
@@ -197,8 +225,8 @@ struct SweepState : std::enable_shared_from_this<SweepState> {
     }
     auto self = shared_from_this();
     const auto target = targetFor(device.address, credential);
-    client.walk(target, kIfPhysAddress, {64, 16},
-                [self, device = std::move(device)](Result r) mutable {
+    client.walk(target, ifPhysAddress(), {64, 16},
+                [self, device = std::move(device)](const Result& r) mutable {
                   for (const auto& vb : r.varbinds) {
                     device.mac = formatMac(vb.value.bytes);
                     if (!device.mac.empty()) {
@@ -251,9 +279,9 @@ struct SweepState : std::enable_shared_from_this<SweepState> {
 
 const std::vector<Oid>& probeOids() {
   static const std::vector<Oid> kOids{
-      kSysDescr,           kSysObjectId,           kSysName,
-      kHrDeviceType,       kPrtGeneralPrinterName, kPrtGeneralSerialNumber,
-      kPrtMarkerLifeCount, kIfPhysAddress};
+      sysDescr(),           sysObjectId(),           sysName(),
+      hrDeviceType(),       prtGeneralPrinterName(), prtGeneralSerialNumber(),
+      prtMarkerLifeCount(), ifPhysAddress()};
   return kOids;
 }
 
@@ -276,34 +304,34 @@ std::string formatMac(const std::string& bytes) {
 
 ProbeFacts interpretProbe(const std::vector<VarBind>& varbinds) {
   ProbeFacts facts;
-  if (const auto* vb = inColumn(varbinds, 0, kSysDescr)) {
+  if (const auto* vb = inColumn(varbinds, 0, sysDescr())) {
     facts.sysDescr = clean(vb->value.asText().value_or(""));
   }
-  if (const auto* vb = inColumn(varbinds, 1, kSysObjectId)) {
+  if (const auto* vb = inColumn(varbinds, 1, sysObjectId())) {
     facts.sysObjectId = vb->value.asText().value_or("");
   }
-  if (const auto* vb = inColumn(varbinds, 2, kSysName)) {
+  if (const auto* vb = inColumn(varbinds, 2, sysName())) {
     facts.sysName = clean(vb->value.asText().value_or(""));
   }
-  if (const auto* vb = inColumn(varbinds, 3, kHrDeviceType)) {
-    if (vb->value.type == ValueType::kOid && vb->value.oid == kHrDevicePrinter) {
+  if (const auto* vb = inColumn(varbinds, 3, hrDeviceType())) {
+    if (vb->value.type == ValueType::kOid && vb->value.oid == hrDevicePrinter()) {
       facts.hrPrinter = true;
     } else {
       facts.hrOther = true;
     }
   }
-  if (const auto* vb = inColumn(varbinds, 4, kPrtGeneralPrinterName)) {
+  if (const auto* vb = inColumn(varbinds, 4, prtGeneralPrinterName())) {
     facts.printerMib = true;
     facts.printerName = clean(vb->value.asText().value_or(""));
   }
-  if (const auto* vb = inColumn(varbinds, 5, kPrtGeneralSerialNumber)) {
+  if (const auto* vb = inColumn(varbinds, 5, prtGeneralSerialNumber())) {
     facts.printerMib = true;
     facts.serial = clean(vb->value.asText().value_or(""));
   }
-  if (inColumn(varbinds, 6, kPrtMarkerLifeCount) != nullptr) {
+  if (inColumn(varbinds, 6, prtMarkerLifeCount()) != nullptr) {
     facts.printerMib = true;
   }
-  if (const auto* vb = inColumn(varbinds, 7, kIfPhysAddress)) {
+  if (const auto* vb = inColumn(varbinds, 7, ifPhysAddress())) {
     facts.mac = formatMac(vb->value.bytes);
   }
   return facts;
