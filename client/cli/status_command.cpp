@@ -70,6 +70,19 @@ int statusCommand(std::span<const std::string> args) {
     j["enrolled"] = enrollment.has_value();
     j["client_id"] = enrollment ? enrollment->clientId : 0;
     j["devices"] = devices.size();
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& d : devices) {
+      list.push_back(
+          {{"id", d.id},
+           {"address", d.address},
+           {"port", d.port},
+           {"serial", d.serial},
+           {"mac", d.mac},
+           {"credential", d.credential},
+           {"last_meter_at", d.lastMeterAt ? nlohmann::json(util::formatRfc3339(*d.lastMeterAt))
+                                           : nlohmann::json()}});
+    }
+    j["device_list"] = std::move(list);
     j["last_sweep"] =
         lastSweep ? nlohmann::json(util::formatRfc3339(*lastSweep)) : nlohmann::json();
     j["outbox"] = {{"queued_items", s.queuedItems},

@@ -1,0 +1,217 @@
+# ctest-timeout: 600
+"""The whole path with real components on loopback:
+
+snmpsim (printers on several 127.x addresses) ──SNMP──▶ openmps-client run --once
+    ──sealed batches, XML-RPC over TLS (certificate pinned)──▶ openmps-server run
+    ──▶ PostgreSQL (private cluster)
+
+then `openmps-server fleet --json` must show every device with exactly what
+`openmps-client probe --json` reads from the same simulated printer.
+
+The printers are the project's own simulated ones (test/fixtures/printers)
+and, where ../shared/corpus/printers exists beside the project, the corpus
+recordings too. With neither, the test reports itself skipped.
+"""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from openmps_test.openmps_server import OpenMpsServer
+from openmps_test.postgres import PostgresCluster
+from openmps_test.snmpsim import Snmpsim, free_udp_port
+
+CUSTOMER = "Fleet Customer"
+DEALER = "Fleet Dealer"
+FIRST = "127.0.3.1"
+
+
+def source_dir() -> Path:
+    return Path(os.environ.get("OPENMPS_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+
+
+def client_binary() -> Path:
+    build = os.environ.get("OPENMPS_BUILD_DIR")
+    if not build:
+        raise RuntimeError("OPENMPS_BUILD_DIR is not set (run the tests through ctest)")
+    path = Path(build) / "client" / "openmps-client"
+    if not path.exists():
+        raise RuntimeError(f"{path} not built")
+    return path
+
+
+def recordings() -> list[Path]:
+    files = sorted((source_dir() / "test" / "fixtures" / "printers").glob("*.snmprec"))
+    corpus = source_dir().parent / "shared" / "corpus" / "printers" / "snmprec"
+    if corpus.is_dir():
+        files += sorted(corpus.glob("*.snmprec"))
+    return files
+
+
+def client(*args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess:
+    out = subprocess.run([str(client_binary()), *args], capture_output=True, text=True,
+                         timeout=timeout)
+    if check and out.returncode != 0:
+        raise AssertionError(f"openmps-client {' '.join(args)} exited {out.returncode}:\n"
+                             f"{out.stdout}\n{out.stderr}")
+    return out
+
+
+def write_client_config(path: Path, data_dir: Path, first: str, last: str, port: int) -> Path:
+    path.write_text(
+        f"data_dir: {data_dir}\n"
+        "log_level: info\n"
+        "snmp:\n"
+        "  timeout_ms: 1000\n"
+        "  retries: 1\n"
+        "credentials:\n"
+        "  - name: public\n"
+        "    version: 2c\n"
+        "    community: public\n"
+        "networks:\n"
+        "  - name: lab\n"
+        f"    ranges: [\"{first}-{last}\"]\n"
+        f"    port: {port}\n"
+        "    credentials: [public]\n"
+        "carrier:\n"
+        "  connect_timeout: 5s\n"
+        "  request_timeout: 30s\n"
+        "  max_batch_items: 7\n")
+    return path
+
+
+def last_address(first: str, count: int) -> str:
+    a, b, c, d = (int(x) for x in first.split("."))
+    n = (a << 24 | b << 16 | c << 8 | d) + count - 1
+    return ".".join(str(n >> s & 255) for s in (24, 16, 8, 0))
+
+
+@pytest.fixture(scope="module")
+def fleet_setup(tmp_path_factory):
+    files = recordings()
+    if not files:
+        pytest.skip("no simulated printers: neither test/fixtures/printers nor ../shared/corpus")
+    work = tmp_path_factory.mktemp("fleet")
+    port = free_udp_port(FIRST)
+    devices = Snmpsim.spread(files, first=FIRST, port=port)
+    with PostgresCluster() as pg, Snmpsim(devices=devices, community="public") as sim:
+        srv = OpenMpsServer(pg, work / "server")
+        with srv:
+            srv.add_dealer(DEALER)
+            srv.add_customer(CUSTOMER, DEALER)
+            enrollment = srv.cli("collector", "add", "--customer", CUSTOMER).stdout.strip()
+            config = write_client_config(work / "client.yaml", work / "client-data", FIRST,
+                                         last_address(FIRST, len(files)), port)
+            yield {"server": srv, "sim": sim, "config": config, "enrollment": enrollment,
+                   "port": port, "pg": pg}
+
+
+def probe(host: str, port: int) -> dict | None:
+    out = client("probe", f"{host}:{port}", "--community", "public", "--json",
+                 "--timeout-ms", "2000", check=False)
+    if out.returncode == 4:  # not a printer
+        return None
+    assert out.returncode == 0, f"probe {host}:{port}: {out.stderr}"
+    return json.loads(out.stdout)
+
+
+def comparable(reading: dict) -> dict:
+    """What a stored reading must keep of what the client read."""
+    ident = reading["identity"]
+    return {
+        "identity": {k: ident.get(k, "") for k in
+                     ("manufacturer", "model", "serial", "firmware", "mac", "sys_object_id")},
+        "counters": reading["counters"],
+        "supplies": sorted(((s.get("description"), s.get("type"), s.get("color"), s.get("level"),
+                             s.get("max"), s.get("level_percent"), s.get("state"))
+                            for s in reading["supplies"]), key=repr),
+    }
+
+
+def test_enroll_run_once_and_fleet_shows_what_the_client_read(fleet_setup):
+    s = fleet_setup
+    srv, config = s["server"], s["config"]
+
+    out = client("enroll", s["enrollment"], "--config", str(config))
+    assert "enrolled as client" in out.stdout
+    key = Path(config).parent / "client-data" / "client.key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert s["enrollment"] not in out.stdout + out.stderr, "the enrollment string was echoed"
+
+    run = client("run", "--config", str(config), "--once", timeout=400)
+    assert "outbox: 0 readings left" in run.stderr, run.stderr
+
+    status = json.loads(client("status", "--config", str(config), "--json").stdout)
+    assert status["outbox"]["stored_items"] == 0
+    assert status["outbox"]["confirmed_items"] == status["outbox"]["committed_items"] > 0
+    assert status["last_send"] and status["last_sweep"]
+
+    # The devices discovery took for printers (Printer-MIB or hrDeviceType
+    # printer; recordings that only answer the system group are not).
+    known = {d["address"]: d for d in status["device_list"] if d["address"]}
+    assert len(known) == status["devices"] > 0
+    own = {h for (h, _), f in s["sim"].devices.items() if "fixtures" in str(f)}
+    assert own <= set(known), f"own simulated printers not discovered: {sorted(own - set(known))}"
+
+    fleet = srv.fleet(customer=CUSTOMER)
+    stored = {d["identity"]["ip"] or d["origin"]["address"].split(":")[0]: d for d in fleet["devices"]}
+    assert fleet["count"] == len(fleet["devices"]) == len(known)
+    assert set(stored) == set(known), (sorted(stored), sorted(known))
+
+    # What the client reads from each of them, asked directly, is what the
+    # server stored for it.
+    mismatches = []
+    for host in sorted(known):
+        want = probe(host, s["port"])
+        assert want is not None, f"{host}: discovered as a printer, probe says it is none"
+        got, want = comparable(stored[host]), comparable(want)
+        if got != want:
+            mismatches.append(f"{host}: stored {json.dumps(got)}\n   probe {json.dumps(want)}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_a_second_run_sends_new_readings_and_nothing_twice(fleet_setup):
+    s = fleet_setup
+    config = s["config"]
+    before = json.loads(client("status", "--config", str(config), "--json").stdout)
+    client("run", "--config", str(config), "--once", timeout=400)
+    after = json.loads(client("status", "--config", str(config), "--json").stdout)
+    assert after["outbox"]["stored_items"] == 0
+    assert after["outbox"]["committed_items"] > before["outbox"]["committed_items"]
+    # Every reading the client committed is in the database exactly once.
+    client_id = after["client_id"]
+    rows = s["pg"].psql(
+        f"SELECT count(*), count(DISTINCT item_seq), min(item_seq), max(item_seq) "
+        f"FROM device_reads WHERE collector_id = {client_id}").strip()
+    count, distinct, low, high = (int(x) for x in rows.split("|"))
+    assert count == distinct == after["outbox"]["committed_items"]
+    assert (low, high) == (1, after["outbox"]["committed_items"])
+
+
+def test_a_wrong_certificate_fingerprint_stops_sending_and_keeps_the_readings(fleet_setup, tmp_path):
+    s = fleet_setup
+    text = s["enrollment"]
+    from openmps_test.openmps_server import Enrollment
+    e = Enrollment.decode(text)
+    # Re-encode the same enrollment with another fingerprint.
+    import base64
+    import zlib
+    raw = base64.urlsafe_b64decode(text[6:] + "=" * (-len(text[6:]) % 4))
+    doc = json.loads(raw[:-4])
+    doc["fingerprint"] = "00" * 31 + "01"
+    body = json.dumps(doc, separators=(",", ":")).encode()
+    forged = "omps1:" + base64.urlsafe_b64encode(body + zlib.crc32(body).to_bytes(4, "big")) \
+        .decode().rstrip("=")
+    config = write_client_config(tmp_path / "client.yaml", tmp_path / "data", FIRST, FIRST,
+                                 s["port"])
+    client("enroll", forged, "--config", str(config))
+    run = client("run", "--config", str(config), "--once", check=False, timeout=400)
+    assert run.returncode == 1, run.stderr
+    assert "not the enrolled one" in run.stderr
+    status = json.loads(client("status", "--config", str(config), "--json").stdout)
+    assert status["outbox"]["stored_items"] == status["outbox"]["committed_items"] > 0
+    assert status["outbox"]["rejected_batches"] == 0
+    assert e.client_id == status["client_id"]
