@@ -22,6 +22,7 @@
 
 #include "client/carrier/carrier.hpp"
 #include "client/carrier/curl_xmlrpc_carrier.hpp"
+#include "client/carrier/smtp_carrier.hpp"
 #include "client/cli/commands.hpp"
 #include "client/config/client_config.hpp"
 #include "client/config/enrollment_store.hpp"
@@ -102,8 +103,25 @@ std::unique_ptr<carrier::Carrier> makeCarrier(const config::ClientConfig& cfg,
   std::vector<std::unique_ptr<carrier::Carrier>> routes;
   for (const auto& server : enrollment.servers) {
     if (server.starts_with("mailto:")) {
-      util::logWarning(kLog) << "server " << server
-                             << ": the e-mail carrier is not wired into run yet; skipped";
+      const auto& mail = cfg.carrier.smtp;
+      if (!mail.configured) {
+        util::logWarning(kLog) << "server " << server
+                               << ": no carrier.smtp in the configuration; skipped";
+        continue;
+      }
+      carrier::SmtpSettings s;
+      s.server = mail.server;
+      s.port = mail.port;
+      s.tls = mail.implicitTls ? carrier::SmtpTls::kImplicit : carrier::SmtpTls::kStartTls;
+      s.user = mail.user;
+      s.password = mail.password;
+      s.from = mail.from;
+      s.to = mail.to.empty() ? server.substr(std::string_view("mailto:").size()) : mail.to;
+      s.caFile = mail.caFile;
+      s.connectTimeout = cfg.carrier.connectTimeout;
+      s.timeout = cfg.carrier.requestTimeout;
+      s.clientVersion = openmps::kVersion;
+      routes.push_back(std::make_unique<carrier::SmtpCarrier>(std::move(s)));
       continue;
     }
     carrier::XmlRpcCarrierSettings s;
