@@ -146,7 +146,7 @@ int main(int argc, char** argv) {
       perTarget[i]["results"] = nlohmann::json::array();
       for (std::size_t j = 0; j < jobs.size(); ++j) {
         perTarget[i]["results"].push_back(nullptr);
-        auto done = [&, i, j](snmp::Result r) {
+        auto done = [&, i, j](const snmp::Result& r) {
           nlohmann::json out;
           out["op"] = jobs[j].op;
           if (jobs[j].op != "get") {

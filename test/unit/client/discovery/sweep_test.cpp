@@ -115,7 +115,8 @@ FakeDevice router() {
   FakeDevice d;
   d.objects[Oid::of("1.3.6.1.2.1.1.1.0")] = Value::octets("Some Router");
   d.objects[Oid::of("1.3.6.1.2.1.1.2.0")] = Value::objectId(Oid::of("1.3.6.1.4.1.9.1.1"));
-  d.objects[Oid::of("1.3.6.1.2.1.2.2.1.6.1")] = Value::octets("\x00\x11\x22\x33\x44\x55");
+  d.objects[Oid::of("1.3.6.1.2.1.2.2.1.6.1")] =
+      Value::octets(std::string("\x00\x11\x22\x33\x44\x55", 6));
   d.objects[Oid::of("1.3.6.1.2.1.4.1.0")] = Value::integer(1);
   return d;
 }

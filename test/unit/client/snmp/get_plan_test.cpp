@@ -18,6 +18,7 @@ std::vector<Oid> oids(int n) {
 }
 std::vector<VarBind> answer(const std::vector<Oid>& asked) {
   std::vector<VarBind> out;
+  out.reserve(asked.size());
   for (const auto& o : asked) {
     out.push_back({o, Value::integer(static_cast<std::int64_t>(o.arcs()[7]))});
   }
