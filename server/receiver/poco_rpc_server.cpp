@@ -153,6 +153,9 @@ void PocoRpcServer::start() {
   } else {
     socket = std::make_unique<Poco::Net::ServerSocket>(address, 64);
   }
+  // Accepted sockets inherit this: the response head and body go out in
+  // separate writes, and Nagle plus delayed ACKs would stall each answer.
+  socket->setNoDelay(true);
   impl_->port = socket->address().port();
   auto* params = new Poco::Net::HTTPServerParams;
   const int threads = std::clamp(o.maxConnections, 1, 64);

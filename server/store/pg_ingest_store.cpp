@@ -1,6 +1,8 @@
 #include "server/store/pg_ingest_store.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <deque>
 #include <map>
 #include <set>
@@ -58,6 +60,31 @@ struct DeviceState {
   json supplies;
   json status;
   json capabilities;
+  // As stored before this batch, to write devices and supplies only when
+  // something changed.
+  model::DeviceIdentity original;
+  std::string storedCapabilities;
+  std::int64_t storedCollector = 0;
+  std::map<int, std::string> storedSupplies;  // index -> describing fields
+
+  static std::string describe(const std::string& description, const std::string& type,
+                              const std::string& color, const std::string& unit,
+                              const std::string& supplyClass, const std::string& part) {
+    return description + '\x1f' + type + '\x1f' + color + '\x1f' + unit + '\x1f' + supplyClass +
+           '\x1f' + part;
+  }
+  bool knowsSupply(const model::Supply& s) const {
+    const auto it = storedSupplies.find(s.index);
+    return it != storedSupplies.end() &&
+           it->second ==
+               describe(s.description, s.type, s.color, s.unit, s.supplyClass, s.partNumber);
+  }
+};
+
+struct StoredDevice {
+  std::string capabilities;
+  std::int64_t collector = 0;
+  std::string supplies;
 };
 
 struct Event {
@@ -96,29 +123,62 @@ void copyRows(pqxx::transaction_base& txn, const std::string& table,
 // COPY is several times faster than INSERT, but has no ON CONFLICT. The
 // items are new (device_reads said so), so their rows normally are too; if
 // one exists all the same (two reads of a device stamped the same
-// millisecond), the savepoint is rolled back and the caller inserts with
+// millisecond under different item numbers), COPY fails with a unique
+// violation, the transaction is retried, and the retry inserts with
 // ON CONFLICT DO NOTHING instead.
-bool copyTimeSeries(pqxx::work& txn, const TimeSeriesRows& rows) {
-  try {
-    pqxx::subtransaction sub(txn, "timeseries");
-    copyRows(sub, "meter_readings", {"device_id", "counter_id", "read_at", "value", "flags"},
-             rows.meter);
-    copyRows(sub, "supply_levels",
-             {"device_id", "supply_index", "read_at", "level", "max", "level_percent", "state"},
-             rows.supply);
-    copyRows(sub, "status_history",
-             {"device_id", "read_at", "printer_status", "device_status", "errors", "vendor_code"},
-             rows.status);
-    sub.commit();
-    return true;
-  } catch (const pqxx::sql_error& e) {
-    if (e.sqlstate() != "23505") {
-      throw;
-    }
-    util::logDebug("ingest") << "time series rows exist already: inserting one by one";
-    return false;
-  }
+void copyTimeSeries(pqxx::work& txn, const TimeSeriesRows& rows) {
+  copyRows(txn, "meter_readings", {"device_id", "counter_id", "read_at", "value", "flags"},
+           rows.meter);
+  copyRows(txn, "supply_levels",
+           {"device_id", "supply_index", "read_at", "level", "max", "level_percent", "state"},
+           rows.supply);
+  copyRows(txn, "status_history",
+           {"device_id", "read_at", "printer_status", "device_status", "errors", "vendor_code"},
+           rows.status);
 }
+
+// Statements whose results nobody reads, sent together in one round trip
+// (the extended protocol takes one statement per call, so their parameters
+// are rendered as quoted literals here).
+class StatementBatch {
+ public:
+  explicit StatementBatch(pqxx::work& txn) : txn_(txn) {}
+
+  template <typename... Args>
+  void exec(const std::string& sql, const Args&... args) {
+    const std::array<std::string, sizeof...(Args)> literals = {literal(args)...};
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+      if (sql[i] == '$' && i + 1 < sql.size() &&
+          std::isdigit(static_cast<unsigned char>(sql[i + 1])) != 0) {
+        std::size_t end = i + 1;
+        std::size_t number = 0;
+        while (end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[end])) != 0) {
+          number = number * 10 + static_cast<std::size_t>(sql[end] - '0');
+          ++end;
+        }
+        buffer_ += literals.at(number - 1);
+        i = end - 1;
+      } else {
+        buffer_ += sql[i];
+      }
+    }
+    buffer_ += ";\n";
+  }
+
+  void flush() {
+    if (!buffer_.empty()) {
+      txn_.exec(buffer_);
+      buffer_.clear();
+    }
+  }
+
+ private:
+  std::string literal(const std::string& v) { return txn_.quote(v); }
+  std::string literal(std::int64_t v) { return std::to_string(v); }
+
+  pqxx::work& txn_;
+  std::string buffer_;
+};
 
 model::Counters countersFromJson(const std::string& text) {
   model::Counters out;
@@ -165,7 +225,8 @@ struct PgIngestStore::Impl {
   }
 
   StoreResult attempt(const CollectorInfo& collector, const envelope::Batch& batch,
-                      const Digest& digest, std::string_view carrier, std::string_view peer);
+                      const Digest& digest, std::string_view carrier, std::string_view peer,
+                      bool useCopy);
 };
 
 PgIngestStore::PgIngestStore(const util::Secret& databaseUri) {
@@ -180,7 +241,7 @@ PgIngestStore::~PgIngestStore() = default;
 
 std::optional<CollectorInfo> PgIngestStore::findCollector(std::uint64_t clientId) {
   try {
-    pqxx::read_transaction txn(impl_->conn);
+    pqxx::nontransaction txn(impl_->conn);  // one round trip, no BEGIN/COMMIT
     const auto r = txn.exec_params(
         "SELECT id, customer_id, revoked_at IS NOT NULL FROM collectors WHERE id = $1",
         static_cast<std::int64_t>(clientId));
@@ -196,9 +257,10 @@ std::optional<CollectorInfo> PgIngestStore::findCollector(std::uint64_t clientId
 StoreResult PgIngestStore::storeBatch(const CollectorInfo& collector, const envelope::Batch& batch,
                                       const Digest& digest, std::string_view carrier,
                                       std::string_view peer) {
+  bool useCopy = true;
   for (int attempt = 1;; ++attempt) {
     try {
-      return impl_->attempt(collector, batch, digest, carrier, peer);
+      return impl_->attempt(collector, batch, digest, carrier, peer, useCopy);
     } catch (const pqxx::broken_connection& e) {
       throw ingest::StoreUnavailable(e.what());
     } catch (const pqxx::in_doubt_error& e) {
@@ -208,6 +270,9 @@ StoreResult PgIngestStore::storeBatch(const CollectorInfo& collector, const enve
         throw;
       }
       impl_->counterIds.clear();
+      if (e.sqlstate() == "23505") {
+        useCopy = false;  // a row exists already: insert with ON CONFLICT this time
+      }
       util::logDebug("ingest") << "batch " << batch.batchSeq << " of client " << collector.id
                                << ": retrying after " << e.sqlstate();
     }
@@ -216,7 +281,8 @@ StoreResult PgIngestStore::storeBatch(const CollectorInfo& collector, const enve
 
 StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
                                          const envelope::Batch& batch, const Digest& digest,
-                                         std::string_view carrier, std::string_view peer) {
+                                         std::string_view carrier, std::string_view peer,
+                                         bool useCopy) {
   const auto collectorId = static_cast<std::int64_t>(collector.id);
   pqxx::work txn(conn);
 
@@ -276,11 +342,16 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     }
   }
   std::vector<KnownDevice> known;
+  std::unordered_map<std::int64_t, std::pair<model::Counters, TimePoint>> previousCounters;
+  std::unordered_map<std::int64_t, StoredDevice> stored;
   for (const auto& row : txn.exec_params(
-           "SELECT id, serial, mac, ip, host_name, manufacturer, model, firmware, location, "
-           "contact, sys_object_id, sys_descr FROM devices WHERE customer_id = $1 AND "
-           "((serial <> '' AND serial = ANY($2::text[])) OR (mac <> '' AND mac = ANY($3::text[])) "
-           "OR (ip <> '' AND ip = ANY($4::text[])))",
+           "SELECT d.id, d.serial, d.mac, d.ip, d.host_name, d.manufacturer, d.model, d.firmware, "
+           "d.location, d.contact, d.sys_object_id, d.sys_descr, l.counters::text, "
+           "(extract(epoch FROM l.counters_at) * 1000)::bigint, d.capabilities::text, "
+           "coalesce(d.collector_id, 0), coalesce(l.supplies::text, '[]') "
+           "FROM devices d LEFT JOIN device_latest l ON l.device_id = d.id "
+           "WHERE d.customer_id = $1 AND ((d.serial <> '' AND d.serial = ANY($2::text[])) OR "
+           "(d.mac <> '' AND d.mac = ANY($3::text[])) OR (d.ip <> '' AND d.ip = ANY($4::text[])))",
            collector.customerId, serials.str(), macs.str(), ips.str())) {
     KnownDevice d;
     d.id = row[0].as<std::int64_t>();
@@ -296,6 +367,13 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     i.contact = row[9].as<std::string>();
     i.sysObjectId = row[10].as<std::string>();
     i.sysDescr = row[11].as<std::string>();
+    if (!row[13].is_null()) {
+      // Previous counters, to flag counters that go back.
+      previousCounters[d.id] = {countersFromJson(row[12].as<std::string>()),
+                                TimePoint{std::chrono::milliseconds{row[13].as<std::int64_t>()}}};
+    }
+    stored[d.id] = StoredDevice{row[14].as<std::string>(), row[15].as<std::int64_t>(),
+                                row[16].as<std::string>()};
     known.push_back(std::move(d));
   }
 
@@ -364,23 +442,29 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     newSeqs.insert(row[0].as<std::int64_t>());
   }
 
-  // 5. Previous counters of the devices, to flag counters that go back.
-  {
-    PgArray ids;
-    for (const auto& [id, st] : states) {
-      if (!st.isNew) {
-        ids.add(id);
+  for (auto& [id, st] : states) {
+    st.original = st.device.identity;
+    const auto it = stored.find(id);
+    if (it == stored.end()) {
+      continue;
+    }
+    st.storedCapabilities = it->second.capabilities;
+    st.storedCollector = it->second.collector;
+    const json supplies = json::parse(it->second.supplies, nullptr, false);
+    if (supplies.is_array()) {
+      for (const auto& s : supplies) {
+        if (s.is_object() && s.contains("index") && s["index"].is_number_integer()) {
+          st.storedSupplies[s["index"].get<int>()] = DeviceState::describe(
+              s.value("description", ""), s.value("type", ""), s.value("color", ""),
+              s.value("unit", ""), s.value("class", ""), s.value("part_number", ""));
+        }
       }
     }
-    if (ids.size() > 0) {
-      for (const auto& row : txn.exec_params(
-               "SELECT device_id, counters::text, (extract(epoch FROM counters_at) * 1000)::bigint "
-               "FROM device_latest WHERE device_id = ANY($1::bigint[]) AND counters_at IS NOT NULL",
-               ids.str())) {
-        auto& st = states[row[0].as<std::int64_t>()];
-        st.counters = countersFromJson(row[1].as<std::string>());
-        st.countersAt = TimePoint{std::chrono::milliseconds{row[2].as<std::int64_t>()}};
-      }
+  }
+  for (auto& [id, previous] : previousCounters) {
+    if (const auto it = states.find(id); it != states.end()) {
+      it->second.counters = std::move(previous.first);
+      it->second.countersAt = previous.second;
     }
   }
 
@@ -455,13 +539,16 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
       }
       for (const auto& [name, value] : reading.counters) {
         const bool back = std::find(backwards.begin(), backwards.end(), name) != backwards.end();
-        mDevice.add(deviceId);
-        mCounter.add(std::int64_t{counterId(txn, name)});
-        mAt.add(at);
-        mValue.add(value);
-        mFlags.add(std::int64_t{back ? kFlagBackwards : 0});
-        rows.meter.emplace_back(deviceId, counterId(txn, name), at, value,
-                                back ? kFlagBackwards : std::int16_t{0});
+        const std::int16_t flags = back ? kFlagBackwards : std::int16_t{0};
+        if (useCopy) {
+          rows.meter.emplace_back(deviceId, counterId(txn, name), at, value, flags);
+        } else {
+          mDevice.add(deviceId);
+          mCounter.add(std::int64_t{counterId(txn, name)});
+          mAt.add(at);
+          mValue.add(value);
+          mFlags.add(std::int64_t{flags});
+        }
         if (back) {
           events.push_back(
               {deviceId, reading.readAt, "counter_backwards",
@@ -478,29 +565,35 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     }
 
     for (const auto& s : reading.supplies) {
-      sDevice.add(deviceId);
-      sIndex.add(std::int64_t{s.index});
-      sAt.add(at);
-      sLevel.add(s.level);
-      sMax.add(s.max);
-      sPercent.add(s.levelPercent);
-      sState.add(model::toString(s.state));
-      const char* percent = nullptr;
-      if (s.levelPercent) {
-        percent = rows.percentText.emplace_back(std::to_string(*s.levelPercent)).c_str();
+      if (useCopy) {
+        const char* percent = nullptr;
+        if (s.levelPercent) {
+          percent = rows.percentText.emplace_back(std::to_string(*s.levelPercent)).c_str();
+        }
+        rows.supply.emplace_back(deviceId, s.index, at, s.level, s.max, percent,
+                                 model::toString(s.state));
+      } else {
+        sDevice.add(deviceId);
+        sIndex.add(std::int64_t{s.index});
+        sAt.add(at);
+        sLevel.add(s.level);
+        sMax.add(s.max);
+        sPercent.add(s.levelPercent);
+        sState.add(model::toString(s.state));
       }
-      rows.supply.emplace_back(deviceId, s.index, at, s.level, s.max, percent,
-                               model::toString(s.state));
-      supplyInfo[{deviceId, s.index}] = &s;
+      if (!st.knowsSupply(s)) {
+        supplyInfo[{deviceId, s.index}] = &s;
+      }
     }
 
-    hDevice.add(deviceId);
-    hAt.add(at);
-    hPrinter.add(reading.status.printerStatus);
-    hDeviceStatus.add(reading.status.deviceStatus);
-    hErrors.add(json(reading.status.errors).dump(-1, ' ', false, json::error_handler_t::replace));
-    hVendor.add(reading.status.vendorCode);
-    {
+    if (!useCopy) {
+      hDevice.add(deviceId);
+      hAt.add(at);
+      hPrinter.add(reading.status.printerStatus);
+      hDeviceStatus.add(reading.status.deviceStatus);
+      hErrors.add(json(reading.status.errors).dump(-1, ' ', false, json::error_handler_t::replace));
+      hVendor.add(reading.status.vendorCode);
+    } else {
       PgArray errors;
       for (const auto& e : reading.status.errors) {
         errors.add(e);
@@ -533,23 +626,27 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     }
   }
 
-  const bool copied = copyTimeSeries(txn, rows);
+  StatementBatch tail(txn);
+  const bool copied = useCopy;
+  if (useCopy) {
+    copyTimeSeries(txn, rows);
+  }
   if (!copied && mDevice.size() > 0) {
-    txn.exec_params(
+    tail.exec(
         "INSERT INTO meter_readings (device_id, counter_id, read_at, value, flags) "
         "SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::timestamptz[], $4::bigint[], "
         "$5::smallint[]) ON CONFLICT DO NOTHING",
         mDevice.str(), mCounter.str(), mAt.str(), mValue.str(), mFlags.str());
   }
   if (!copied && sDevice.size() > 0) {
-    txn.exec_params(
+    tail.exec(
         "INSERT INTO supply_levels (device_id, supply_index, read_at, level, max, level_percent, "
         "state) SELECT * FROM unnest($1::bigint[], $2::integer[], $3::timestamptz[], "
         "$4::bigint[], $5::bigint[], $6::smallint[], $7::text[]) ON CONFLICT DO NOTHING",
         sDevice.str(), sIndex.str(), sAt.str(), sLevel.str(), sMax.str(), sPercent.str(),
         sState.str());
   }
-  if (sDevice.size() > 0) {
+  if (!supplyInfo.empty()) {
     PgArray iDevice;
     PgArray iIndex;
     PgArray iDescription;
@@ -568,7 +665,7 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
       iClass.add(s->supplyClass);
       iPart.add(s->partNumber);
     }
-    txn.exec_params(
+    tail.exec(
         "INSERT INTO supplies (device_id, supply_index, description, type, color, unit, "
         "supply_class, part_number) SELECT * FROM unnest($1::bigint[], $2::integer[], "
         "$3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) "
@@ -583,7 +680,7 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
         iClass.str(), iPart.str());
   }
   if (!copied && hDevice.size() > 0) {
-    txn.exec_params(
+    tail.exec(
         "INSERT INTO status_history (device_id, read_at, printer_status, device_status, errors, "
         "vendor_code) SELECT u.d, u.t, u.p, u.s, ARRAY(SELECT jsonb_array_elements_text(u.e)), "
         "u.v FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], "
@@ -592,7 +689,7 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
         hVendor.str());
   }
   if (aDevice.size() > 0) {
-    txn.exec_params(
+    tail.exec(
         "INSERT INTO alert_history (device_id, read_at, alert_index, severity, alert_group, code, "
         "text) SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::integer[], $4::text[], "
         "$5::text[], $6::integer[], $7::text[]) ON CONFLICT DO NOTHING",
@@ -616,6 +713,7 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     PgArray lSupplies;
     PgArray lStatus;
     PgArray lStatusAt;
+    PgArray dSeen;
     PgArray dId;
     PgArray dSerial;
     PgArray dMac;
@@ -629,7 +727,6 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     PgArray dOid;
     PgArray dDescr;
     PgArray dCapabilities;
-    PgArray dSeen;
     for (const auto id : ids) {
       const DeviceState& st = states[id];
       lDevice.add(id);
@@ -647,6 +744,14 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
       lSupplies.add(st.supplies.dump(-1, ' ', false, json::error_handler_t::replace));
       lStatus.add(st.status.dump(-1, ' ', false, json::error_handler_t::replace));
       lStatusAt.add(util::formatRfc3339(*st.statusAt));
+      dSeen.add(util::formatRfc3339(st.lastSeen));
+      const bool capabilitiesChanged =
+          !st.capabilities.is_null() &&
+          json::parse(st.storedCapabilities, nullptr, false) != st.capabilities;
+      if (st.device.identity == st.original && !capabilitiesChanged &&
+          (st.isNew || st.storedCollector == collectorId)) {
+        continue;  // most reads change nothing about the device itself
+      }
       const auto& i = st.device.identity;
       dId.add(id);
       dSerial.add(i.serial);
@@ -665,27 +770,28 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
       } else {
         dCapabilities.add(st.capabilities.dump());
       }
-      dSeen.add(util::formatRfc3339(st.lastSeen));
     }
-    txn.exec_params(
-        "UPDATE devices d SET serial = u.serial, mac = u.mac, ip = u.ip, host_name = u.host, "
-        "manufacturer = u.manufacturer, model = u.model, firmware = u.firmware, "
-        "location = u.location, contact = u.contact, sys_object_id = u.oid, "
-        "sys_descr = u.descr, capabilities = coalesce(u.caps, d.capabilities), "
-        "collector_id = $14 "
-        "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
-        "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
-        "$13::jsonb[]) AS u(id, serial, mac, ip, host, manufacturer, model, "
-        "firmware, location, contact, oid, descr, caps) WHERE d.id = u.id "
-        // Most reads change nothing: compare first, so no new row version is written.
-        "AND (d.serial, d.mac, d.ip, d.host_name, d.manufacturer, d.model, d.firmware, "
-        "d.location, d.contact, d.sys_object_id, d.sys_descr, d.capabilities, d.collector_id) "
-        "IS DISTINCT FROM (u.serial, u.mac, u.ip, u.host, u.manufacturer, u.model, u.firmware, "
-        "u.location, u.contact, u.oid, u.descr, coalesce(u.caps, d.capabilities), $14)",
-        dId.str(), dSerial.str(), dMac.str(), dIp.str(), dHost.str(), dManufacturer.str(),
-        dModel.str(), dFirmware.str(), dLocation.str(), dContact.str(), dOid.str(), dDescr.str(),
-        dCapabilities.str(), collectorId);
-    txn.exec_params(
+    if (dId.size() > 0) {
+      tail.exec(
+          "UPDATE devices d SET serial = u.serial, mac = u.mac, ip = u.ip, host_name = u.host, "
+          "manufacturer = u.manufacturer, model = u.model, firmware = u.firmware, "
+          "location = u.location, contact = u.contact, sys_object_id = u.oid, "
+          "sys_descr = u.descr, capabilities = coalesce(u.caps, d.capabilities), "
+          "collector_id = $14 "
+          "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+          "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
+          "$13::jsonb[]) AS u(id, serial, mac, ip, host, manufacturer, model, "
+          "firmware, location, contact, oid, descr, caps) WHERE d.id = u.id "
+          // Most reads change nothing: compare first, so no new row version is written.
+          "AND (d.serial, d.mac, d.ip, d.host_name, d.manufacturer, d.model, d.firmware, "
+          "d.location, d.contact, d.sys_object_id, d.sys_descr, d.capabilities, d.collector_id) "
+          "IS DISTINCT FROM (u.serial, u.mac, u.ip, u.host, u.manufacturer, u.model, u.firmware, "
+          "u.location, u.contact, u.oid, u.descr, coalesce(u.caps, d.capabilities), $14)",
+          dId.str(), dSerial.str(), dMac.str(), dIp.str(), dHost.str(), dManufacturer.str(),
+          dModel.str(), dFirmware.str(), dLocation.str(), dContact.str(), dOid.str(), dDescr.str(),
+          dCapabilities.str(), collectorId);
+    }
+    tail.exec(
         "INSERT INTO device_latest AS l (device_id, counters, counters_at, supplies, status, "
         "status_at, last_seen_at) SELECT u.d, coalesce(u.c, '{}'), u.ca, u.s, u.st, u.sa, u.seen "
         "FROM unnest($1::bigint[], $2::json[], $3::timestamptz[], $4::json[], $5::json[], "
@@ -715,20 +821,21 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
       eKind.add(e.kind);
       eDetail.add(e.detail.dump(-1, ' ', false, json::error_handler_t::replace));
     }
-    txn.exec_params(
+    tail.exec(
         "INSERT INTO device_events (device_id, at, kind, detail, batch_id) SELECT u.d, u.t, u.k, "
         "u.x, $5 FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::jsonb[]) AS u(d, "
         "t, k, x)",
         eDevice.str(), eAt.str(), eKind.str(), eDetail.str(), batchId);
   }
 
-  txn.exec_params(
+  tail.exec(
       "UPDATE collectors SET last_seen_at = now(), last_batch_seq = greatest(last_batch_seq, $2), "
       "last_carrier = $3, last_peer = $4 WHERE id = $1",
       collectorId, static_cast<std::int64_t>(batch.batchSeq), std::string(carrier),
       std::string(peer));
-  txn.exec_params("UPDATE ingest_batches SET items_stored = $2 WHERE id = $1", batchId,
-                  static_cast<std::int64_t>(newSeqs.size()));
+  tail.exec("UPDATE ingest_batches SET items_stored = $2 WHERE id = $1", batchId,
+            static_cast<std::int64_t>(newSeqs.size()));
+  tail.flush();
   txn.commit();
   return StoreResult{StoreStatus::kStored, static_cast<std::int64_t>(newSeqs.size())};
 }
