@@ -1,0 +1,166 @@
+"""The demo behind scripts/demo: a whole OpenMPS on loopback.
+
+PostgreSQL (private cluster) → openmps-server (XML-RPC over TLS and HTTPS
+/RPC2) → a dealer, a customer and an enrolled collector → simulated
+printers (the project's own recordings in test/fixtures/printers, served by
+snmpsim on 127.0.1.x; their counters grow and their toner falls) →
+openmps-client run. Prints the fleet the server stored, then keeps running
+until Ctrl-C; everything it started stops and its files are removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from openmps_test.openmps_server import OpenMpsServer
+from openmps_test.postgres import PostgresCluster
+from openmps_test.snmpsim import Snmpsim, free_udp_port
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = Path(os.environ["OPENMPS_BUILD_DIR"])
+CLIENT = BUILD / "client" / "openmps-client"
+SERVER = BUILD / "server" / "openmps-server"
+FIXTURES = ROOT / "test" / "fixtures" / "printers"
+DEALER, CUSTOMER = "Demo Dealer", "Acme Offices"
+
+
+def say(text: str) -> None:
+    print(f"demo: {text}", flush=True)
+
+
+def client_config(workdir: Path, first: str, last: str, port: int) -> Path:
+    path = workdir / "client.yaml"
+    path.write_text(f"""\
+# The demo client: one network of simulated printers on loopback.
+data_dir: {workdir / 'client-data'}
+log_level: info
+snmp: {{timeout_ms: 1500, retries: 1, concurrency: 64}}
+intervals: {{discovery: 1h, meter: 3h, status: 1m}}
+credentials:
+  - {{name: public, version: 2c, community: public}}
+networks:
+  - name: demo printers
+    ranges: [{first}-{last}]
+    port: {port}
+    credentials: [public]
+carrier: {{send_interval: 1m}}
+""")
+    path.chmod(0o600)
+    return path
+
+
+def wait_for_fleet(server: OpenMpsServer, devices: int, client: subprocess.Popen,
+                   timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    fleet: dict = {}
+    while time.monotonic() < deadline:
+        if client.poll() is not None:
+            raise SystemExit(f"demo: openmps-client run stopped (exit {client.returncode})")
+        fleet = server.fleet(customer=CUSTOMER)
+        if len(fleet.get("devices", [])) >= devices:
+            return fleet
+        time.sleep(1)
+    raise SystemExit(f"demo: after {timeout:.0f} s the server holds "
+                     f"{len(fleet.get('devices', []))} of {devices} printers")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--once", action="store_true", help="stop after printing the fleet")
+    args = parser.parse_args()
+    printers = sorted(FIXTURES.glob("*.snmprec"))
+    if not printers:
+        raise SystemExit(f"demo: no simulated printers in {FIXTURES}")
+
+    with tempfile.TemporaryDirectory(prefix="openmps-demo-") as tmp:
+        work = Path(tmp)
+        work.chmod(0o755)
+        say("starting a private PostgreSQL")
+        with PostgresCluster() as pg:
+            say("starting openmps-server (migrate, run)")
+            with OpenMpsServer(pg, work / "server") as server:
+                server.add_dealer(DEALER)
+                server.add_customer(CUSTOMER, DEALER)
+                enrollment = server.cli("collector", "add", "--customer", CUSTOMER).stdout.strip()
+                port = free_udp_port("127.0.1.1")
+                devices = Snmpsim.spread(printers, first="127.0.1.1", port=port)
+                hosts = sorted(h for h, _ in devices)
+                say(f"simulating {len(printers)} printers on {hosts[0]}..{hosts[-1]} port {port}")
+                with Snmpsim(devices=devices, community="public"):
+                    config = client_config(work, hosts[0], hosts[-1], port)
+                    subprocess.run([CLIENT, "enroll", enrollment, "--config", config], check=True)
+                    say("starting openmps-client run")
+                    log = open(work / "client.log", "ab")
+                    client = subprocess.Popen([CLIENT, "run", "--config", config],
+                                              stdout=log, stderr=subprocess.STDOUT)
+                    try:
+                        fleet = wait_for_fleet(server, len(printers), client, timeout=180)
+                        print()
+                        subprocess.run([SERVER, "fleet", "--customer", CUSTOMER,
+                                        "--config", server.config], check=False)
+                        print()
+                        say(f"{len(fleet['devices'])} printers stored for '{CUSTOMER}'.")
+                        if args.once:
+                            return 0
+                        say("look around (in another terminal):")
+                        print(f"    {SERVER} fleet --json --config {server.config}")
+                        print(f"    {CLIENT} status --config {config}")
+                        print(f"    {CLIENT} probe {hosts[0]}:{port} --community public")
+                        print(f"    tail -f {work / 'client.log'} {server.log_path}")
+                        say("running; press Ctrl-C to stop everything and remove its files")
+                        while True:
+                            time.sleep(3600)
+                    finally:
+                        client.send_signal(signal.SIGTERM)
+                        try:
+                            client.wait(30)
+                        except subprocess.TimeoutExpired:
+                            client.kill()
+                        log.close()
+        say("stopped")
+    return 0
+
+
+def supervise() -> int:
+    """Runs main() in its own session, so that Ctrl-C in the terminal reaches
+    only this process (not PostgreSQL, the server or the simulator), which
+    then asks main() to stop everything in order."""
+    child = os.fork()
+    if child == 0:
+        os.setsid()
+
+        def stop(_signum, _frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            code = main()
+        except KeyboardInterrupt:
+            code = 0
+        except SystemExit as e:
+            print(e, file=sys.stderr)
+            code = 1
+        sys.stdout.flush()
+        os._exit(code)
+    stopping = False
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            return os.waitstatus_to_exitcode(status)
+        except KeyboardInterrupt:
+            if not stopping:
+                print("\ndemo: stopping ...", flush=True)
+                os.kill(child, signal.SIGTERM)
+                stopping = True
+
+
+if __name__ == "__main__":
+    sys.exit(supervise())
