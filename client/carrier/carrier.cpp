@@ -41,6 +41,7 @@ SendResult FailoverCarrier::send(std::uint64_t clientId, std::uint64_t batchSeq,
     SendResult result = route.send(clientId, batchSeq, sealed);
     if (result.delivered()) {
       preferred_ = index;
+      result.route = route.name();
       return result;
     }
     result.detail = route.name() + ": " + result.detail;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 // The seam between the outbox and the network: a carrier takes the sealed
@@ -20,6 +21,10 @@ enum class SendStatus {
 };
 
 struct SendResult {
+  SendResult() = default;
+  SendResult(SendStatus s, std::string why, bool refused = false)
+      : status(s), detail(std::move(why)), batchRefused(refused) {}
+
   SendStatus status = SendStatus::kRetryable;
   // What happened and where, for the log. Never contains a secret.
   std::string detail;
@@ -29,6 +34,8 @@ struct SendResult {
   // mismatch, unknown client, wrong key): every batch would fail alike, so
   // the batch stays queued until an operator fixes the setting.
   bool batchRefused = false;
+  // The route that answered, when a carrier has several (FailoverCarrier).
+  std::string route;
 
   bool delivered() const {
     return status == SendStatus::kStored || status == SendStatus::kDuplicate;

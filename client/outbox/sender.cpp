@@ -50,7 +50,8 @@ SendStep Sender::step(bool flush) {
     outbox_.confirm(batch->batchSeq, now);
     out.outcome = SendOutcome::kDelivered;
     util::logInfo(kLog) << "batch " << batch->batchSeq << " (" << batch->items << " readings) "
-                        << carrier::toString(result.status) << " via " << carrier_.name();
+                        << carrier::toString(result.status) << " via "
+                        << (result.route.empty() ? carrier_.name() : result.route);
     return out;
   }
   if (result.status == carrier::SendStatus::kPermanent && result.batchRefused) {

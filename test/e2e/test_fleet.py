@@ -80,6 +80,7 @@ def write_client_config(path: Path, data_dir: Path, first: str, last: str, port:
         "  connect_timeout: 5s\n"
         "  request_timeout: 30s\n"
         "  max_batch_items: 7\n")
+    path.chmod(0o600)  # it holds an SNMP community
     return path
 
 

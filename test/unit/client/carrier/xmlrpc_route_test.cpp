@@ -139,7 +139,9 @@ TEST_CASE("failover tries the next server and remembers the one that worked") {
   routes.push_back(std::move(b));
   FailoverCarrier f(std::move(routes));
   CHECK(f.name() == "a, b");
-  CHECK(f.send(1, 1, "x").status == SendStatus::kStored);
+  const SendResult first = f.send(1, 1, "x");
+  CHECK(first.status == SendStatus::kStored);
+  CHECK(first.route == "b");
   CHECK(pa->calls == 1);
   CHECK(pb->calls == 1);
   CHECK(f.preferred() == 1);
