@@ -26,6 +26,7 @@
 #include "client/cli/commands.hpp"
 #include "client/config/client_config.hpp"
 #include "client/config/enrollment_store.hpp"
+#include "client/discovery/device_merge.hpp"
 #include "client/discovery/known_device.hpp"
 #include "client/discovery/sweep.hpp"
 #include "client/outbox/sender.hpp"
@@ -302,76 +303,35 @@ class Collector {
     mergeFound(found, startedAt);
   }
 
-  // Recognises a device at a new address by serial, then MAC; a device that
-  // takes another's address pushes that one out until it is seen again.
+  // Recognises a device at a new address by serial, then MAC
+  // (discovery/device_merge); a device that takes another's address pushes
+  // that one out until it is seen again.
   void mergeFound(const std::vector<discovery::FoundDevice>& found, outbox::WallTime at) {
-    std::vector<discovery::KnownDevice> changed;
-    std::vector<std::uint64_t> changedIds;
-    for (const auto& f : found) {
-      discovery::KnownDevice* match = nullptr;
-      for (auto& [id, d] : known_) {
-        if (!f.serial.empty() && d.serial == f.serial) {
-          match = &d;
-          break;
-        }
-      }
-      if (match == nullptr && !f.mac.empty()) {
-        for (auto& [id, d] : known_) {
-          if (d.mac == f.mac) {
-            match = &d;
-            break;
-          }
-        }
-      }
-      if (match == nullptr) {
-        for (auto& [id, d] : known_) {
-          if (d.address == f.address && d.port == f.port &&
-              (d.serial.empty() || f.serial.empty())) {
-            match = &d;
-            break;
-          }
-        }
-      }
-      for (auto& [id, d] : known_) {
-        if (&d != match && d.address == f.address && d.port == f.port) {
-          util::logInfo(kLog) << "device " << id << " (serial " << d.serial << ") left "
-                              << d.address;
-          d.address.clear();
-          scheduler_.removeDevice(id);
-          changed.push_back(d);
-        }
-      }
-      discovery::KnownDevice d = match != nullptr ? *match : discovery::KnownDevice{};
-      if (match != nullptr && match->address != f.address && !match->address.empty()) {
-        util::logInfo(kLog) << "device " << d.id << " (serial " << d.serial << ") moved from "
-                            << match->address << " to " << f.address;
-      }
-      d.address = f.address;
-      d.port = f.port;
-      d.credential = f.credential;
-      d.serial = f.serial.empty() ? d.serial : f.serial;
-      d.mac = f.mac.empty() ? d.mac : f.mac;
-      d.sysObjectId = f.sysObjectId;
-      d.sysDescr = f.sysDescr;
-      d.sysName = f.sysName;
-      if (d.id == 0) {
-        d.firstSeen = at;
-      }
-      d.lastSeen = at;
-      changed.push_back(std::move(d));
+    std::vector<discovery::KnownDevice> current;
+    current.reserve(known_.size());
+    for (const auto& [id, d] : known_) {
+      current.push_back(d);
     }
-    store_.saveSweep(changed, at, found.size());
-    for (auto& d : changed) {
+    auto merge = discovery::mergeSweep(std::move(current), found, at);
+    store_.saveSweep(merge.changed, at, found.size());
+    for (const auto id : merge.displaced) {
+      util::logInfo(kLog) << "device " << id
+                          << " no longer answers at its address (another device does)";
+      scheduler_.removeDevice(id);
+    }
+    for (const auto& m : merge.moved) {
+      util::logInfo(kLog) << "device " << m.device << " moved from " << m.from << " to " << m.to;
+    }
+    for (auto& d : merge.changed) {
       const auto id = d.id;
-      const bool isNew = !known_.contains(id);
-      known_[id] = d;
-      if (isNew) {
+      if (!known_.contains(id)) {
         util::logInfo(kLog) << "new device " << id << " at " << d.address << " (" << d.sysDescr
                             << ")";
       }
       if (!d.address.empty() && !scheduler_.hasDevice(id)) {
         scheduler_.addDevice(id, d.lastMeterAt, d.lastStatusAt);
       }
+      known_[id] = std::move(d);
     }
   }
 
