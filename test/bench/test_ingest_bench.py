@@ -15,6 +15,7 @@ default 24000), OPENMPS_BENCH_BATCH (readings per batch, default 200).
 """
 
 import datetime as dt
+import json
 import os
 import subprocess
 import tempfile
@@ -89,9 +90,16 @@ def run_ingest(server, collectors: list[Collector], days: range) -> float:
     return elapsed
 
 
-def copy_rows(pg, device_ids: list[int], readings: int, year_offset_days: int) -> float:
-    """COPY the rows of `readings` readings into the time-series tables."""
-    lines_meter, lines_supply, lines_status = [], [], []
+def copy_rows(pg, device_ids: list[int], readings: int, year_offset_days: int,
+              all_rows: bool = False) -> float:
+    """COPY the rows of `readings` readings into the time-series tables;
+    with all_rows also the per-reading rows ingest writes besides them (a
+    device_reads row, and the latest state into a copy of device_latest)."""
+    lines_meter, lines_supply, lines_status, lines_reads, lines_latest = [], [], [], [], []
+    supplies_json = json.dumps([make_supply(i + 1, c, 50) for i, c in enumerate(COLORS)])
+    status_json = json.dumps({"printer_status": "idle", "device_status": "running", "errors": [],
+                              "alerts": [], "vendor_code": ""})
+    counters_json = json.dumps({name: 10_000 + i for i, name in enumerate(COUNTERS)})
     counter_ids = {name: i + 1 for i, name in enumerate(
         ["total", "mono", "color", "print.total", "print.mono", "print.color", "copy.total",
          "copy.mono", "copy.color", "fax.total", "scan.total", "duplex"])}
@@ -107,6 +115,11 @@ def copy_rows(pg, device_ids: list[int], readings: int, year_offset_days: int) -
             for i, _ in enumerate(COLORS):
                 lines_supply.append(f"{dev}\t{i + 1}\t{at}\t{50}\t{100}\t{50}\tok")
             lines_status.append(f"{dev}\t{at}\tidle\trunning\t{{}}\t")
+            if all_rows:
+                seq = year_offset_days * 1_000_000 + n
+                lines_reads.append(f"{dev}\t1\t{seq}\t0\tmeter\t{at}\t10.0.0.1\tgeneric")
+                lines_latest.append("\t".join([str(seq), _copy_escape(counters_json), at,
+                                               _copy_escape(supplies_json), _copy_escape(status_json), at, at]))
             n += 1
         day += 1
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
@@ -116,6 +129,11 @@ def copy_rows(pg, device_ids: list[int], readings: int, year_offset_days: int) -
         f.write("\n".join(lines_supply) + "\n\\.\n")
         f.write("COPY status_history (device_id, read_at, printer_status, device_status, errors, vendor_code) FROM STDIN;\n")
         f.write("\n".join(lines_status) + "\n\\.\n")
+        if all_rows:
+            f.write("COPY device_reads (device_id, collector_id, item_seq, batch_id, kind, read_at, address, pmd) FROM STDIN;\n")
+            f.write("\n".join(lines_reads) + "\n\\.\n")
+            f.write("COPY latest_copy (device_id, counters, counters_at, supplies, status, status_at, last_seen_at) FROM STDIN;\n")
+            f.write("\n".join(lines_latest) + "\n\\.\n")
         path = f.name
     try:
         start = time.perf_counter()
@@ -124,6 +142,10 @@ def copy_rows(pg, device_ids: list[int], readings: int, year_offset_days: int) -
         return time.perf_counter() - start
     finally:
         os.unlink(path)
+
+
+def _copy_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
 def test_ingest_throughput_against_copy(tmp_path):
@@ -149,10 +171,15 @@ def test_ingest_throughput_against_copy(tmp_path):
             # database managed, so load from elsewhere cannot flatter the ratio.
             copy_seconds = min(copy_rows(pg, ids, READINGS, 400 + 100 * i) for i in range(3))
             results.append(("copy", 1, READINGS, copy_seconds))
-            stored = int(pg.psql("SELECT count(*) FROM device_reads").strip())
+            # The same rows ingest writes: time series + device_reads + latest
+            # state (into a table shaped like device_latest, without its key,
+            # as COPY cannot update).
+            pg.psql("CREATE TABLE latest_copy (LIKE device_latest INCLUDING DEFAULTS)")
+            copy_all = min(copy_rows(pg, ids, READINGS, 800 + 100 * i, all_rows=True) for i in range(3))
+            results.append(("copy-all", 1, READINGS, copy_all))
+            stored = int(pg.psql("SELECT count(*) FROM device_reads WHERE batch_id > 0").strip())
             expected = sum(r[2] for r in results if r[0] == "ingest")
-            warmups = stored - expected
-            assert warmups > 0
+            assert stored > expected  # every timed reading stored, plus the warm-up ones
             refused = srv.log().count("refused")
             assert refused == 0
 
@@ -164,5 +191,7 @@ def test_ingest_throughput_against_copy(tmp_path):
         print(f"{kind:8} {clients:7d} {n:9d} {seconds:8.2f} {rate:11.0f} {rate * 13:9.0f} {rate / copy_rate:8.2f}")
     print("(rows/s: 8 counter + 4 supply + 1 status rows per reading)")
     best = max(n / s for k, _, n, s in results if k == "ingest")
-    print(f"best ingest / COPY ratio: {best / copy_rate:.2f} (target >= 0.5)")
+    copy_all_rate = READINGS / copy_all
+    print(f"best ingest / COPY ratio: {best / copy_rate:.2f} against the time-series rows, "
+          f"{best / copy_all_rate:.2f} against all rows ingest writes (target >= 0.5)")
     print(f"server binary: {os.environ.get('OPENMPS_BUILD_DIR')} (figures in server/README.md: RelWithDebInfo)")
