@@ -91,7 +91,8 @@ struct OutboxSettings {
 struct ClientConfig {
   std::filesystem::path sourcePath;
   std::filesystem::path dataDir{"/var/lib/openmps-client"};
-  std::filesystem::path pmdDir;  // device definitions used instead of the built-in ones; empty: built-in
+  std::filesystem::path
+      pmdDir;  // device definitions used instead of the built-in ones; empty: built-in
   util::LogLevel logLevel = util::LogLevel::kInfo;
   std::vector<CredentialSet> credentials;
   std::vector<Network> networks;
