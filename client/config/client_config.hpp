@@ -91,8 +91,8 @@ struct OutboxSettings {
 struct ClientConfig {
   std::filesystem::path sourcePath;
   std::filesystem::path dataDir{"/var/lib/openmps-client"};
-  std::filesystem::path
-      pmdDir;  // device definitions used instead of the built-in ones; empty: built-in
+  // Device definitions used instead of the built-in ones; empty: built-in.
+  std::filesystem::path pmdDir;
   util::LogLevel logLevel = util::LogLevel::kInfo;
   std::vector<CredentialSet> credentials;
   std::vector<Network> networks;
