@@ -317,3 +317,22 @@ def test_sigterm_is_a_clean_shutdown(pg, tmp_path):
     assert "stopped cleanly" in srv.log()
     srv.proc = None
     srv._log.close()
+
+
+def test_database_outage_is_retryable_and_recovers(tmp_path):
+    with PostgresCluster() as own:
+        with OpenMpsServer(own, tmp_path, web=False, ingest={"workers": 1}) as srv:
+            srv.add_dealer("D")
+            srv.add_customer("C", "D")
+            client = srv.add_collector("C")
+            assert client.submit([make_reading("SER-O1", read_at=t(3))])["status"] == "stored"
+            own.pause()
+            _, env = client.seal([make_reading("SER-O1", counters={"total": 2000}, read_at=t(2))])
+            code, text = fault_code(lambda: srv.submit(env))
+            assert code == 201 and "try again later" in text
+            own.resume()
+            # The worker reconnects; the same envelope is stored now, once.
+            assert srv.submit(env)["status"] == "stored"
+            assert srv.submit(env)["status"] == "duplicate"
+            assert count(own, "SELECT count(*) FROM device_reads") == 2
+            assert "database unavailable" in srv.log()

@@ -156,6 +156,20 @@ class PostgresCluster:
         self.superuser_psql(f"CREATE DATABASE {self.database} OWNER {self.user}")
         return self
 
+    def pause(self) -> None:
+        """Stops the server but keeps the cluster (fault tests); resume() restarts it."""
+        self._run([str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w",
+                   "-t", "30", "stop"])
+        self._started = False
+
+    def resume(self) -> None:
+        options = " ".join(f"-c {k}={v}" for k, v in self.settings.items())
+        self._run([str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-l",
+                   str(self.sock / "postgres.log"), "-w", "-t", "60", "-o",
+                   f"-c listen_addresses={self.host} -p {self.port} -k {self.sock} {options}",
+                   "start"])
+        self._started = True
+
     def log_tail(self, lines: int = 40) -> str:
         if not self.dir:
             return ""
