@@ -1,9 +1,17 @@
-// openmps-client probe HOST[:PORT]: read one device through the PMD engine
-// and print its record (the shared JSON form with --json).
+// openmps-client probe HOST[:PORT]...: read devices through the PMD engine
+// and print their records (the shared JSON form with --json). Several
+// targets are read at once through one SNMP client; the output keeps the
+// order given.
 #include <chrono>
+#include <condition_variable>
+#include <cstddef>
 #include <cstdio>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "client/cli/commands.hpp"
 #include "client/pmd/device_reader.hpp"
@@ -26,7 +34,11 @@ constexpr int kExitBadDefinitions = 5;
 std::vector<util::OptionSpec> probeOptions() {
   auto specs = snmp::snmpOptionSpecs();
   specs.push_back({"pmd-dir", true, "DIR", "device definitions (default: the built-in ones)"});
-  specs.push_back({"json", false, "", "print the reading as JSON (the shared form)"});
+  specs.push_back({"json", false, "",
+                   "print the reading as JSON (the shared form; one line per device when "
+                   "several)"});
+  specs.push_back(
+      {"stats", false, "", "print the SNMP requests, responses and timeouts to stderr"});
   specs.push_back({"help", false, "", "show this help"});
   return specs;
 }
@@ -95,6 +107,40 @@ void printSummary(const model::Reading& r) {
   }
 }
 
+int exitCodeOf(const pmd::ReadOutcome& outcome) {
+  if (outcome.ok()) {
+    return 0;
+  }
+  return outcome.error == pmd::ReadError::kNotAPrinter ? kExitNotAPrinter : kExitReadFailed;
+}
+
+// Outcomes arrive on the SNMP client's thread in any order; the command's
+// thread prints them in the order given, each as soon as those before it
+// are printed.
+class OutcomeSlots {
+ public:
+  explicit OutcomeSlots(std::size_t count) : slots_(count) {}
+
+  void put(std::size_t index, pmd::ReadOutcome outcome) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    slots_[index] = std::move(outcome);
+    ready_.notify_all();
+  }
+
+  pmd::ReadOutcome take(std::size_t index) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ready_.wait(lock, [&] { return slots_[index].has_value(); });
+    pmd::ReadOutcome out = std::move(*slots_[index]);
+    slots_[index].reset();
+    return out;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<std::optional<pmd::ReadOutcome>> slots_;
+};
+
 }  // namespace
 
 int probeCommand(std::span<const std::string> args) {
@@ -102,25 +148,34 @@ int probeCommand(std::span<const std::string> args) {
   const auto parsed = util::parseArgs(args, specs);
   if (parsed.has("help")) {
     std::printf(
-        "Usage: openmps-client probe HOST[:PORT] [OPTIONS]\n\n"
-        "Reads one printer over SNMP through the device definitions and prints what it\n"
-        "reports. Exit status: 0 read, 1 no answer or SNMP error, 2 usage, 4 not a\n"
-        "printer, 5 broken definitions.\n\nOptions:\n%s",
+        "Usage: openmps-client probe HOST[:PORT] [HOST[:PORT]...] [OPTIONS]\n\n"
+        "Reads printers over SNMP through the device definitions and prints what they\n"
+        "report. Several devices are read at once and printed in the order given (with\n"
+        "--json one JSON object per line, {\"address\", \"error\"} for a failed one).\n"
+        "Exit status: 0 all read, 1 no answer or SNMP error, 2 usage, 4 not a printer,\n"
+        "5 broken definitions (with several devices: the status of the first failure).\n\n"
+        "Options:\n%s",
         util::formatOptions(specs).c_str());
     return 0;
   }
-  if (parsed.positional().size() != 1) {
-    throw util::UsageError("give exactly one HOST[:PORT]");
+  if (parsed.positional().empty()) {
+    throw util::UsageError("give at least one HOST[:PORT]");
   }
-  snmp::Target target;
-  const auto hostPort = snmp::parseHostPort(parsed.positional().front(), 161);
-  if (!hostPort) {
-    throw util::UsageError("'" + parsed.positional().front() + "' is not HOST[:PORT]");
+  const snmp::Credentials credentials = snmp::credentialsFromArgs(parsed);
+  std::vector<snmp::Target> targets;
+  targets.reserve(parsed.positional().size());
+  for (const auto& text : parsed.positional()) {
+    const auto hostPort = snmp::parseHostPort(text, 161);
+    if (!hostPort) {
+      throw util::UsageError("'" + text + "' is not HOST[:PORT]");
+    }
+    snmp::Target target;
+    target.host = hostPort->first;
+    target.port = hostPort->second;
+    target.credentials = credentials;
+    snmp::applyTimingArgs(parsed, target);
+    targets.push_back(std::move(target));
   }
-  target.host = hostPort->first;
-  target.port = hostPort->second;
-  target.credentials = snmp::credentialsFromArgs(parsed);
-  snmp::applyTimingArgs(parsed, target);
 
   const std::filesystem::path dir =
       parsed.has("pmd-dir") ? std::filesystem::path(*parsed.get("pmd-dir")) : pmd::defaultPmdDir();
@@ -132,21 +187,56 @@ int probeCommand(std::span<const std::string> args) {
     return kExitBadDefinitions;
   }
 
-  snmp::NetSnmpClient client;
-  pmd::DeviceReader reader(client, *catalog);
-  auto outcome = reader.readAndWait(target);
-  if (!outcome.ok()) {
-    std::fprintf(stderr, "openmps-client probe: %s: %s\n", target.toString().c_str(),
-                 outcome.message.c_str());
-    return outcome.error == pmd::ReadError::kNotAPrinter ? kExitNotAPrinter : kExitReadFailed;
+  const bool json = parsed.has("json");
+  const bool several = targets.size() > 1;
+  int status = 0;
+  // The slots outlive the client, whose destructor waits for its thread.
+  OutcomeSlots slots(targets.size());
+  {
+    snmp::NetSnmpClient client;
+    pmd::DeviceReader reader(client, *catalog);
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      reader.read(targets[i], [&slots, i](pmd::ReadOutcome outcome) {
+        outcome.reading.readAt = std::chrono::system_clock::now();
+        slots.put(i, std::move(outcome));
+      });
+    }
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      const pmd::ReadOutcome outcome = slots.take(i);
+      const std::string address = targets[i].toString();
+      if (!outcome.ok()) {
+        std::fprintf(stderr, "openmps-client probe: %s: %s\n", address.c_str(),
+                     outcome.message.c_str());
+        if (status == 0) {
+          status = exitCodeOf(outcome);
+        }
+        if (json && several) {
+          const nlohmann::json line{{"address", address}, {"error", outcome.message}};
+          std::printf("%s\n",
+                      line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+        }
+      } else if (json) {
+        std::printf("%s\n", model::readingToJson(outcome.reading, several ? -1 : 2).c_str());
+      } else {
+        if (several && i > 0) {
+          std::printf("\n");
+        }
+        printSummary(outcome.reading);
+      }
+      // A pipe reader sees each device as soon as it is read.
+      std::fflush(stdout);
+    }
+    if (parsed.has("stats")) {
+      const snmp::Stats stats = client.stats();
+      std::fprintf(stderr,
+                   "openmps-client probe: snmp requests %llu, responses %llu, timeouts %llu, "
+                   "devices %zu\n",
+                   static_cast<unsigned long long>(stats.requests),
+                   static_cast<unsigned long long>(stats.responses),
+                   static_cast<unsigned long long>(stats.timeouts), targets.size());
+    }
   }
-  outcome.reading.readAt = std::chrono::system_clock::now();
-  if (parsed.has("json")) {
-    std::printf("%s\n", model::readingToJson(outcome.reading, 2).c_str());
-  } else {
-    printSummary(outcome.reading);
-  }
-  return 0;
+  return status;
 }
 
 }  // namespace openmps::client::cli
