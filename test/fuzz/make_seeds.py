@@ -89,6 +89,36 @@ def enrollment(client_id, key):
     return b"omps1:" + base64.urlsafe_b64encode(body + crc).rstrip(b"=")
 
 
+def batch_mail(client_id, batch_seq, envelope):
+    b64 = base64.encodebytes(envelope).decode()
+    return (f"From: collector@customer.example\r\nTo: inbox@dealer.example\r\n"
+            f"Subject: OpenMPS batch {client_id}/{batch_seq}\r\n"
+            "Message-ID: <seed@customer.example>\r\nMIME-Version: 1.0\r\n"
+            f"X-OpenMPS-Envelope: 1\r\nX-OpenMPS-Client: {client_id}\r\n"
+            f"X-OpenMPS-Batch: {batch_seq}\r\n"
+            'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n'
+            "--b1\r\nContent-Type: text/plain\r\n\r\nOpenMPS batch\r\n"
+            "--b1\r\nContent-Type: application/octet-stream\r\n"
+            f'Content-Disposition: attachment; filename="batch-{client_id}-{batch_seq}.ompe"\r\n'
+            f"Content-Transfer-Encoding: base64\r\n\r\n{b64}--b1--\r\n").encode()
+
+
+CLIENT_CONFIG = b"""data_dir: state
+snmp: {timeout_ms: 1500, retries: 2, concurrency: 256}
+intervals: {discovery: 12h, meter: 3h, status: 2m}
+credentials:
+  - {name: office-v3, version: 3, user: monitor, auth_protocol: SHA-256,
+     auth_password: authpass123, priv_protocol: AES, priv_password: privpass123}
+  - {name: public, version: 2c, community: public}
+networks:
+  - name: head office
+    ranges: [192.168.1.0/24, 192.168.2.10-192.168.2.50]
+    exclude: [192.168.1.1]
+    credentials: [office-v3, public]
+carrier: {send_interval: 5m, max_batch_items: 200}
+"""
+
+
 def write(target, name, data):
     folder = HERE / "corpus" / target
     folder.mkdir(parents=True, exist_ok=True)
@@ -109,6 +139,13 @@ def main():
     write("fuzz_submit_response", "duplicate", submit_response("duplicate", 7, 1, 2))
     write("fuzz_submit_response", "fault", fault(104, "batch 1 of client 7 was already used"))
     write("fuzz_enrollment", "one_server", enrollment(7, KEY))
+    write("fuzz_batch_mail", "batch", batch_mail(7, 1, small))
+    write("fuzz_batch_mail", "spam", b"From: a@b\r\nSubject: cheap\r\n\r\nbuy now\r\n")
+    write("fuzz_client_config", "full", CLIENT_CONFIG)
+    for definition in ("generic", "hp", "ricoh"):
+        path = HERE.parent.parent / "pmd" / f"{definition}.yaml"
+        if path.exists():
+            write("fuzz_pmd_definition", definition, path.read_bytes())
 
 
 if __name__ == "__main__":
