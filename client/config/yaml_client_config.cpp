@@ -1,15 +1,13 @@
-// The YAML side of client_config.hpp. yaml-cpp stays in this file.
+// The YAML side of client_config.hpp, read with shared/yaml.
 #include <algorithm>
 #include <cctype>
-#include <set>
 #include <utility>
-
-#include <yaml-cpp/yaml.h>
 
 #include "client/config/client_config.hpp"
 #include "client/config/duration.hpp"
 #include "shared/util/args.hpp"
 #include "shared/util/files.hpp"
+#include "shared/yaml/yaml_field.hpp"
 
 namespace openmps::client::config {
 namespace {
@@ -26,113 +24,34 @@ std::string lower(std::string text) {
   return text;
 }
 
-struct Context {
-  std::string sourceName;
-  std::filesystem::path baseDir;
+using yaml::Context;
+using yaml::Field;
 
-  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& path,
-                         const std::string& problem) const {
-    std::string where = sourceName;
-    if (!mark.is_null()) {
-      where += ':' + std::to_string(mark.line + 1) + ':' + std::to_string(mark.column + 1);
-    }
-    throw ConfigError(where + ": " + (path.empty() ? "" : path + ": ") + problem);
-  }
+[[noreturn]] void throwConfigError(const std::string& source, const yaml::Mark& mark,
+                                   const std::string& path, const std::string& problem) {
+  throw ConfigError(yaml::formatError(source, mark, path, problem));
+}
 
-  std::filesystem::path resolve(const std::string& text) const {
-    const std::filesystem::path p(text);
-    return p.is_absolute() ? p : baseDir / p;
-  }
-};
+yaml::Options readerOptions() {
+  yaml::Options options;
+  options.maxListItems = kMaxListItems;
+  options.emptyDocumentIsMapping = true;  // an empty file means all defaults
+  return options;
+}
 
-// One node with its path, read strictly.
-class Field {
- public:
-  Field(const Context& ctx, const YAML::Node& node, std::string path)
-      : ctx_(&ctx), node_(node), path_(std::move(path)) {}
-
-  const std::string& path() const { return path_; }
-  const YAML::Node& node() const { return node_; }
-  [[noreturn]] void fail(const std::string& problem) const {
-    ctx_->fail(node_.Mark(), path_, problem);
+std::chrono::seconds readDuration(const Field& field, std::chrono::seconds min,
+                                  std::chrono::seconds max) {
+  const std::string value = field.scalar();
+  const auto parsed = parseDuration(value);
+  if (!parsed) {
+    field.fail("expected a duration such as 90s, 5m, 3h, 1d or 1h30m, got '" + value + "'");
   }
-
-  std::string scalar() const {
-    if (!node_.IsScalar()) fail("expected a single value, not a list or a mapping");
-    return node_.Scalar();
+  if (*parsed < min || *parsed > max) {
+    field.fail("must be from " + formatDuration(min) + " to " + formatDuration(max) + ", got '" +
+               value + "'");
   }
-  std::string text(std::size_t maxLength = 1024) const {
-    std::string value = scalar();
-    if (value.size() > maxLength) fail("longer than " + std::to_string(maxLength) + " characters");
-    return value;
-  }
-  std::int64_t integer(std::int64_t min, std::int64_t max) const {
-    const std::string value = scalar();
-    const auto number = util::parseInt(value);
-    if (!number || *number < min || *number > max) {
-      fail("expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
-           ", got '" + value + "'");
-    }
-    return *number;
-  }
-  std::chrono::seconds duration(std::chrono::seconds min, std::chrono::seconds max) const {
-    const std::string value = scalar();
-    const auto parsed = parseDuration(value);
-    if (!parsed) {
-      fail("expected a duration such as 90s, 5m, 3h, 1d or 1h30m, got '" + value + "'");
-    }
-    if (*parsed < min || *parsed > max) {
-      fail("must be from " + formatDuration(min) + " to " + formatDuration(max) + ", got '" +
-           value + "'");
-    }
-    return *parsed;
-  }
-
-  // The entries of a sequence (a single scalar counts as a list of one).
-  std::vector<Field> list() const {
-    std::vector<Field> out;
-    if (node_.IsScalar()) {
-      out.emplace_back(*ctx_, node_, path_);
-      return out;
-    }
-    if (!node_.IsSequence()) fail("expected a list");
-    if (node_.size() > kMaxListItems)
-      fail("more than " + std::to_string(kMaxListItems) + " entries");
-    for (std::size_t i = 0; i < node_.size(); ++i) {
-      out.emplace_back(*ctx_, node_[i], path_ + "[" + std::to_string(i) + "]");
-    }
-    return out;
-  }
-
-  // Every key of a mapping, each checked against the allowed ones: an
-  // unknown key is almost always a misspelt known one.
-  std::vector<std::pair<std::string, Field>> entries(
-      std::initializer_list<const char*> allowed) const {
-    if (!node_.IsMap()) fail("expected a mapping of keys to values");
-    std::vector<std::pair<std::string, Field>> out;
-    std::set<std::string> seen;
-    for (const auto& kv : node_) {
-      const YAML::Node key = kv.first;
-      if (!key.IsScalar()) ctx_->fail(key.Mark(), path_, "keys must be plain words");
-      const std::string& name = key.Scalar();
-      const std::string childPath = path_.empty() ? name : path_ + "." + name;
-      if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; }) ==
-          allowed.end()) {
-        std::string known;
-        for (const char* a : allowed) known += std::string(known.empty() ? "" : ", ") + a;
-        ctx_->fail(key.Mark(), childPath, "unknown key (known here: " + known + ")");
-      }
-      if (!seen.insert(name).second) ctx_->fail(key.Mark(), childPath, "given twice");
-      out.emplace_back(name, Field(*ctx_, kv.second, childPath));
-    }
-    return out;
-  }
-
- private:
-  const Context* ctx_;
-  YAML::Node node_;
-  std::string path_;
-};
+  return *parsed;
+}
 
 // "password: x" or "password_file: /etc/...": the file keeps secrets out of
 // a config file that is shared or kept in version control.
@@ -141,7 +60,7 @@ class SecretField {
   void set(const Field& field, const Context& ctx, bool fromFile) {
     if (given_) field.fail("give either " + base_ + " or " + base_ + "_file, not both");
     given_ = true;
-    mark_ = field.node().Mark();
+    mark_ = field.mark();
     path_ = field.path();
     if (!fromFile) {
       value_ = util::Secret(field.text());
@@ -164,14 +83,14 @@ class SecretField {
   bool given() const { return given_; }
   const util::Secret& value() const { return value_; }
   const std::string& path() const { return path_; }
-  const YAML::Mark& mark() const { return mark_; }
+  const yaml::Mark& mark() const { return mark_; }
 
  private:
   std::string base_;
   bool given_ = false;
   util::Secret value_;
   std::string path_;
-  YAML::Mark mark_ = YAML::Mark::null_mark();
+  yaml::Mark mark_;
 };
 
 snmp::AuthProtocol parseAuthProtocol(const Field& field) {
@@ -401,17 +320,9 @@ SmtpSettings parseSmtp(const Field& field, const Context& ctx) {
 
 ClientConfig parseConfig(std::string_view yaml, const std::string& sourceName,
                          const std::filesystem::path& baseDir) {
-  const Context ctx{sourceName, baseDir};
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::ParserException& e) {
-    ctx.fail(e.mark, "", "not valid YAML: " + e.msg);
-  }
+  const Context ctx(sourceName, baseDir, throwConfigError, readerOptions());
+  const Field top = ctx.load(yaml);
   ClientConfig config;
-  // An empty file means all defaults.
-  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  const Field top(ctx, root, "");
 
   std::optional<Field> credentialsField;
   std::optional<Field> networksField;
@@ -438,9 +349,11 @@ ClientConfig parseConfig(std::string_view yaml, const std::string& sourceName,
       using std::chrono::hours;
       using std::chrono::minutes;
       for (auto& [k, v] : value.entries({"discovery", "meter", "status"})) {
-        if (k == "discovery") config.intervals.discovery = v.duration(hours{1}, hours{24 * 92});
-        if (k == "meter") config.intervals.meter = v.duration(kMinMeterInterval, kMaxMeterInterval);
-        if (k == "status") config.intervals.status = v.duration(minutes{1}, hours{24});
+        if (k == "discovery")
+          config.intervals.discovery = readDuration(v, hours{1}, hours{24 * 92});
+        if (k == "meter")
+          config.intervals.meter = readDuration(v, kMinMeterInterval, kMaxMeterInterval);
+        if (k == "status") config.intervals.status = readDuration(v, minutes{1}, hours{24});
       }
     } else if (key == "credentials") {
       credentialsField = value;
@@ -453,11 +366,11 @@ ClientConfig parseConfig(std::string_view yaml, const std::string& sourceName,
         if (k == "smtp") config.carrier.smtp = parseSmtp(v, ctx);
         if (k == "proxy") config.carrier.proxy = v.text(1024);
         if (k == "connect_timeout")
-          config.carrier.connectTimeout = v.duration(seconds{1}, seconds{300});
+          config.carrier.connectTimeout = readDuration(v, seconds{1}, seconds{300});
         if (k == "request_timeout")
-          config.carrier.requestTimeout = v.duration(seconds{5}, seconds{3600});
+          config.carrier.requestTimeout = readDuration(v, seconds{5}, seconds{3600});
         if (k == "send_interval") {
-          config.carrier.sendInterval = v.duration(seconds{0}, std::chrono::hours{24});
+          config.carrier.sendInterval = readDuration(v, seconds{0}, std::chrono::hours{24});
         }
         if (k == "max_batch_items") {
           config.carrier.maxBatchItems = static_cast<std::size_t>(v.integer(1, 10'000));

@@ -1,16 +1,15 @@
-// The YAML side of server_config.hpp. yaml-cpp stays in this file.
+// The YAML side of server_config.hpp, read with shared/yaml.
 #include <algorithm>
 #include <array>
-#include <set>
 #include <utility>
 
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include "server/config/server_config.hpp"
 #include "shared/envelope/xmlrpc_call.hpp"
 #include "shared/util/args.hpp"
 #include "shared/util/files.hpp"
+#include "shared/yaml/yaml_field.hpp"
 
 namespace openmps::server::config {
 namespace {
@@ -19,124 +18,20 @@ constexpr std::size_t kMaxConfigBytes = 1u << 20;
 constexpr std::size_t kMaxSecretFileBytes = 4096;
 constexpr std::size_t kMaxListItems = 64;
 
-struct Context {
-  std::string sourceName;
-  std::filesystem::path baseDir;
+using yaml::Context;
+using yaml::Field;
 
-  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& path,
-                         const std::string& problem) const {
-    std::string where = sourceName;
-    if (!mark.is_null()) {
-      where += ':' + std::to_string(mark.line + 1) + ':' + std::to_string(mark.column + 1);
-    }
-    throw ConfigError(where + ": " + (path.empty() ? "" : path + ": ") + problem);
-  }
+[[noreturn]] void throwConfigError(const std::string& source, const yaml::Mark& mark,
+                                   const std::string& path, const std::string& problem) {
+  throw ConfigError(yaml::formatError(source, mark, path, problem));
+}
 
-  std::filesystem::path resolve(const std::string& text) const {
-    const std::filesystem::path p(text);
-    return p.is_absolute() ? p : baseDir / p;
-  }
-};
-
-class Field {
- public:
-  Field(const Context& ctx, const YAML::Node& node, std::string path)
-      : ctx_(&ctx), node_(node), path_(std::move(path)) {}
-
-  const std::string& path() const { return path_; }
-  const YAML::Node& node() const { return node_; }
-  [[noreturn]] void fail(const std::string& problem) const {
-    ctx_->fail(node_.Mark(), path_, problem);
-  }
-
-  std::string scalar() const {
-    if (!node_.IsScalar()) {
-      fail("expected a single value, not a list or a mapping");
-    }
-    return node_.Scalar();
-  }
-  std::string text(std::size_t maxLength = 1024) const {
-    std::string value = scalar();
-    if (value.empty()) {
-      fail("must not be empty");
-    }
-    if (value.size() > maxLength) {
-      fail("longer than " + std::to_string(maxLength) + " characters");
-    }
-    return value;
-  }
-  std::int64_t integer(std::int64_t min, std::int64_t max) const {
-    const std::string value = scalar();
-    const auto number = util::parseInt(value);
-    if (!number || *number < min || *number > max) {
-      fail("expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
-           ", got '" + value + "'");
-    }
-    return *number;
-  }
-  bool boolean() const {
-    const std::string value = scalar();
-    if (value == "true" || value == "yes" || value == "on") {
-      return true;
-    }
-    if (value == "false" || value == "no" || value == "off") {
-      return false;
-    }
-    fail("expected true or false, got '" + value + "'");
-  }
-  std::vector<Field> list() const {
-    std::vector<Field> out;
-    if (node_.IsScalar()) {
-      out.emplace_back(*ctx_, node_, path_);
-      return out;
-    }
-    if (!node_.IsSequence()) {
-      fail("expected a list");
-    }
-    if (node_.size() > kMaxListItems) {
-      fail("more than " + std::to_string(kMaxListItems) + " entries");
-    }
-    for (std::size_t i = 0; i < node_.size(); ++i) {
-      out.emplace_back(*ctx_, node_[i], path_ + "[" + std::to_string(i) + "]");
-    }
-    return out;
-  }
-  // Every key of a mapping, checked against the allowed ones: an unknown
-  // key is almost always a misspelt known one.
-  std::vector<std::pair<std::string, Field>> entries(
-      std::initializer_list<const char*> allowed) const {
-    if (!node_.IsMap()) {
-      fail("expected a mapping of keys to values");
-    }
-    std::vector<std::pair<std::string, Field>> out;
-    std::set<std::string> seen;
-    for (const auto& kv : node_) {
-      const YAML::Node key = kv.first;
-      if (!key.IsScalar()) {
-        ctx_->fail(key.Mark(), path_, "keys must be plain words");
-      }
-      const std::string& name = key.Scalar();
-      const std::string childPath = path_.empty() ? name : path_ + "." + name;
-      if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; })) {
-        std::string known;
-        for (const char* a : allowed) {
-          known += std::string(known.empty() ? "" : ", ") + a;
-        }
-        ctx_->fail(key.Mark(), childPath, "unknown key (known here: " + known + ")");
-      }
-      if (!seen.insert(name).second) {
-        ctx_->fail(key.Mark(), childPath, "given twice");
-      }
-      out.emplace_back(name, Field(*ctx_, kv.second, childPath));
-    }
-    return out;
-  }
-
- private:
-  const Context* ctx_;
-  YAML::Node node_;
-  std::string path_;
-};
+yaml::Options readerOptions() {
+  yaml::Options options;
+  options.maxListItems = kMaxListItems;
+  options.emptyTextAllowed = false;
+  return options;
+}
 
 ListenAddress parseListen(const Field& field) {
   const std::string value = field.text(300);
@@ -223,14 +118,8 @@ std::string ListenAddress::toString() const {
 
 ServerConfig parseServerConfig(const std::string& text, const std::string& sourceName,
                                const std::filesystem::path& baseDir) {
-  const Context ctx{sourceName, baseDir};
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    ctx.fail(e.mark, "", "not valid YAML: " + e.msg);
-  }
-  const Field top(ctx, root, "");
+  const Context ctx(sourceName, baseDir, throwConfigError, readerOptions());
+  const Field top = ctx.load(text);
   ServerConfig out;
   out.sourceText = text;
   out.masterKeyFile = baseDir / "master.key";
@@ -305,7 +194,7 @@ ServerConfig parseServerConfig(const std::string& text, const std::string& sourc
         }
       }
     } else if (name == "mailbox") {
-      if (!field.node().IsMap()) {
+      if (!field.isMap()) {
         field.fail("expected a mapping (see server/README.md, E-mail carrier)");
       }
       out.mailbox.present = true;

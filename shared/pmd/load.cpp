@@ -1,16 +1,14 @@
-// The YAML side of the PMD format. yaml-cpp stays in this file.
+// The YAML side of the PMD format, read with shared/yaml.
 #include "shared/pmd/load.hpp"
 
 #include <algorithm>
 #include <regex>
-#include <set>
-
-#include <yaml-cpp/yaml.h>
 
 #include "shared/model/counter_names.hpp"
 #include "shared/pmd/oid_names.hpp"
 #include "shared/util/args.hpp"
 #include "shared/util/files.hpp"
+#include "shared/yaml/yaml_field.hpp"
 
 namespace openmps::pmd {
 namespace {
@@ -19,151 +17,51 @@ constexpr std::size_t kMaxListItems = 512;
 constexpr std::size_t kMaxText = 1024;
 constexpr int kMaxDepth = 8;
 
-struct Context {
-  std::string file;
+using yaml::Context;
+using yaml::Field;
 
-  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& field,
-                         const std::string& problem) const {
-    SourceLocation where{file, 0, 0, field};
-    if (!mark.is_null()) {
-      where.line = mark.line + 1;
-      where.column = mark.column + 1;
-    }
-    throw PmdError(where, problem);
-  }
-};
+[[noreturn]] void throwPmdError(const std::string& source, const yaml::Mark& mark,
+                                const std::string& path, const std::string& problem) {
+  throw PmdError(SourceLocation{source, mark.line, mark.column, path}, problem);
+}
 
-class Field {
- public:
-  Field(const Context& ctx, const YAML::Node& node, std::string path)
-      : ctx_(&ctx), node_(node), path_(std::move(path)) {}
+yaml::Options readerOptions() {
+  yaml::Options options;
+  options.maxListItems = kMaxListItems;
+  options.maxMappingKeys = kMaxListItems;
+  options.maxText = kMaxText;
+  options.onOffBooleans = false;
+  options.boundedScalars = true;
+  options.anyValueIsListOfOne = true;
+  return options;
+}
 
-  const std::string& path() const { return path_; }
-  const YAML::Node& node() const { return node_; }
-  bool isMap() const { return node_.IsMap(); }
-  bool isList() const { return node_.IsSequence(); }
-  bool isScalar() const { return node_.IsScalar(); }
+SourceLocation where(const Field& field) {
+  const yaml::Mark mark = field.mark();
+  return SourceLocation{field.context().sourceName(), mark.line, mark.column, field.path()};
+}
 
-  [[noreturn]] void fail(const std::string& problem) const {
-    ctx_->fail(node_.Mark(), path_, problem);
+snmp::Oid readOid(const Field& field) {
+  const std::string value = field.text();
+  auto parsed = resolveOidText(value);
+  if (!parsed || parsed->empty()) {
+    field.fail("'" + value +
+               "' is not an OID (digits and dots, or a standard name such as "
+               "prtMarkerLifeCount.1.1)");
   }
-  SourceLocation where() const {
-    SourceLocation out{ctx_->file, 0, 0, path_};
-    if (!node_.Mark().is_null()) {
-      out.line = node_.Mark().line + 1;
-      out.column = node_.Mark().column + 1;
-    }
-    return out;
-  }
+  return *parsed;
+}
 
-  std::string text(std::size_t maxLength = kMaxText) const {
-    if (!node_.IsScalar()) {
-      fail("expected a single value, not a list or a mapping");
-    }
-    const std::string& value = node_.Scalar();
-    if (value.size() > maxLength) {
-      fail("longer than " + std::to_string(maxLength) + " characters");
-    }
-    return value;
+std::string readRegex(const Field& field) {
+  std::string value = field.text();
+  try {
+    const std::regex compiled(value, std::regex::ECMAScript | std::regex::icase);
+    (void)compiled;
+  } catch (const std::regex_error& e) {
+    field.fail("not a valid regular expression: " + std::string(e.what()));
   }
-  std::int64_t integer(std::int64_t min, std::int64_t max) const {
-    const std::string value = text();
-    const auto number = util::parseInt(value);
-    if (!number || *number < min || *number > max) {
-      fail("expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
-           ", got '" + value + "'");
-    }
-    return *number;
-  }
-  bool boolean() const {
-    const std::string value = text();
-    if (value == "true" || value == "yes") {
-      return true;
-    }
-    if (value == "false" || value == "no") {
-      return false;
-    }
-    fail("expected true or false, got '" + value + "'");
-  }
-  snmp::Oid oid() const {
-    const std::string value = text();
-    auto parsed = resolveOidText(value);
-    if (!parsed || parsed->empty()) {
-      fail("'" + value +
-           "' is not an OID (digits and dots, or a standard name such as "
-           "prtMarkerLifeCount.1.1)");
-    }
-    return *parsed;
-  }
-  std::string regex() const {
-    std::string value = text();
-    try {
-      const std::regex compiled(value, std::regex::ECMAScript | std::regex::icase);
-      (void)compiled;
-    } catch (const std::regex_error& e) {
-      fail("not a valid regular expression: " + std::string(e.what()));
-    }
-    return value;
-  }
-
-  // A list, or a single scalar or mapping as a list of one.
-  std::vector<Field> list() const {
-    std::vector<Field> out;
-    if (!node_.IsSequence()) {
-      if (!node_.IsDefined() || node_.IsNull()) {
-        fail("expected a value");
-      }
-      out.emplace_back(*ctx_, node_, path_);
-      return out;
-    }
-    if (node_.size() > kMaxListItems) {
-      fail("more than " + std::to_string(kMaxListItems) + " entries");
-    }
-    for (std::size_t i = 0; i < node_.size(); ++i) {
-      out.emplace_back(*ctx_, node_[i], path_ + "[" + std::to_string(i) + "]");
-    }
-    return out;
-  }
-
-  // Every key of a mapping, checked against the allowed ones (an unknown key
-  // is almost always a misspelt known one). Empty allowed: any key.
-  std::vector<std::pair<std::string, Field>> entries(
-      const std::vector<std::string>& allowed = {}) const {
-    if (!node_.IsMap()) {
-      fail("expected a mapping of keys to values");
-    }
-    std::vector<std::pair<std::string, Field>> out;
-    std::set<std::string> seen;
-    for (const auto& kv : node_) {
-      const YAML::Node key = kv.first;
-      if (!key.IsScalar()) {
-        ctx_->fail(key.Mark(), path_, "keys must be plain words");
-      }
-      const std::string& name = key.Scalar();
-      const std::string childPath = path_.empty() ? name : path_ + "." + name;
-      if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-        std::string known;
-        for (const auto& a : allowed) {
-          known += (known.empty() ? "" : ", ") + a;
-        }
-        ctx_->fail(key.Mark(), childPath, "unknown key (known here: " + known + ")");
-      }
-      if (!seen.insert(name).second) {
-        ctx_->fail(key.Mark(), childPath, "given twice");
-      }
-      out.emplace_back(name, Field(*ctx_, kv.second, childPath));
-    }
-    if (out.size() > kMaxListItems) {
-      fail("more than " + std::to_string(kMaxListItems) + " keys");
-    }
-    return out;
-  }
-
- private:
-  const Context* ctx_;
-  YAML::Node node_;
-  std::string path_;
-};
+  return value;
+}
 
 Condition parseCondition(const Field& field, bool negate) {
   Condition out;
@@ -171,14 +69,14 @@ Condition parseCondition(const Field& field, bool negate) {
   bool hasOid = false;
   for (const auto& [key, value] : field.entries({"oid", "in", "matches", "exists"})) {
     if (key == "oid") {
-      out.oid = value.oid();
+      out.oid = readOid(value);
       hasOid = true;
     } else if (key == "in") {
       for (const auto& item : value.list()) {
         out.in.push_back(item.text());
       }
     } else if (key == "matches") {
-      out.matches = value.regex();
+      out.matches = readRegex(value);
     } else if (key == "exists") {
       out.exists = value.boolean();
     }
@@ -218,10 +116,10 @@ Source parseSource(const Field& field, int depth) {
     field.fail("nested deeper than " + std::to_string(kMaxDepth) + " levels");
   }
   Source out;
-  out.where = field.where();
+  out.where = where(field);
   if (field.isScalar()) {
     out.kind = SourceKind::kOid;
-    out.oid = field.oid();
+    out.oid = readOid(field);
     return out;
   }
   int kinds = 0;
@@ -229,11 +127,11 @@ Source parseSource(const Field& field, int depth) {
   for (const auto& [key, value] : field.entries(sourceKeys())) {
     if (key == "oid") {
       out.kind = SourceKind::kOid;
-      out.oid = value.oid();
+      out.oid = readOid(value);
       ++kinds;
     } else if (key == "walk") {
       out.kind = SourceKind::kWalk;
-      out.oid = value.oid();
+      out.oid = readOid(value);
       ++kinds;
     } else if (key == "counter") {
       out.kind = SourceKind::kCounter;
@@ -268,12 +166,12 @@ Source parseSource(const Field& field, int depth) {
       }
       selects = true;
     } else if (key == "keyColumn") {
-      out.keyColumn = value.oid();
+      out.keyColumn = readOid(value);
       selects = true;
     } else if (key == "key") {
       out.key = value.text();
     } else if (key == "keyPattern") {
-      out.keyPattern = value.regex();
+      out.keyPattern = readRegex(value);
     } else if (key == "aggregate") {
       const std::string name = value.text();
       if (name == "first") {
@@ -291,7 +189,7 @@ Source parseSource(const Field& field, int depth) {
       }
       selects = true;
     } else if (key == "regex") {
-      out.regex = value.regex();
+      out.regex = readRegex(value);
     } else if (key == "multiply") {
       out.multiply = value.integer(1, 1'000'000);
     } else if (key == "divide") {
@@ -334,12 +232,11 @@ Source parseSource(const Field& field, int depth) {
 
 Rule parseRule(const Field& field) {
   Rule out;
-  out.where = field.where();
+  out.where = where(field);
   const Field* list = &field;
   std::optional<Field> inner;
   if (field.isMap()) {
-    const YAML::Node& node = field.node();
-    const bool hasMode = node["replace"] || node["before"] || node["after"];
+    const bool hasMode = field.has("replace") || field.has("before") || field.has("after");
     if (hasMode) {
       const auto entries = field.entries({"replace", "before", "after"});
       if (entries.size() != 1) {
@@ -351,7 +248,7 @@ Rule parseRule(const Field& field) {
                                   : MergeMode::kPrepend;
       inner.emplace(value);
       list = &*inner;
-      if (out.mode == MergeMode::kReplace && value.isList() && value.node().size() == 0) {
+      if (out.mode == MergeMode::kReplace && value.isList() && value.size() == 0) {
         return out;  // "replace: []" removes an inherited rule
       }
     }
@@ -378,15 +275,15 @@ std::map<std::string, Rule> parseRules(const Field& field, const std::vector<std
 
 MatchRule parseMatch(const Field& field) {
   MatchRule out;
-  out.where = field.where();
+  out.where = where(field);
   for (const auto& [key, value] : field.entries({"sysObjectId", "sysDescr", "probe"})) {
     if (key == "sysObjectId") {
       for (const auto& item : value.list()) {
-        out.sysObjectIdPrefixes.push_back(item.oid());
+        out.sysObjectIdPrefixes.push_back(readOid(item));
       }
     } else if (key == "sysDescr") {
       for (const auto& item : value.list()) {
-        out.sysDescrPatterns.push_back(item.regex());
+        out.sysDescrPatterns.push_back(readRegex(item));
       }
     } else if (key == "probe") {
       for (const auto& item : value.list()) {
@@ -411,7 +308,7 @@ std::map<std::string, std::uint32_t> parseColumns(const Field& field,
 
 SupplyTable parseSupplyTable(const Field& field) {
   SupplyTable out;
-  out.where = field.where();
+  out.where = where(field);
   bool hasEntry = false;
   for (const auto& [key, value] :
        field.entries({"name", "entry", "columns", "typeEnum", "unitEnum", "type", "unit", "class",
@@ -419,7 +316,7 @@ SupplyTable parseSupplyTable(const Field& field) {
     if (key == "name") {
       out.name = value.text(64);
     } else if (key == "entry") {
-      out.entry = value.oid();
+      out.entry = readOid(value);
       hasEntry = true;
     } else if (key == "columns") {
       out.columns = parseColumns(value, {"description", "type", "class", "unit", "max", "level",
@@ -440,7 +337,7 @@ SupplyTable parseSupplyTable(const Field& field) {
         value.fail("class is 'consumed' or 'receptacle'");
       }
     } else if (key == "partNumberPattern") {
-      out.partNumberPattern = value.regex();
+      out.partNumberPattern = readRegex(value);
     } else if (key == "levelScale") {
       out.levelScale = value.text();
       if (out.levelScale != "percent") {
@@ -477,14 +374,14 @@ SupplyTable parseSupplyTable(const Field& field) {
 
 AlertTable parseAlertTable(const Field& field) {
   AlertTable out;
-  out.where = field.where();
+  out.where = where(field);
   bool hasEntry = false;
   for (const auto& [key, value] :
        field.entries({"name", "entry", "columns", "codes", "codeText", "disabled"})) {
     if (key == "name") {
       out.name = value.text(64);
     } else if (key == "entry") {
-      out.entry = value.oid();
+      out.entry = readOid(value);
       hasEntry = true;
     } else if (key == "columns") {
       out.columns = parseColumns(value, {"severity", "group", "code", "description"});
@@ -517,7 +414,7 @@ AlertTable parseAlertTable(const Field& field) {
 
 SanityCheck parseCheck(const Field& field) {
   SanityCheck out;
-  out.where = field.where();
+  out.where = where(field);
   bool hasReference = false;
   for (const auto& [key, value] :
        field.entries({"counter", "against", "maxDeviationPercent", "action"})) {
@@ -554,19 +451,12 @@ SanityCheck parseCheck(const Field& field) {
 
 Definition parseDefinition(std::string_view yamlText, const std::string& fileName,
                            const std::string& id) {
-  const Context ctx{fileName};
+  const Context ctx(fileName, {}, throwPmdError, readerOptions());
   if (yamlText.size() > kMaxDefinitionBytes) {
-    ctx.fail(YAML::Mark::null_mark(), "",
-             "larger than " + std::to_string(kMaxDefinitionBytes) + " bytes");
+    ctx.fail(yaml::Mark{}, "", "larger than " + std::to_string(kMaxDefinitionBytes) + " bytes");
   }
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yamlText));
-  } catch (const YAML::Exception& e) {
-    ctx.fail(e.mark, "", "not valid YAML: " + e.msg);
-  }
-  const Field top(ctx, root, "");
-  if (!root.IsMap()) {
+  const Field top = ctx.load(yamlText);
+  if (!top.isMap()) {
     top.fail("a definition is a mapping (pmd: 1, name: ..., match: ...)");
   }
   Definition def;
@@ -610,7 +500,7 @@ Definition parseDefinition(std::string_view yamlText, const std::string& fileNam
       bool hasEntry = false;
       for (const auto& [ck, cv] : value.entries({"entry", "valueColumn"})) {
         if (ck == "entry") {
-          table.entry = cv.oid();
+          table.entry = readOid(cv);
           hasEntry = true;
         } else {
           table.valueColumn = static_cast<std::uint32_t>(cv.integer(1, 1000));
