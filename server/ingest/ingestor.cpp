@@ -1,5 +1,6 @@
 #include "server/ingest/ingestor.hpp"
 
+#include <chrono>
 #include <exception>
 #include <utility>
 
@@ -42,10 +43,19 @@ envelope::SubmitResult ingestWithStore(IngestStore& store, const envelope::Maste
       return refuse(EnvelopeErrorKind::kUnknownClient,
                     "client " + std::to_string(header.clientId) + " was revoked", carrier, peer);
     }
+    const auto started = std::chrono::steady_clock::now();
     const envelope::ClientKey key = envelope::deriveClientKey(masterKey, header.clientId);
     const envelope::OpenedEnvelope opened = envelope::openEnvelope(sealed, key, limits);
+    const auto openedAt = std::chrono::steady_clock::now();
     const StoreResult result =
         store.storeBatch(*collector, opened.batch, opened.digest, carrier, peer);
+    if (util::logLevel() == util::LogLevel::kDebug) {
+      // Where a batch's time goes (server/README.md, benchmark analysis).
+      using Ms = std::chrono::duration<double, std::milli>;
+      util::logDebug(kLog) << "timing batch " << header.batchSeq
+                           << ": open=" << Ms(openedAt - started).count()
+                           << " store=" << Ms(std::chrono::steady_clock::now() - openedAt).count();
+    }
     const auto items = static_cast<std::int64_t>(opened.batch.items.size());
     switch (result.status) {
       case StoreStatus::kConflict:

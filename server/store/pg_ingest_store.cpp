@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <set>
@@ -11,9 +12,11 @@
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <pqxx/tablewriter>
 
 #include "server/ingest/device_resolver.hpp"
 #include "server/store/pg_array.hpp"
+#include "server/store/row_text.hpp"
 #include "shared/envelope/sequence.hpp"
 #include "shared/model/reading_json_value.hpp"
 #include "shared/util/base64.hpp"
@@ -55,36 +58,32 @@ struct DeviceState {
   model::Counters counters;
   std::optional<TimePoint> countersAt;
   bool countersChanged = false;
-  // latest supplies/status in this batch
+  // the item whose supplies and status are the latest in this batch
   std::optional<TimePoint> statusAt;
-  json supplies;
-  json status;
+  std::size_t statusItem = 0;
   json capabilities;
   // As stored before this batch, to write devices and supplies only when
   // something changed.
   model::DeviceIdentity original;
   std::string storedCapabilities;
   std::int64_t storedCollector = 0;
-  std::map<int, std::string> storedSupplies;  // index -> describing fields
+  // supplies table: index -> description, type, color, unit, class, part number
+  std::map<int, std::array<std::string, 6>> storedSupplies;
 
-  static std::string describe(const std::string& description, const std::string& type,
-                              const std::string& color, const std::string& unit,
-                              const std::string& supplyClass, const std::string& part) {
-    return description + '\x1f' + type + '\x1f' + color + '\x1f' + unit + '\x1f' + supplyClass +
-           '\x1f' + part;
-  }
   bool knowsSupply(const model::Supply& s) const {
     const auto it = storedSupplies.find(s.index);
-    return it != storedSupplies.end() &&
-           it->second ==
-               describe(s.description, s.type, s.color, s.unit, s.supplyClass, s.partNumber);
+    if (it == storedSupplies.end()) {
+      return false;
+    }
+    const auto& f = it->second;
+    return f[0] == s.description && f[1] == s.type && f[2] == s.color && f[3] == s.unit &&
+           f[4] == s.supplyClass && f[5] == s.partNumber;
   }
 };
 
 struct StoredDevice {
   std::string capabilities;
   std::int64_t collector = 0;
-  std::string supplies;
 };
 
 struct Event {
@@ -94,30 +93,32 @@ struct Event {
   json detail;
 };
 
+// COPY text of the time-series rows, one buffer per table, each line
+// ending in a newline.
 struct TimeSeriesRows {
-  std::vector<std::tuple<std::int64_t, std::int16_t, std::string, std::int64_t, std::int16_t>>
-      meter;
-  // level_percent may be NULL: a null pointer is COPY's \N.
-  std::deque<std::string> percentText;
-  std::vector<std::tuple<std::int64_t, int, std::string, std::int64_t, std::int64_t, const char*,
-                         const char*>>
-      supply;
-  std::vector<
-      std::tuple<std::int64_t, std::string, std::string, std::string, std::string, std::string>>
-      status;
+  std::string meter;
+  std::string supply;
+  std::string status;
 };
 
-template <typename Rows>
-void copyRows(pqxx::transaction_base& txn, const std::string& table,
-              const std::vector<std::string>& columns, const Rows& rows) {
-  if (rows.empty()) {
+// The whole buffer goes out as one COPY data message: COPY does not need a
+// message per row, and a call per row (with its field conversions) cost
+// more than the database spent storing it.
+void copyText(pqxx::transaction_base& txn, const std::string& table,
+              const std::vector<std::string>& columns, std::string& text) {
+  if (text.empty()) {
     return;
   }
-  pqxx::stream_to stream(txn, table, columns);
-  for (const auto& row : rows) {
-    stream << row;
-  }
-  stream.complete();
+  text.pop_back();  // write_raw_line adds the last newline
+  // libpqxx 6 keeps raw lines private in stream_to; tablewriter offers them
+  // (its deprecation is about its own field escaping, not used here: the
+  // text is escaped by row_text.cpp).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  pqxx::tablewriter writer(txn, table, columns.begin(), columns.end());
+  writer.write_raw_line(text);
+  writer.complete();
+#pragma GCC diagnostic pop
 }
 
 // COPY is several times faster than INSERT, but has no ON CONFLICT. The
@@ -126,13 +127,13 @@ void copyRows(pqxx::transaction_base& txn, const std::string& table,
 // millisecond under different item numbers), COPY fails with a unique
 // violation, the transaction is retried, and the retry inserts with
 // ON CONFLICT DO NOTHING instead.
-void copyTimeSeries(pqxx::work& txn, const TimeSeriesRows& rows) {
-  copyRows(txn, "meter_readings", {"device_id", "counter_id", "read_at", "value", "flags"},
+void copyTimeSeries(pqxx::work& txn, TimeSeriesRows& rows) {
+  copyText(txn, "meter_readings", {"device_id", "counter_id", "read_at", "value", "flags"},
            rows.meter);
-  copyRows(txn, "supply_levels",
+  copyText(txn, "supply_levels",
            {"device_id", "supply_index", "read_at", "level", "max", "level_percent", "state"},
            rows.supply);
-  copyRows(txn, "status_history",
+  copyText(txn, "status_history",
            {"device_id", "read_at", "printer_status", "device_status", "errors", "vendor_code"},
            rows.status);
 }
@@ -180,6 +181,32 @@ class StatementBatch {
   std::string buffer_;
 };
 
+// Where a batch's time goes, at debug level ("timing resolve=1.2 ..."):
+// the figures behind server/README.md's benchmark analysis.
+class PhaseTimer {
+ public:
+  PhaseTimer() : enabled_(util::logLevel() == util::LogLevel::kDebug) {}
+  void mark(const char* phase) {
+    if (!enabled_) {
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    const std::chrono::duration<double, std::milli> spent = now - last_;
+    last_ = now;
+    text_ += ' ';
+    text_ += phase;
+    text_ += '=';
+    text_ += std::to_string(spent.count());
+  }
+  const std::string& text() const { return text_; }
+  bool enabled() const { return enabled_; }
+
+ private:
+  bool enabled_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  std::string text_;
+};
+
 model::Counters countersFromJson(const std::string& text) {
   model::Counters out;
   const json doc = json::parse(text, nullptr, false);
@@ -201,6 +228,9 @@ struct PgIngestStore::Impl {
 
   pqxx::connection conn;
   std::map<std::string, std::int16_t, std::less<>> counterIds;
+  // Temporary tables are not autovacuumed; latest_in is vacuumed here.
+  static constexpr int kVacuumEvery = 16;
+  int batchesSinceVacuum = 0;
 
   std::int16_t counterId(pqxx::work& txn, const std::string& name) {
     if (const auto it = counterIds.find(name); it != counterIds.end()) {
@@ -232,6 +262,17 @@ struct PgIngestStore::Impl {
 PgIngestStore::PgIngestStore(const util::Secret& databaseUri) {
   try {
     impl_ = std::make_unique<Impl>(databaseUri);
+    // The latest state of a batch's devices goes in with COPY and is merged
+    // into device_latest with one INSERT ... ON CONFLICT: cheaper for the
+    // database than parsing the same JSON out of array literals. Emptied by
+    // DELETE in each batch and vacuumed now and then: ON COMMIT DELETE ROWS
+    // truncates (and rebuilds the TOAST index) at every commit, which cost
+    // more than the merge.
+    pqxx::nontransaction txn(impl_->conn);
+    txn.exec(
+        "CREATE TEMPORARY TABLE latest_in (device_id bigint NOT NULL, counters json, "
+        "counters_at timestamptz, supplies json NOT NULL, status json NOT NULL, "
+        "status_at timestamptz NOT NULL, last_seen_at timestamptz NOT NULL)");
   } catch (const pqxx::broken_connection& e) {
     throw ingest::StoreUnavailable(std::string("cannot connect to PostgreSQL: ") + e.what());
   }
@@ -284,6 +325,7 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
                                          std::string_view carrier, std::string_view peer,
                                          bool useCopy) {
   const auto collectorId = static_cast<std::int64_t>(collector.id);
+  PhaseTimer timer;
   pqxx::work txn(conn);
 
   // 1. The batch number: new, an exact repeat, or a conflict. A concurrent
@@ -316,6 +358,7 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
                        0};
   }
   const auto batchId = inserted[0][0].as<std::int64_t>();
+  timer.mark("batchrow");
   loadCounterIds(txn);
 
   // 2. The customer's devices that any item could be.
@@ -348,7 +391,7 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
            "SELECT d.id, d.serial, d.mac, d.ip, d.host_name, d.manufacturer, d.model, d.firmware, "
            "d.location, d.contact, d.sys_object_id, d.sys_descr, l.counters::text, "
            "(extract(epoch FROM l.counters_at) * 1000)::bigint, d.capabilities::text, "
-           "coalesce(d.collector_id, 0), coalesce(l.supplies::text, '[]') "
+           "coalesce(d.collector_id, 0) "
            "FROM devices d LEFT JOIN device_latest l ON l.device_id = d.id "
            "WHERE d.customer_id = $1 AND ((d.serial <> '' AND d.serial = ANY($2::text[])) OR "
            "(d.mac <> '' AND d.mac = ANY($3::text[])) OR (d.ip <> '' AND d.ip = ANY($4::text[])))",
@@ -372,11 +415,11 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
       previousCounters[d.id] = {countersFromJson(row[12].as<std::string>()),
                                 TimePoint{std::chrono::milliseconds{row[13].as<std::int64_t>()}}};
     }
-    stored[d.id] = StoredDevice{row[14].as<std::string>(), row[15].as<std::int64_t>(),
-                                row[16].as<std::string>()};
+    stored[d.id] = StoredDevice{row[14].as<std::string>(), row[15].as<std::int64_t>()};
     known.push_back(std::move(d));
   }
 
+  timer.mark("candidates");
   // 3. Resolve every item to a device, creating the new ones.
   std::unordered_map<std::int64_t, DeviceState> states;
   std::vector<std::int64_t> itemDevice(batch.items.size());
@@ -414,6 +457,7 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     itemDevice[i] = *id;
   }
 
+  timer.mark("resolve");
   // 4. The reads themselves; an item already stored (sent before in another
   // batch) is skipped with everything it carries.
   PgArray rDevice;
@@ -442,6 +486,8 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     newSeqs.insert(row[0].as<std::int64_t>());
   }
 
+  timer.mark("reads");
+  PgArray storedIds;
   for (auto& [id, st] : states) {
     st.original = st.device.identity;
     const auto it = stored.find(id);
@@ -450,14 +496,17 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     }
     st.storedCapabilities = it->second.capabilities;
     st.storedCollector = it->second.collector;
-    const json supplies = json::parse(it->second.supplies, nullptr, false);
-    if (supplies.is_array()) {
-      for (const auto& s : supplies) {
-        if (s.is_object() && s.contains("index") && s["index"].is_number_integer()) {
-          st.storedSupplies[s["index"].get<int>()] = DeviceState::describe(
-              s.value("description", ""), s.value("type", ""), s.value("color", ""),
-              s.value("unit", ""), s.value("class", ""), s.value("part_number", ""));
-        }
+    storedIds.add(id);
+  }
+  // What each supply is, as stored, so that only changes are written.
+  if (storedIds.size() > 0) {
+    for (const auto& row : txn.exec_params(
+             "SELECT device_id, supply_index, description, type, color, unit, supply_class, "
+             "part_number FROM supplies WHERE device_id = ANY($1::bigint[])",
+             storedIds.str())) {
+      auto& fields = states[row[0].as<std::int64_t>()].storedSupplies[row[1].as<int>()];
+      for (std::size_t f = 0; f < fields.size(); ++f) {
+        fields[f] = row[static_cast<int>(f) + 2].as<std::string>();
       }
     }
   }
@@ -482,6 +531,9 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
   // The time-series rows go in with COPY (the fast path); the arrays are the
   // fallback when a row exists already (see insertTimeSeries).
   TimeSeriesRows rows;
+  rows.meter.reserve(order.size() * 256);
+  rows.supply.reserve(order.size() * 256);
+  rows.status.reserve(order.size() * 64);
   PgArray mDevice;
   PgArray mCounter;
   PgArray mAt;
@@ -541,7 +593,17 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
         const bool back = std::find(backwards.begin(), backwards.end(), name) != backwards.end();
         const std::int16_t flags = back ? kFlagBackwards : std::int16_t{0};
         if (useCopy) {
-          rows.meter.emplace_back(deviceId, counterId(txn, name), at, value, flags);
+          std::string& m = rows.meter;
+          appendCopyField(m, deviceId);
+          m += '\t';
+          appendCopyField(m, std::int64_t{counterId(txn, name)});
+          m += '\t';
+          m += at;
+          m += '\t';
+          appendCopyField(m, value);
+          m += '\t';
+          appendCopyField(m, std::int64_t{flags});
+          m += '\n';
         } else {
           mDevice.add(deviceId);
           mCounter.add(std::int64_t{counterId(txn, name)});
@@ -566,12 +628,25 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
 
     for (const auto& s : reading.supplies) {
       if (useCopy) {
-        const char* percent = nullptr;
+        std::string& u = rows.supply;
+        appendCopyField(u, deviceId);
+        u += '\t';
+        appendCopyField(u, std::int64_t{s.index});
+        u += '\t';
+        u += at;
+        u += '\t';
+        appendCopyField(u, s.level);
+        u += '\t';
+        appendCopyField(u, s.max);
+        u += '\t';
         if (s.levelPercent) {
-          percent = rows.percentText.emplace_back(std::to_string(*s.levelPercent)).c_str();
+          appendCopyField(u, std::int64_t{*s.levelPercent});
+        } else {
+          u += "\\N";
         }
-        rows.supply.emplace_back(deviceId, s.index, at, s.level, s.max, percent,
-                                 model::toString(s.state));
+        u += '\t';
+        u += model::toString(s.state);
+        u += '\n';
       } else {
         sDevice.add(deviceId);
         sIndex.add(std::int64_t{s.index});
@@ -598,9 +673,19 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
       for (const auto& e : reading.status.errors) {
         errors.add(e);
       }
-      rows.status.emplace_back(deviceId, at, reading.status.printerStatus,
-                               reading.status.deviceStatus, errors.str(),
-                               reading.status.vendorCode);
+      std::string& h = rows.status;
+      appendCopyField(h, deviceId);
+      h += '\t';
+      h += at;
+      h += '\t';
+      appendCopyField(h, reading.status.printerStatus);
+      h += '\t';
+      appendCopyField(h, reading.status.deviceStatus);
+      h += '\t';
+      appendCopyField(h, errors.str());
+      h += '\t';
+      appendCopyField(h, reading.status.vendorCode);
+      h += '\n';
     }
     for (const auto& a : reading.status.alerts) {
       aDevice.add(deviceId);
@@ -614,23 +699,20 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
 
     if (!st.statusAt || reading.readAt >= *st.statusAt) {
       st.statusAt = reading.readAt;
-      json supplies = json::array();
-      for (const auto& s : reading.supplies) {
-        supplies.push_back(model::toJsonValue(s));
-      }
-      st.supplies = std::move(supplies);
-      st.status = model::toJsonValue(reading.status);
+      st.statusItem = i;
       if (reading.kind == model::ReadingKind::kMeter) {
         st.capabilities = model::toJsonValue(reading.capabilities);
       }
     }
   }
 
+  timer.mark("rows");
   StatementBatch tail(txn);
   const bool copied = useCopy;
   if (useCopy) {
     copyTimeSeries(txn, rows);
   }
+  timer.mark("copy");
   if (!copied && mDevice.size() > 0) {
     tail.exec(
         "INSERT INTO meter_readings (device_id, counter_id, read_at, value, flags) "
@@ -697,6 +779,7 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
         aText.str());
   }
 
+  timer.mark("arrays");
   // 6. Latest state and identity per device, in id order (two batches
   // touching the same devices lock them in the same order).
   std::vector<std::int64_t> ids;
@@ -707,13 +790,10 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
   }
   std::sort(ids.begin(), ids.end());
   if (!ids.empty()) {
-    PgArray lDevice;
-    PgArray lCounters;
-    PgArray lCountersAt;
-    PgArray lSupplies;
-    PgArray lStatus;
-    PgArray lStatusAt;
-    PgArray dSeen;
+    // COPY text for the latest_in temporary table (see the constructor).
+    std::string latest;
+    latest.reserve(ids.size() * 2048);
+    std::string scratch;
     PgArray dId;
     PgArray dSerial;
     PgArray dMac;
@@ -729,22 +809,38 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     PgArray dCapabilities;
     for (const auto id : ids) {
       const DeviceState& st = states[id];
-      lDevice.add(id);
+      appendCopyField(latest, id);
+      latest += '\t';
       if (st.countersChanged) {
-        json counters = json::object();
-        for (const auto& [name, value] : st.counters) {
-          counters[name] = value;
-        }
-        lCounters.add(counters.dump());
-        lCountersAt.add(util::formatRfc3339(*st.countersAt));
+        scratch.clear();
+        appendJson(scratch, st.counters);
+        appendCopyField(latest, scratch);
+        latest += '\t';
+        latest += util::formatRfc3339(*st.countersAt);
       } else {
-        lCounters.addNull();
-        lCountersAt.addNull();
+        latest += "\\N\t\\N";
       }
-      lSupplies.add(st.supplies.dump(-1, ' ', false, json::error_handler_t::replace));
-      lStatus.add(st.status.dump(-1, ' ', false, json::error_handler_t::replace));
-      lStatusAt.add(util::formatRfc3339(*st.statusAt));
-      dSeen.add(util::formatRfc3339(st.lastSeen));
+      latest += '\t';
+      const model::Reading& statusReading = batch.items[st.statusItem].reading;
+      scratch.clear();
+      scratch += '[';
+      for (const auto& s : statusReading.supplies) {
+        if (scratch.size() > 1) {
+          scratch += ',';
+        }
+        appendJson(scratch, s);
+      }
+      scratch += ']';
+      appendCopyField(latest, scratch);
+      latest += '\t';
+      scratch.clear();
+      appendJson(scratch, statusReading.status);
+      appendCopyField(latest, scratch);
+      latest += '\t';
+      latest += util::formatRfc3339(*st.statusAt);
+      latest += '\t';
+      latest += util::formatRfc3339(st.lastSeen);
+      latest += '\n';
       const bool capabilitiesChanged =
           !st.capabilities.is_null() &&
           json::parse(st.storedCapabilities, nullptr, false) != st.capabilities;
@@ -791,11 +887,14 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
           dModel.str(), dFirmware.str(), dLocation.str(), dContact.str(), dOid.str(), dDescr.str(),
           dCapabilities.str(), collectorId);
     }
+    copyText(
+        txn, "latest_in",
+        {"device_id", "counters", "counters_at", "supplies", "status", "status_at", "last_seen_at"},
+        latest);
     tail.exec(
         "INSERT INTO device_latest AS l (device_id, counters, counters_at, supplies, status, "
-        "status_at, last_seen_at) SELECT u.d, coalesce(u.c, '{}'), u.ca, u.s, u.st, u.sa, u.seen "
-        "FROM unnest($1::bigint[], $2::json[], $3::timestamptz[], $4::json[], $5::json[], "
-        "$6::timestamptz[], $7::timestamptz[]) AS u(d, c, ca, s, st, sa, seen) "
+        "status_at, last_seen_at) SELECT u.device_id, coalesce(u.counters, '{}'), u.counters_at, "
+        "u.supplies, u.status, u.status_at, u.last_seen_at FROM latest_in u ORDER BY u.device_id "
         "ON CONFLICT (device_id) DO UPDATE SET "
         "counters = CASE WHEN excluded.counters_at IS NOT NULL AND (l.counters_at IS NULL OR "
         "excluded.counters_at >= l.counters_at) THEN excluded.counters ELSE l.counters END, "
@@ -805,9 +904,8 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
         "status = CASE WHEN l.status_at IS NULL OR excluded.status_at >= l.status_at THEN "
         "excluded.status ELSE l.status END, "
         "status_at = greatest(l.status_at, excluded.status_at), "
-        "last_seen_at = greatest(l.last_seen_at, excluded.last_seen_at)",
-        lDevice.str(), lCounters.str(), lCountersAt.str(), lSupplies.str(), lStatus.str(),
-        lStatusAt.str(), dSeen.str());
+        "last_seen_at = greatest(l.last_seen_at, excluded.last_seen_at)");
+    tail.exec("DELETE FROM latest_in");
   }
 
   if (!events.empty()) {
@@ -835,8 +933,19 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
       std::string(peer));
   tail.exec("UPDATE ingest_batches SET items_stored = $2 WHERE id = $1", batchId,
             static_cast<std::int64_t>(newSeqs.size()));
+  timer.mark("latest");
   tail.flush();
+  timer.mark("flush");
   txn.commit();
+  if (++batchesSinceVacuum >= kVacuumEvery) {
+    batchesSinceVacuum = 0;
+    pqxx::nontransaction vacuum(conn);
+    vacuum.exec("VACUUM latest_in");
+  }
+  timer.mark("commit");
+  if (timer.enabled()) {
+    util::logDebug("ingest") << "timing batch " << batch.batchSeq << ":" << timer.text();
+  }
   return StoreResult{StoreStatus::kStored, static_cast<std::int64_t>(newSeqs.size())};
 }
 
