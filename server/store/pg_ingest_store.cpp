@@ -939,8 +939,14 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
   txn.commit();
   if (++batchesSinceVacuum >= kVacuumEvery) {
     batchesSinceVacuum = 0;
-    pqxx::nontransaction vacuum(conn);
-    vacuum.exec("VACUUM latest_in");
+    try {
+      pqxx::nontransaction vacuum(conn);
+      vacuum.exec("VACUUM latest_in");
+    } catch (const std::exception& e) {
+      // The batch is committed: its answer must say so. A broken
+      // connection shows again, and is handled, with the next batch.
+      util::logWarning("ingest") << "vacuum of latest_in failed: " << e.what();
+    }
   }
   timer.mark("commit");
   if (timer.enabled()) {
