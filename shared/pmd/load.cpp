@@ -2,7 +2,11 @@
 #include "shared/pmd/load.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 #include <regex>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include "shared/model/counter_names.hpp"
 #include "shared/pmd/oid_names.hpp"
@@ -19,6 +23,20 @@ constexpr int kMaxDepth = 8;
 
 using yaml::Context;
 using yaml::Field;
+
+// One of a fixed set of words, mapped to its enum value; the error lists
+// the words in the order given.
+template <typename E>
+E keyword(const Field& value, std::string_view what,
+          std::initializer_list<std::pair<std::string_view, E>> words) {
+  const std::string name = value.text();
+  std::string known;
+  for (const auto& [word, result] : words) {
+    if (word == name) return result;
+    known += (known.empty() ? "" : ", ") + std::string(word);
+  }
+  value.fail("unknown " + std::string(what) + " '" + name + "' (known: " + known + ")");
+}
 
 [[noreturn]] void throwPmdError(const std::string& source, const yaml::Mark& mark,
                                 const std::string& path, const std::string& problem) {
@@ -173,20 +191,12 @@ Source parseSource(const Field& field, int depth) {
     } else if (key == "keyPattern") {
       out.keyPattern = readRegex(value);
     } else if (key == "aggregate") {
-      const std::string name = value.text();
-      if (name == "first") {
-        out.aggregate = Aggregate::kFirst;
-      } else if (name == "sum") {
-        out.aggregate = Aggregate::kSum;
-      } else if (name == "count") {
-        out.aggregate = Aggregate::kCount;
-      } else if (name == "all") {
-        out.aggregate = Aggregate::kAll;
-      } else if (name == "max") {
-        out.aggregate = Aggregate::kMax;
-      } else {
-        value.fail("unknown aggregate '" + name + "' (known: first, sum, count, all, max)");
-      }
+      out.aggregate = keyword<Aggregate>(value, "aggregate",
+                                         {{"first", Aggregate::kFirst},
+                                          {"sum", Aggregate::kSum},
+                                          {"count", Aggregate::kCount},
+                                          {"all", Aggregate::kAll},
+                                          {"max", Aggregate::kMax}});
       selects = true;
     } else if (key == "regex") {
       out.regex = readRegex(value);
@@ -429,16 +439,10 @@ SanityCheck parseCheck(const Field& field) {
     } else if (key == "maxDeviationPercent") {
       out.maxDeviationPercent = static_cast<int>(value.integer(0, 1000));
     } else if (key == "action") {
-      const std::string name = value.text();
-      if (name == "note") {
-        out.action = CheckAction::kNote;
-      } else if (name == "drop") {
-        out.action = CheckAction::kDrop;
-      } else if (name == "useReference") {
-        out.action = CheckAction::kUseReference;
-      } else {
-        value.fail("unknown action '" + name + "' (known: note, drop, useReference)");
-      }
+      out.action = keyword<CheckAction>(value, "action",
+                                        {{"note", CheckAction::kNote},
+                                         {"drop", CheckAction::kDrop},
+                                         {"useReference", CheckAction::kUseReference}});
     }
   }
   if (out.counter.empty() || !hasReference) {

@@ -133,6 +133,13 @@ TEST_CASE("errors name the file, the line and the field") {
         "pmd: 1\nname: x\nmatch: [{sysDescr: x}]\ncounters:\n  total: [{walk: 1.3.6.1, key: a}]\n";
     CHECK_THAT(errorOf(text), Catch::Contains("'key' and 'keyPattern' need 'keyColumn'"));
   }
+  SECTION("unknown aggregate") {
+    const std::string text =
+        "pmd: 1\nname: x\nmatch: [{sysDescr: x}]\ncounters:\n  total: [{walk: 1.3.6.1, "
+        "aggregate: avg}]\n";
+    CHECK_THAT(errorOf(text),
+               Catch::Contains("unknown aggregate 'avg' (known: first, sum, count, all, max)"));
+  }
   SECTION("no version") {
     CHECK_THAT(errorOf("name: x\nmatch: [{sysDescr: x}]\n"), Catch::Contains("missing 'pmd: 1'"));
   }
