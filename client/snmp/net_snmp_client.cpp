@@ -84,6 +84,27 @@ bool askable(const Oid& o) {
   return o.size() >= 2 && o.size() <= MAX_OID_LEN;
 }
 
+// GET and GETNEXT requests that need no PDU: an OID net-snmp cannot encode
+// fails the request, an empty one succeeds with nothing. Answers done and
+// returns true in those cases.
+bool answeredUpFront(const Target& target, const std::vector<Oid>& oids,
+                     const SnmpClient::Callback& done) {
+  for (const auto& o : oids) {
+    if (!askable(o)) {
+      done(Result{ErrorKind::kBadResponse,
+                  describeFailure(target, ErrorKind::kBadResponse,
+                                  "cannot ask for the OID \"" + o.toString() + "\""),
+                  {}});
+      return true;
+    }
+  }
+  if (oids.empty()) {
+    done(Result{});
+    return true;
+  }
+  return false;
+}
+
 struct AuthProto {
   const oid* id;
   std::size_t length;
@@ -1204,46 +1225,22 @@ NetSnmpClient::NetSnmpClient(Options options) : impl_(std::make_unique<Impl>(opt
 NetSnmpClient::~NetSnmpClient() = default;
 
 void NetSnmpClient::get(const Target& target, std::vector<Oid> oids, Callback done) {
+  if (answeredUpFront(target, oids, done)) return;
   auto op = std::make_unique<Impl::Op>();
   op->kind = Impl::Op::Kind::kGet;
   op->target = target;
   op->done = std::move(done);
-  for (const auto& o : oids) {
-    if (!askable(o)) {
-      op->done(Result{ErrorKind::kBadResponse,
-                      describeFailure(target, ErrorKind::kBadResponse,
-                                      "cannot ask for the OID \"" + o.toString() + "\""),
-                      {}});
-      return;
-    }
-  }
-  if (oids.empty()) {
-    op->done(Result{});
-    return;
-  }
   op->plan.emplace(std::move(oids),
                    std::clamp<std::size_t>(impl_->options.maxOidsPerGet, 1, kMaxGetBatch));
   impl_->post(std::move(op));
 }
 
 void NetSnmpClient::getNext(const Target& target, std::vector<Oid> oids, Callback done) {
+  if (answeredUpFront(target, oids, done)) return;
   auto op = std::make_unique<Impl::Op>();
   op->kind = Impl::Op::Kind::kGetNext;
   op->target = target;
   op->done = std::move(done);
-  for (const auto& o : oids) {
-    if (!askable(o)) {
-      op->done(Result{ErrorKind::kBadResponse,
-                      describeFailure(target, ErrorKind::kBadResponse,
-                                      "cannot ask for the OID \"" + o.toString() + "\""),
-                      {}});
-      return;
-    }
-  }
-  if (oids.empty()) {
-    op->done(Result{});
-    return;
-  }
   op->nextResults.resize(oids.size());
   for (std::size_t i = 0; i < oids.size(); ++i) {
     op->nextIndex.push_back(i);
