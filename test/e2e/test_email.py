@@ -11,31 +11,20 @@ test can pick the exact mail it needs: a batch number, a mail delivered
 twice, a tampered attachment, a key of another client, plain spam.
 """
 
-import base64
 import email
 import email.policy
 import os
 import subprocess
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 
 from openmps_test.mail import MailServers
 from openmps_test.openmps_server import OpenMpsServer
 from openmps_test.postgres import PostgresCluster, wait_for
+from openmps_test.paths import built
 
 CUSTOMER = "Mail Customer"
-
-
-def tool() -> Path:
-    build = os.environ.get("OPENMPS_BUILD_DIR")
-    if not build:
-        raise RuntimeError("OPENMPS_BUILD_DIR is not set (run the tests through ctest)")
-    path = Path(build) / "test" / "tools" / "smtp_send_tool"
-    if not path.exists():
-        raise RuntimeError(f"{path} not built")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +78,7 @@ def send(mail, password_file, enrollment, seq, *, tls="starttls", items=2, prefi
     if password is not None:
         pw = password_file.parent / "other.password"
         pw.write_text(password)
-    cmd = [str(tool()), "--enrollment", enrollment, "--server", mail.host, "--port", str(port),
+    cmd = [str(built("test", "tools", "smtp_send_tool")), "--enrollment", enrollment, "--server", mail.host, "--port", str(port),
            "--tls", tls, "--user", mail.user, "--password-file", str(pw),
            "--from", "printers@customer.example", "--to", mail.address,
            "--batch-seq", str(seq), "--items", str(items),

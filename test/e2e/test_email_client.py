@@ -11,9 +11,7 @@ server must then store every device the client read, each batch once.
 """
 
 import json
-import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -21,23 +19,10 @@ from openmps_test.mail import MailServers
 from openmps_test.openmps_server import OpenMpsServer
 from openmps_test.postgres import PostgresCluster, wait_for
 from openmps_test.snmpsim import Snmpsim, free_udp_port
+from openmps_test.paths import client_binary, source_dir
 
 CUSTOMER = "Mail Fleet"
 FIRST = "127.0.4.1"
-
-
-def source_dir() -> Path:
-    return Path(os.environ.get("OPENMPS_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-
-
-def client_binary() -> Path:
-    build = os.environ.get("OPENMPS_BUILD_DIR")
-    if not build:
-        raise RuntimeError("OPENMPS_BUILD_DIR is not set (run the tests through ctest)")
-    path = Path(build) / "client" / "openmps-client"
-    if not path.exists():
-        raise RuntimeError(f"{path} not built")
-    return path
 
 
 def client(*args, timeout=300, check=True):

@@ -14,7 +14,6 @@ recordings too. With neither, the test reports itself skipped.
 """
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -23,24 +22,11 @@ import pytest
 from openmps_test.openmps_server import OpenMpsServer
 from openmps_test.postgres import PostgresCluster
 from openmps_test.snmpsim import Snmpsim, free_udp_port
+from openmps_test.paths import client_binary, source_dir
 
 CUSTOMER = "Fleet Customer"
 DEALER = "Fleet Dealer"
 FIRST = "127.0.3.1"
-
-
-def source_dir() -> Path:
-    return Path(os.environ.get("OPENMPS_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-
-
-def client_binary() -> Path:
-    build = os.environ.get("OPENMPS_BUILD_DIR")
-    if not build:
-        raise RuntimeError("OPENMPS_BUILD_DIR is not set (run the tests through ctest)")
-    path = Path(build) / "client" / "openmps-client"
-    if not path.exists():
-        raise RuntimeError(f"{path} not built")
-    return path
 
 
 def recordings() -> list[Path]:

@@ -18,7 +18,6 @@ they land in every phase however fast the machine is.
 """
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -30,22 +29,12 @@ import pytest
 from openmps_test.openmps_server import OpenMpsServer
 from openmps_test.postgres import PostgresCluster
 from openmps_test.snmpsim import Snmpsim, free_udp_port
+from openmps_test.paths import client_binary, source_dir
 
 CUSTOMER = "Fault Customer"
 DEALER = "Fault Dealer"
 FIRST = "127.0.4.1"
 MAX_DEVICES = 12
-
-
-def source_dir() -> Path:
-    return Path(os.environ.get("OPENMPS_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-
-
-def client_binary() -> Path:
-    build = os.environ.get("OPENMPS_BUILD_DIR")
-    if not build:
-        raise RuntimeError("OPENMPS_BUILD_DIR is not set (run the tests through ctest)")
-    return Path(build) / "client" / "openmps-client"
 
 
 def recordings() -> list[Path]:

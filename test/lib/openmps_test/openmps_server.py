@@ -20,7 +20,6 @@ import datetime as dt
 import hashlib
 import http.client
 import json
-import os
 import secrets
 import signal
 import socket
@@ -30,7 +29,7 @@ import subprocess
 import time
 import xmlrpc.client
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from nacl import bindings as nacl_bindings
@@ -38,16 +37,7 @@ from nacl.encoding import RawEncoder
 from nacl.hash import blake2b
 
 from openmps_test.postgres import free_port
-
-
-def server_binary() -> Path:
-    build = os.environ.get("OPENMPS_BUILD_DIR")
-    if not build:
-        raise RuntimeError("OPENMPS_BUILD_DIR is not set (run the tests through ctest)")
-    path = Path(build) / "server" / "openmps-server"
-    if not path.exists():
-        raise RuntimeError(f"{path} not built")
-    return path
+from openmps_test.paths import server_binary
 
 
 # ---- envelope (shared/envelope/seal.cpp) --------------------------------------
