@@ -27,7 +27,6 @@ stops cleanly on SIGTERM.
 import base64
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -36,11 +35,10 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 
+from openmps_test.fleet_copies import fixtures, free_port_everywhere, printer_copies
 from openmps_test.snmpsim import Snmpsim
 
-SOURCE = Path(os.environ.get("OPENMPS_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 BUILD = Path(os.environ.get("OPENMPS_BUILD_DIR", "build"))
 CLIENT = BUILD / "client" / "openmps-client"
 DEVICES = int(os.environ.get("OPENMPS_BENCH_DEVICES", "5000"))
@@ -50,36 +48,9 @@ FIRST = "127.78.0.1"
 SETTLE_TIMEOUT = float(os.environ.get("OPENMPS_BENCH_SETTLE_S", "1500"))
 
 
-def fixtures():
-    files = sorted((SOURCE / "test" / "fixtures" / "printers").glob("*.snmprec"))
-    if not files:
-        pytest.skip("no simulated printers in test/fixtures/printers")
-    return files
-
-
-def printer_copies(files, count, folder: Path):
-    """``count`` recordings, each with its own serial number and MAC."""
-    texts = [f.read_text() for f in files]
-    out = []
-    for i in range(count):
-        text = re.sub(r"OMPS([A-Z]{2})\d{4}", lambda m: f"OMPS{m.group(1)}{i:06d}",
-                      texts[i % len(texts)])
-        text = re.sub(r"02005e10000\d", f"02005f{i:06x}", text)
-        path = folder / f"printer{i}.snmprec"
-        path.write_text(text)
-        out.append(path)
-    return out
-
-
 def address(i: int) -> str:
     base = int.from_bytes(socket.inet_aton(FIRST), "big")
     return socket.inet_ntoa((base + i).to_bytes(4, "big"))
-
-
-def free_port_everywhere(kind=socket.SOCK_DGRAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("0.0.0.0", 0))
-        return s.getsockname()[1]
 
 
 def enrollment_string(server: str) -> str:

@@ -31,19 +31,16 @@ The benchmark measures this instead of assuming it (see the baseline).
 
 import json
 import os
-import re
-import socket
 import subprocess
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 
+from openmps_test.fleet_copies import fixtures, free_port_everywhere, printer_copies
 from openmps_test.snmpsim import Snmpsim
 
-SOURCE = Path(os.environ.get("OPENMPS_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 BUILD = Path(os.environ.get("OPENMPS_BUILD_DIR", "build"))
 CLIENT = BUILD / "client" / "openmps-client"
 NETWORK = "127.77.0.0/16"
@@ -53,34 +50,6 @@ SIMULATORS = int(os.environ.get("OPENMPS_BENCH_SIMULATORS", "3"))
 TIMEOUT_S = 2.0
 TRIES = 2
 CONCURRENCY = 512
-
-
-def fixtures():
-    files = sorted((SOURCE / "test" / "fixtures" / "printers").glob("*.snmprec"))
-    if not files:
-        pytest.skip("no simulated printers in test/fixtures/printers")
-    return files
-
-
-def printer_copies(files, count, folder: Path):
-    """``count`` recordings, each with its own serial number and MAC."""
-    texts = [f.read_text() for f in files]
-    out = []
-    for i in range(count):
-        text = re.sub(r"OMPS([A-Z]{2})\d{4}", lambda m: f"OMPS{m.group(1)}{i:06d}",
-                      texts[i % len(texts)])
-        text = re.sub(r"02005e10000\d", f"02005f{i:06x}", text)
-        path = folder / f"printer{i}.snmprec"
-        path.write_text(text)
-        out.append(path)
-    return out
-
-
-def free_port_everywhere() -> int:
-    """A UDP port nobody has bound, not even on the wildcard address."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("0.0.0.0", 0))
-        return s.getsockname()[1]
 
 
 def host(index: int) -> str:
