@@ -151,6 +151,10 @@ nlohmann::json parseJson(std::string_view text, std::string_view what, std::size
     return value;
   } catch (const nlohmann::json::parse_error& e) {
     throw JsonFieldError(std::string(what), "not valid JSON at byte " + std::to_string(e.byte));
+  } catch (const nlohmann::json::out_of_range&) {
+    // nlohmann reports a number beyond double's range this way, not as a
+    // parse error; untrusted input must still end in a JsonFieldError.
+    throw JsonFieldError(std::string(what), "not valid JSON: a number too large to represent");
   }
 }
 

@@ -115,3 +115,14 @@ TEST_CASE("device strings that are not UTF-8 still print", "[model]") {
   const std::string json = model::readingToJson(r);
   CHECK(json.find("B\xef\xbf\xbdro 3") != std::string::npos);
 }
+
+TEST_CASE("a number beyond double's range is a clear error, not a crash", "[model]") {
+  // Found by fuzz_reading_json: nlohmann throws out_of_range for this.
+  const std::string text = "{\"kind\":2" + std::string(70, '2') + "E" + std::string(40, '2') + "}";
+  CHECK_THROWS_AS(model::readingFromJson(text), util::JsonFieldError);
+  try {
+    (void)model::readingFromJson(text);
+  } catch (const util::JsonFieldError& e) {
+    CHECK(std::string(e.what()).find("reading: not valid JSON") == 0);
+  }
+}
