@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "client/snmp/get_plan.hpp"
+#include "client/snmp/multi_walk_state.hpp"
 #include "client/snmp/net_snmp_convert.hpp"
 #include "client/snmp/report_errors.hpp"
 #include "client/snmp/walk_state.hpp"
@@ -165,7 +166,7 @@ struct NetSnmpClient::Impl {
   struct Session;
 
   struct Op {
-    enum class Kind { kGet, kGetNext, kWalk, kProbe };
+    enum class Kind { kGet, kGetNext, kWalk, kWalkMany, kProbe };
     Kind kind = Kind::kGet;
     Target target;
     Callback done;
@@ -174,6 +175,9 @@ struct NetSnmpClient::Impl {
     std::vector<std::size_t> nextIndex;  // their positions in nextResults
     std::vector<std::optional<VarBind>> nextResults;
     std::optional<WalkState> walk;
+    // walkMany: shared with the completion, which turns it into one Result per root.
+    std::shared_ptr<MultiWalkState> multi;
+    MultiWalkState::Request multiRequest;
     int maxRepetitions = 25;
     Session* session = nullptr;
     // The PDU on the wire.
@@ -867,6 +871,19 @@ struct NetSnmpClient::Impl {
         }
         break;
       }
+      case Op::Kind::kWalkMany: {
+        op->multiRequest = op->multi->next();
+        const auto& request = op->multiRequest;
+        if (op->target.credentials.version == Version::kV1) {
+          send(op, makePdu(SNMP_MSG_GETNEXT, request.oids));
+        } else {
+          netsnmp_pdu* pdu = makePdu(SNMP_MSG_GETBULK, request.oids);
+          pdu->non_repeaters = 0;
+          pdu->max_repetitions = request.repetitions;
+          send(op, pdu);
+        }
+        break;
+      }
       case Op::Kind::kProbe: break;
     }
   }
@@ -1030,6 +1047,7 @@ struct NetSnmpClient::Impl {
       case Op::Kind::kGet: onGetAnswer(op, ev); break;
       case Op::Kind::kGetNext: onGetNextAnswer(op, ev); break;
       case Op::Kind::kWalk: onWalkAnswer(op, ev); break;
+      case Op::Kind::kWalkMany: onWalkManyAnswer(op, ev); break;
       case Op::Kind::kProbe: break;
     }
   }
@@ -1216,6 +1234,27 @@ struct NetSnmpClient::Impl {
         break;
     }
   }
+
+  void onWalkManyAnswer(Op* op, const Event& ev) {
+    auto& multi = *op->multi;
+    const auto& request = op->multiRequest;
+    if (ev.errstat == SNMP_ERR_NOERROR) {
+      multi.accept(request, ev.varbinds);
+    } else if (ev.errstat == kTooBig) {
+      multi.tooBig(request);
+    } else {
+      // SNMPv1's noSuchName to a GETNEXT means "nothing after this OID".
+      const bool endOfView =
+          ev.errstat == kNoSuchName && op->target.credentials.version == Version::kV1;
+      multi.error(request, ev.errindex, endOfView,
+                  "the agent answered " + errorStatusName(ev.errstat));
+    }
+    if (multi.done()) {
+      finishOk(op, {});
+    } else {
+      issue(op);
+    }
+  }
 };
 
 NetSnmpClient::NetSnmpClient() : NetSnmpClient(Options{}) {}
@@ -1263,6 +1302,54 @@ void NetSnmpClient::walk(const Target& target, Oid root, WalkOptions options, Ca
   }
   op->maxRepetitions = std::clamp(options.maxRepetitions, 1, 1000);
   op->walk.emplace(std::move(root), options.maxRows);
+  impl_->post(std::move(op));
+}
+
+void NetSnmpClient::walkMany(const Target& target, std::vector<Oid> roots, WalkOptions options,
+                             ManyCallback done) {
+  for (const auto& root : roots) {
+    if (!askable(root)) {
+      const std::string message = describeFailure(
+          target, ErrorKind::kBadResponse, "cannot walk the OID \"" + root.toString() + "\"");
+      done(std::vector<Result>(roots.size(), Result{ErrorKind::kBadResponse, message, {}}));
+      return;
+    }
+  }
+  if (roots.empty()) {
+    done({});
+    return;
+  }
+  auto multi = std::make_shared<MultiWalkState>(std::move(roots), options.maxRows,
+                                                options.maxVarbinds, options.maxRepetitions);
+  auto op = std::make_unique<Impl::Op>();
+  op->kind = Impl::Op::Kind::kWalkMany;
+  op->target = target;
+  op->multi = multi;
+  // A failure of the whole chain (timeout, v3 refusal, shutdown) is every
+  // root's; otherwise each root ends as its column did.
+  op->done = [multi, target, done = std::move(done)](const Result& whole) {
+    std::vector<Result> out;
+    out.reserve(multi->columns().size());
+    for (auto& column : multi->columns()) {
+      Result r;
+      if (!whole.ok()) {
+        r.error = whole.error;
+        r.message = whole.message;
+      } else if (column.end == MultiWalkState::End::kLoop) {
+        r.error = ErrorKind::kBadResponse;
+        r.message = describeFailure(target, r.error, column.message);
+        r.varbinds = std::move(column.rows);
+      } else if (column.end == MultiWalkState::End::kFailed) {
+        r.error = ErrorKind::kAgentError;
+        r.message = describeFailure(target, r.error, column.message);
+        r.varbinds = std::move(column.rows);
+      } else {
+        r.varbinds = std::move(column.rows);
+      }
+      out.push_back(std::move(r));
+    }
+    done(std::move(out));
+  };
   impl_->post(std::move(op));
 }
 

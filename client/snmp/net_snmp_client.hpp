@@ -45,6 +45,8 @@ class NetSnmpClient final : public SnmpClient {
   void get(const Target& target, std::vector<Oid> oids, Callback done) override;
   void getNext(const Target& target, std::vector<Oid> oids, Callback done) override;
   void walk(const Target& target, Oid root, WalkOptions options, Callback done) override;
+  void walkMany(const Target& target, std::vector<Oid> roots, WalkOptions options,
+                ManyCallback done) override;
   Stats stats() const override;
 
  private:

@@ -1,5 +1,9 @@
 #include "client/snmp/snmp_client.hpp"
 
+#include <memory>
+#include <mutex>
+#include <utility>
+
 namespace openmps::client::snmp {
 
 namespace {
@@ -75,6 +79,37 @@ const char* toString(ErrorKind kind) {
     case ErrorKind::kCancelled: return "cancelled";
   }
   return "?";
+}
+
+void SnmpClient::walkMany(const Target& target, std::vector<Oid> roots, WalkOptions options,
+                          ManyCallback done) {
+  struct Gather {
+    std::mutex mutex;
+    std::vector<Result> results;
+    std::size_t pending = 0;
+    ManyCallback done;
+  };
+  if (roots.empty()) {
+    done({});
+    return;
+  }
+  auto gather = std::make_shared<Gather>();
+  gather->results.resize(roots.size());
+  gather->pending = roots.size();
+  gather->done = std::move(done);
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    walk(target, std::move(roots[i]), options, [gather, i](Result r) {
+      bool last = false;
+      {
+        const std::lock_guard<std::mutex> lock(gather->mutex);
+        gather->results[i] = std::move(r);
+        last = --gather->pending == 0;
+      }
+      if (last) {
+        gather->done(std::move(gather->results));
+      }
+    });
+  }
 }
 
 }  // namespace openmps::client::snmp

@@ -70,6 +70,10 @@ struct Result {
 struct WalkOptions {
   std::size_t maxRows = 10'000;  // a device that never ends its table is cut off here
   int maxRepetitions = 25;       // GETBULK
+  // walkMany: varbinds one answer should carry (open roots × repetitions).
+  // Agents cap a GETBULK answer by message size or by count (snmpsim at 64),
+  // so asking for more only makes them cut or answer tooBig.
+  std::size_t maxVarbinds = 64;
 };
 
 struct Stats {
@@ -84,6 +88,8 @@ struct Stats {
 class SnmpClient {
  public:
   using Callback = std::function<void(Result)>;
+  // One Result per root, in the order the roots were given.
+  using ManyCallback = std::function<void(std::vector<Result>)>;
   virtual ~SnmpClient() = default;
 
   // GET: one varbind per requested OID, in the order asked. Per-OID
@@ -97,6 +103,14 @@ class SnmpClient {
   // v1; stops at the end of the subtree, at endOfMibView, at maxRows, or
   // with kBadResponse when the agent answers OIDs that do not increase.
   virtual void walk(const Target& target, Oid root, WalkOptions options, Callback done) = 0;
+  // Several walks at once, each Result as walk() would give it (rows of
+  // that root; kBadResponse with the rows so far when it loops; kAgentError
+  // when the agent refuses it). An adapter may carry them in one request
+  // chain (NetSnmpClient: one GETBULK with the next OID of every open root);
+  // this default walks each root on its own. A device that stops answering
+  // fails every root with the same error.
+  virtual void walkMany(const Target& target, std::vector<Oid> roots, WalkOptions options,
+                        ManyCallback done);
 
   virtual Stats stats() const = 0;
 };

@@ -1,13 +1,14 @@
 // snmp_tool: drives NetSnmpClient for integration tests and benchmarks.
 //
 //   snmp_tool [SNMP options] [--get OID]... [--getnext OID]... [--walk OID]...
-//             [--max-rows N] [--max-repetitions N] [--concurrency N] [--counts-only]
-//             HOST[:PORT]...
+//             [--max-rows N] [--max-repetitions N] [--walk-many [--max-varbinds N]]
+//             [--concurrency N] [--counts-only] HOST[:PORT]...
 //
 // Every operation runs against every target at once. Prints one JSON line
 // per target ({"target", "results": [{"op", "oid", "ok", "kind", "message",
 // "varbinds" | "count"}]}) and a last line {"summary": {...}} with the
-// client's request counters and the wall time. Exit 0 when every operation
+// client's request counters and the wall time. With --walk-many, a target's
+// --walk subtrees go through one walkMany call (one GETBULK chain). Exit 0 when every operation
 // succeeded, 1 when one failed, 2 on a usage error.
 #include <atomic>
 #include <chrono>
@@ -80,6 +81,8 @@ int main(int argc, char** argv) {
   specs.push_back({"walk", true, "OID", "walk this subtree (repeatable)"});
   specs.push_back({"max-rows", true, "N", "walk row limit"});
   specs.push_back({"max-repetitions", true, "N", "GETBULK max-repetitions"});
+  specs.push_back({"walk-many", false, "", "walk the --walk subtrees together (walkMany)"});
+  specs.push_back({"max-varbinds", true, "N", "walkMany: varbinds per answer"});
   specs.push_back({"concurrency", true, "N", "operations in flight at most"});
   specs.push_back({"counts-only", false, "", "print row counts instead of varbinds"});
   util::ParsedArgs parsed;
@@ -129,6 +132,8 @@ int main(int argc, char** argv) {
   snmp::WalkOptions walkOptions;
   walkOptions.maxRows = static_cast<std::size_t>(parsed.intOr("max-rows", 10000, 1, 10'000'000));
   walkOptions.maxRepetitions = static_cast<int>(parsed.intOr("max-repetitions", 25, 1, 1000));
+  walkOptions.maxVarbinds = static_cast<std::size_t>(parsed.intOr("max-varbinds", 64, 1, 10000));
+  const bool walkMany = parsed.has("walk-many");
   const bool countsOnly = parsed.has("counts-only");
   snmp::NetSnmpClient::Options options;
   options.maxInFlight = static_cast<std::size_t>(parsed.intOr("concurrency", 512, 1, 100000));
@@ -144,9 +149,11 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < targets.size(); ++i) {
       perTarget[i]["target"] = targets[i].toString();
       perTarget[i]["results"] = nlohmann::json::array();
+      std::vector<Oid> manyRoots;
+      std::vector<snmp::SnmpClient::Callback> manyDone;
       for (std::size_t j = 0; j < jobs.size(); ++j) {
         perTarget[i]["results"].push_back(nullptr);
-        auto done = [&, i, j](const snmp::Result& r) {
+        snmp::SnmpClient::Callback done = [&, i, j](const snmp::Result& r) {
           nlohmann::json out;
           out["op"] = jobs[j].op;
           if (jobs[j].op != "get") {
@@ -176,9 +183,20 @@ int main(int argc, char** argv) {
           client.get(targets[i], gets, done);
         } else if (jobs[j].op == "getnext") {
           client.getNext(targets[i], {jobs[j].oid}, done);
+        } else if (walkMany) {
+          manyRoots.push_back(jobs[j].oid);
+          manyDone.push_back(std::move(done));
         } else {
           client.walk(targets[i], jobs[j].oid, walkOptions, done);
         }
+      }
+      if (!manyRoots.empty()) {
+        client.walkMany(targets[i], manyRoots, walkOptions,
+                        [manyDone = std::move(manyDone)](std::vector<snmp::Result> results) {
+                          for (std::size_t k = 0; k < results.size() && k < manyDone.size(); ++k) {
+                            manyDone[k](results[k]);
+                          }
+                        });
       }
     }
     std::unique_lock lock(mutex);
