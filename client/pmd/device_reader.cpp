@@ -1,13 +1,16 @@
 #include "client/pmd/device_reader.hpp"
 
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <vector>
 
 namespace openmps::client::pmd {
 namespace {
 
-// The walks and GETs of phase two complete in any order; the last one to
+// The GET and the walks of phase two complete in any order; the last one to
 // finish evaluates.
 struct PhaseTwo {
   std::mutex mutex;
@@ -51,7 +54,7 @@ void DeviceReader::read(const snmp::Target& target, Done done) {
         const FetchPlan plan = planRead(*def, phaseOne);
         auto state = std::make_shared<PhaseTwo>();
         state->snapshot = std::move(phaseOne);
-        state->pending = plan.walks.size() + (plan.gets.empty() ? 0 : 1);
+        state->pending = (plan.walks.empty() ? 0U : 1U) + (plan.gets.empty() ? 0U : 1U);
         auto finish = [state, def, context, done]() mutable {
           if (isHardFailure(state->failure.error)) {
             done(snmpFailure(state->failure));
@@ -77,21 +80,24 @@ void DeviceReader::read(const snmp::Target& target, Done done) {
           finish();
           return;
         }
-        auto complete = [state, finish](const snmp::Result& result,
-                                        const std::string& what) mutable {
+        // Takes the answer of one request (chain) under the lock.
+        auto take = [state](const snmp::Result& result, const std::string& what) {
+          if (result.ok() || !isHardFailure(result.error)) {
+            state->snapshot.add(result.varbinds);
+          }
+          if (!result.ok()) {
+            if (isHardFailure(result.error) && !isHardFailure(state->failure.error)) {
+              state->failure = result;
+            } else if (!isHardFailure(result.error)) {
+              state->notes.push_back(what + ": " + result.message);
+            }
+          }
+        };
+        auto complete = [state, finish](const std::function<void()>& takeAll) mutable {
           bool last = false;
           {
             const std::lock_guard<std::mutex> lock(state->mutex);
-            if (result.ok() || !isHardFailure(result.error)) {
-              state->snapshot.add(result.varbinds);
-            }
-            if (!result.ok()) {
-              if (isHardFailure(result.error) && !isHardFailure(state->failure.error)) {
-                state->failure = result;
-              } else if (!isHardFailure(result.error)) {
-                state->notes.push_back(what + ": " + result.message);
-              }
-            }
+            takeAll();
             last = --state->pending == 0;
           }
           if (last) {
@@ -99,15 +105,22 @@ void DeviceReader::read(const snmp::Target& target, Done done) {
           }
         };
         if (!plan.gets.empty()) {
-          client->get(target, plan.gets, [complete](const snmp::Result& r) mutable {
-            complete(r, "reading scalars");
+          client->get(target, plan.gets, [complete, take](const snmp::Result& r) mutable {
+            complete([&] { take(r, "reading scalars"); });
           });
         }
-        for (const auto& root : plan.walks) {
-          client->walk(target, root, snmp::WalkOptions{},
-                       [complete, root](const snmp::Result& r) mutable {
-                         complete(r, "walking " + root.toString());
-                       });
+        if (!plan.walks.empty()) {
+          // Every column in one request chain: a table costs varbinds, not round trips.
+          client->walkMany(target, plan.walks, snmp::WalkOptions{},
+                           [complete, take,
+                            roots = plan.walks](const std::vector<snmp::Result>& results) mutable {
+                             complete([&] {
+                               for (std::size_t i = 0; i < results.size() && i < roots.size();
+                                    ++i) {
+                                 take(results[i], "walking " + roots[i].toString());
+                               }
+                             });
+                           });
         }
       });
 }

@@ -27,7 +27,8 @@ struct ReadOutcome {
 // Reads one device in two phases over the SNMP seam: (1) one GET of the
 // system group, the probe OIDs and the generic scalars, then the best
 // definition is chosen; (2) one GET of the scalars the definition still
-// needs plus one walk per table, all at once; then the engine evaluates.
+// needs, and the table columns it reads walked together in one request
+// chain (SnmpClient::walkMany), both at once; then the engine evaluates.
 class DeviceReader {
  public:
   using Done = std::function<void(ReadOutcome)>;

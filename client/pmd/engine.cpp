@@ -98,8 +98,6 @@ const Oid& hrDevicePrinterOid() {
 }
 
 constexpr int kLowPercent = 10;
-// Table entries sit deeper than this; nothing shallower is walked whole.
-constexpr std::size_t kMinEntryArcs = 8;
 
 // ------------------------------------------------------------- Fetch plans
 
@@ -139,40 +137,32 @@ struct Collector {
     for (const auto& check : def.checks) {
       source(check.reference);
     }
+    // Only the columns the engine reads: a whole entry (prtInputEntry has
+    // two dozen columns) would cost the agent and the wire far more.
     for (const auto& table : def.supplies) {
-      walks.insert(table.entry);
+      columns(table.entry, table.columns);
     }
     for (const auto& table : def.alerts) {
-      walks.insert(table.entry);
+      columns(table.entry, table.columns);
     }
     if (def.colorants) {
-      walks.insert(def.colorants->entry);
+      walks.insert(def.colorants->entry.child(def.colorants->valueColumn));
+    }
+  }
+  void columns(const Oid& entry, const std::map<std::string, std::uint32_t>& byName) {
+    if (byName.empty()) {
+      walks.insert(entry);
+    }
+    for (const auto& [name, arc] : byName) {
+      walks.insert(entry.child(arc));
     }
   }
 
   FetchPlan plan(const Snapshot* alreadyRead) const {
-    // Two or more columns of one table: one walk of the table entry costs
-    // fewer requests than a walk per column.
-    std::map<Oid, int> columnsPerEntry;
-    for (const auto& walk : walks) {
-      if (walk.size() > kMinEntryArcs) {
-        ++columnsPerEntry[Oid(
-            std::vector<std::uint32_t>(walk.arcs().begin(), walk.arcs().end() - 1))];
-      }
-    }
-    std::set<Oid> roots;
-    for (const auto& walk : walks) {
-      if (walk.size() > kMinEntryArcs) {
-        Oid entry(std::vector<std::uint32_t>(walk.arcs().begin(), walk.arcs().end() - 1));
-        if (columnsPerEntry[entry] > 1) {
-          roots.insert(entry);
-          continue;
-        }
-      }
-      roots.insert(walk);
-    }
+    // Column by column: the device reader walks them all in one request
+    // chain, so a column costs a varbind per row, not a round trip.
     FetchPlan out;
-    for (const auto& walk : roots) {
+    for (const auto& walk : walks) {
       const bool covered = std::any_of(out.walks.begin(), out.walks.end(),
                                        [&](const Oid& w) { return w.isPrefixOf(walk); });
       if (!covered) {

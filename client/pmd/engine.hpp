@@ -35,7 +35,8 @@ class Snapshot {
 };
 
 // What to ask a device for: GETs in as few PDUs as the client packs them,
-// and one walk per table (no walk inside another, no GET inside a walk).
+// and the table columns the definition reads (no walk inside another, no
+// GET inside a walk), walked together (SnmpClient::walkMany).
 struct FetchPlan {
   std::vector<Oid> gets;
   std::vector<Oid> walks;

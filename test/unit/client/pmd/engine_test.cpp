@@ -270,7 +270,7 @@ TEST_CASE("vendor: matching, fallbacks, tables by label and code, sums, differen
   }
 }
 
-TEST_CASE("fetch plans: phase one is one GET, phase two walks each table once") {
+TEST_CASE("fetch plans: phase one is one GET, phase two walks each column it reads once") {
   const auto& catalog = projectCatalog();
   const FetchPlan one = planIdentify(catalog);
   CHECK(one.walks.empty());
@@ -287,7 +287,24 @@ TEST_CASE("fetch plans: phase one is one GET, phase two walks each table once") 
       CHECK((i == j || !two.walks[i].isPrefixOf(two.walks[j])));
     }
   }
-  // hrDeviceTable columns come in one walk of its entry.
-  CHECK(std::find(two.walks.begin(), two.walks.end(), Oid::of("1.3.6.1.2.1.25.3.2.1")) !=
-        two.walks.end());
+  // Only the columns read: hrDeviceType, hrDeviceDescr and hrDeviceStatus of
+  // hrDeviceTable, not its entry; of prtInputEntry's two dozen columns, the
+  // five the generic definition reads.
+  auto has = [&](const char* oid) {
+    return std::find(two.walks.begin(), two.walks.end(), Oid::of(oid)) != two.walks.end();
+  };
+  CHECK(has("1.3.6.1.2.1.25.3.2.1.2"));
+  CHECK(has("1.3.6.1.2.1.25.3.2.1.3"));
+  CHECK(has("1.3.6.1.2.1.25.3.2.1.5"));
+  CHECK_FALSE(has("1.3.6.1.2.1.25.3.2.1"));
+  CHECK_FALSE(has("1.3.6.1.2.1.25.3.2.1.4"));
+  CHECK(std::count_if(two.walks.begin(), two.walks.end(), [](const Oid& w) {
+          return Oid::of("1.3.6.1.2.1.43.8.2.1").isPrefixOf(w);
+        }) == 5);
+  // A supply table's columns, and the colorant table's value column.
+  CHECK(has("1.3.6.1.2.1.43.11.1.1.9"));
+  CHECK(has("1.3.6.1.2.1.43.11.1.1.6"));
+  CHECK_FALSE(has("1.3.6.1.2.1.43.11.1.1"));
+  CHECK(has("1.3.6.1.2.1.43.12.1.1.4"));
+  CHECK(has("1.3.6.1.2.1.43.18.1.1.7"));
 }

@@ -318,7 +318,9 @@ checks:
                                                {"color", 9000},
                                                {"total", 50000}});
   CHECK(r.notes.empty());
-  // One walk of the table entry covers both columns.
+  // Each column read is walked once (together, by walkMany), the entry not.
   const FetchPlan plan = planRead(def, Snapshot{});
-  CHECK(std::count(plan.walks.begin(), plan.walks.end(), Oid::of("1.3.6.1.4.1.99999.3.1")) == 1);
+  CHECK(std::count(plan.walks.begin(), plan.walks.end(), Oid::of("1.3.6.1.4.1.99999.3.1.2")) == 1);
+  CHECK(std::count(plan.walks.begin(), plan.walks.end(), Oid::of("1.3.6.1.4.1.99999.3.1.3")) == 1);
+  CHECK(std::count(plan.walks.begin(), plan.walks.end(), Oid::of("1.3.6.1.4.1.99999.3.1")) == 0);
 }
