@@ -1,5 +1,7 @@
 #include "shared/model/reading_json.hpp"
 
+#include <algorithm>
+
 #include "shared/model/counter_names.hpp"
 #include "shared/model/reading_json_value.hpp"
 #include "shared/util/json_fields.hpp"
@@ -10,7 +12,9 @@ namespace {
 
 using nlohmann::json;
 using util::JsonFieldError;
-using util::JsonObject;
+using util::JsonFields;
+using util::JsonPath;
+using util::JsonValue;
 
 constexpr std::int64_t kRawMin = INT32_MIN;
 constexpr std::int64_t kRawMax = INT64_MAX;
@@ -20,17 +24,20 @@ json optionalValue(const std::optional<T>& v) {
   return v ? json(*v) : json(nullptr);
 }
 
-std::vector<std::string> stringList(const JsonObject& obj, std::string_view key) {
+std::vector<std::string> stringList(const JsonFields& obj, std::string_view key) {
   std::vector<std::string> out;
-  const json& arr = obj.optionalArray(key, kMaxListItems);
-  const std::string path = obj.childPath(key);
-  for (std::size_t i = 0; i < arr.size(); ++i) {
-    out.push_back(util::stringAt(arr[i], util::indexPath(path, i), kMaxTextLength));
+  const auto arr = obj.optionalArray(key, kMaxListItems);
+  if (!arr) return out;
+  const JsonPath path(obj.path(), key);
+  out.reserve(arr->size());
+  std::size_t i = 0;
+  for (const JsonValue v : *arr) {
+    out.push_back(util::stringAt(v, JsonPath(path, i++), kMaxTextLength));
   }
   return out;
 }
 
-DeviceIdentity identityFrom(const JsonObject& o) {
+DeviceIdentity identityFrom(const JsonFields& o) {
   DeviceIdentity id;
   id.manufacturer = o.optionalString("manufacturer", kMaxTextLength);
   id.model = o.optionalString("model", kMaxTextLength);
@@ -46,7 +53,7 @@ DeviceIdentity identityFrom(const JsonObject& o) {
   return id;
 }
 
-Supply supplyFrom(const JsonObject& o) {
+Supply supplyFrom(const JsonFields& o) {
   Supply s;
   s.index = static_cast<int>(o.optionalInt("index", 0, INT32_MAX).value_or(0));
   s.description = o.optionalString("description", kMaxTextLength);
@@ -57,7 +64,9 @@ Supply supplyFrom(const JsonObject& o) {
   if (auto p = o.optionalInt("level_percent", 0, 100)) s.levelPercent = static_cast<int>(*p);
   const std::string state = o.requireString("state", 32);
   const auto parsed = supplyStateFromString(state);
-  if (!parsed) throw JsonFieldError(o.childPath("state"), "unknown supply state '" + state + "'");
+  if (!parsed) {
+    throw JsonFieldError(o.path().child("state"), "unknown supply state '" + state + "'");
+  }
   s.state = *parsed;
   s.unit = o.optionalString("unit", kMaxTextLength);
   s.supplyClass = o.optionalString("class", kMaxTextLength);
@@ -65,27 +74,31 @@ Supply supplyFrom(const JsonObject& o) {
   return s;
 }
 
-Status statusFrom(const JsonObject& o) {
+Status statusFrom(const JsonFields& o) {
   Status st;
   st.printerStatus = o.optionalString("printer_status", kMaxTextLength);
   st.deviceStatus = o.optionalString("device_status", kMaxTextLength);
   st.errors = stringList(o, "errors");
   st.vendorCode = o.optionalString("vendor_code", kMaxTextLength);
-  const json& alerts = o.optionalArray("alerts", kMaxAlerts);
-  for (std::size_t i = 0; i < alerts.size(); ++i) {
-    const JsonObject a(alerts[i], util::indexPath(o.childPath("alerts"), i));
-    AlertEntry e;
-    e.index = static_cast<int>(a.optionalInt("index", 0, INT32_MAX).value_or(0));
-    e.severity = a.optionalString("severity", kMaxTextLength);
-    e.group = a.optionalString("group", kMaxTextLength);
-    e.code = static_cast<int>(a.optionalInt("code", INT32_MIN, INT32_MAX).value_or(0));
-    e.text = a.optionalString("text", kMaxTextLength);
-    st.alerts.push_back(std::move(e));
+  if (const auto alerts = o.optionalArray("alerts", kMaxAlerts)) {
+    const JsonPath alertsPath(o.path(), "alerts");
+    std::size_t i = 0;
+    for (const JsonValue v : *alerts) {
+      const JsonPath path(alertsPath, i++);
+      const JsonFields a(v, path);
+      AlertEntry e;
+      e.index = static_cast<int>(a.optionalInt("index", 0, INT32_MAX).value_or(0));
+      e.severity = a.optionalString("severity", kMaxTextLength);
+      e.group = a.optionalString("group", kMaxTextLength);
+      e.code = static_cast<int>(a.optionalInt("code", INT32_MIN, INT32_MAX).value_or(0));
+      e.text = a.optionalString("text", kMaxTextLength);
+      st.alerts.push_back(std::move(e));
+    }
   }
   return st;
 }
 
-Capabilities capabilitiesFrom(const JsonObject& o) {
+Capabilities capabilitiesFrom(const JsonFields& o) {
   Capabilities c;
   c.color = o.optionalBool("color");
   c.duplex = o.optionalBool("duplex");
@@ -94,6 +107,34 @@ Capabilities capabilitiesFrom(const JsonObject& o) {
   if (auto n = o.optionalInt("output_trays", 0, 1000)) c.outputTrays = static_cast<int>(*n);
   c.finishers = stringList(o, "finishers");
   return c;
+}
+
+// The counters object's members as a map would hold them: sorted by name,
+// the last of duplicate names winning (what nlohmann's parse did).
+void countersFrom(JsonValue obj, const JsonPath& path, Counters& out) {
+  std::vector<JsonValue> members(obj.begin(), obj.end());
+  std::stable_sort(members.begin(), members.end(),
+                   [](const JsonValue& a, const JsonValue& b) { return a.key() < b.key(); });
+  std::vector<JsonValue> unique;
+  unique.reserve(members.size());
+  for (const JsonValue& m : members) {
+    if (!unique.empty() && unique.back().key() == m.key()) {
+      unique.back() = m;
+    } else {
+      unique.push_back(m);
+    }
+  }
+  if (unique.size() > kMaxCounters) {
+    throw JsonFieldError(path.str(), "more than " + std::to_string(kMaxCounters) + " counters");
+  }
+  for (const JsonValue& m : unique) {
+    const JsonPath fieldPath(path, m.key());
+    if (const auto problem = counterNameProblem(m.key()); !problem.empty()) {
+      throw JsonFieldError(fieldPath.str(), problem);
+    }
+    out.emplace_hint(out.end(), std::string(m.key()),
+                     util::intAt(m, fieldPath, 0, kMaxCounterValue));
+  }
 }
 
 }  // namespace
@@ -169,46 +210,53 @@ json toJsonValue(const Reading& r) {
               {"notes", r.notes}};
 }
 
-Reading readingFromJsonValue(const json& value, const std::string& path) {
-  const JsonObject o(value, path);
+Reading readingFromJsonValue(util::JsonValue value, const util::JsonPath& path) {
+  const JsonFields o(value, path);
   Reading r;
   const std::string kind = o.requireString("kind", 16);
   const auto parsedKind = readingKindFromString(kind);
   if (!parsedKind) {
-    throw JsonFieldError(o.childPath("kind"), "unknown kind '" + kind + "' (meter or status)");
+    throw JsonFieldError(path.child("kind"), "unknown kind '" + kind + "' (meter or status)");
   }
   r.kind = *parsedKind;
   const std::string readAt = o.requireString("read_at", 64);
   const auto t = util::parseRfc3339(readAt);
-  if (!t) throw JsonFieldError(o.childPath("read_at"), "not an RFC 3339 time: '" + readAt + "'");
+  if (!t) throw JsonFieldError(path.child("read_at"), "not an RFC 3339 time: '" + readAt + "'");
   r.readAt = *t;
-  if (auto origin = o.optionalObject("origin")) {
-    r.origin.clientId = origin->optionalString("client_id", kMaxTextLength);
-    r.origin.address = origin->optionalString("address", kMaxTextLength);
-    r.origin.pmd = origin->optionalString("pmd", kMaxTextLength);
+  if (const auto originValue = o.optionalObject("origin")) {
+    const JsonPath originPath(path, "origin");
+    const JsonFields origin(*originValue, originPath);
+    r.origin.clientId = origin.optionalString("client_id", kMaxTextLength);
+    r.origin.address = origin.optionalString("address", kMaxTextLength);
+    r.origin.pmd = origin.optionalString("pmd", kMaxTextLength);
   }
-  r.identity = identityFrom(o.requireObject("identity"));
-  if (auto counters = o.optionalObject("counters")) {
-    const json& obj = value.at("counters");
-    if (obj.size() > kMaxCounters) {
-      throw JsonFieldError(counters->path(),
-                           "more than " + std::to_string(kMaxCounters) + " counters");
+  {
+    const JsonValue identity = o.requireObject("identity");
+    const JsonPath identityPath(path, "identity");
+    r.identity = identityFrom(JsonFields(identity, identityPath));
+  }
+  if (const auto counters = o.optionalObject("counters")) {
+    const JsonPath countersPath(path, "counters");
+    const JsonFields checked(*counters, countersPath);
+    countersFrom(*counters, countersPath, r.counters);
+  }
+  if (const auto supplies = o.optionalArray("supplies", kMaxSupplies)) {
+    const JsonPath suppliesPath(path, "supplies");
+    r.supplies.reserve(supplies->size());
+    std::size_t i = 0;
+    for (const JsonValue v : *supplies) {
+      const JsonPath supplyPath(suppliesPath, i++);
+      r.supplies.push_back(supplyFrom(JsonFields(v, supplyPath)));
     }
-    for (const auto& [name, v] : obj.items()) {
-      const std::string fieldPath = counters->childPath(name);
-      if (const auto problem = counterNameProblem(name); !problem.empty()) {
-        throw JsonFieldError(fieldPath, problem);
-      }
-      r.counters[name] = util::intAt(v, fieldPath, 0, kMaxCounterValue);
-    }
   }
-  const json& supplies = o.optionalArray("supplies", kMaxSupplies);
-  for (std::size_t i = 0; i < supplies.size(); ++i) {
-    r.supplies.push_back(
-        supplyFrom(JsonObject(supplies[i], util::indexPath(o.childPath("supplies"), i))));
+  if (const auto status = o.optionalObject("status")) {
+    const JsonPath statusPath(path, "status");
+    r.status = statusFrom(JsonFields(*status, statusPath));
   }
-  if (auto status = o.optionalObject("status")) r.status = statusFrom(*status);
-  if (auto caps = o.optionalObject("capabilities")) r.capabilities = capabilitiesFrom(*caps);
+  if (const auto caps = o.optionalObject("capabilities")) {
+    const JsonPath capsPath(path, "capabilities");
+    r.capabilities = capabilitiesFrom(JsonFields(*caps, capsPath));
+  }
   r.notes = stringList(o, "notes");
   return r;
 }
@@ -218,7 +266,8 @@ std::string readingToJson(const Reading& reading, int indent) {
 }
 
 Reading readingFromJson(std::string_view text) {
-  return readingFromJsonValue(util::parseJson(text, "reading"), "");
+  const util::JsonDocument doc(text, "reading");
+  return readingFromJsonValue(doc.root(), util::JsonPath());
 }
 
 }  // namespace openmps::model

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shared/model/reading.hpp"
+#include "shared/util/json_fields.hpp"
 
 namespace openmps::model {
 
@@ -16,7 +17,8 @@ nlohmann::json toJsonValue(const Supply& supply);
 nlohmann::json toJsonValue(const Status& status);
 nlohmann::json toJsonValue(const DeviceIdentity& identity);
 nlohmann::json toJsonValue(const Capabilities& capabilities);
-// path prefixes error messages ("items[2].reading").
-Reading readingFromJsonValue(const nlohmann::json& value, const std::string& path);
+// Reads a reading out of a parsed document; path prefixes error messages
+// ("items[2].reading").
+Reading readingFromJsonValue(util::JsonValue value, const util::JsonPath& path);
 
 }  // namespace openmps::model
