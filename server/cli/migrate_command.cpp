@@ -8,6 +8,7 @@
 #include "server/cli/commands.hpp"
 #include "server/config/server_secrets.hpp"
 #include "server/store/pg_migrator.hpp"
+#include "server/store/pg_partitions.hpp"
 
 namespace openmps::server::cli {
 
@@ -22,9 +23,8 @@ int migrateCommand(std::span<const std::string> args) {
   }
   const auto cfg = loadConfig(parsed);
   config::ensureServerSecrets(cfg);
-  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  const int year = static_cast<int>(std::chrono::year_month_day(today).year());
-  const auto report = store::migrateDatabase(cfg.databaseUri, year);
+  const auto report =
+      store::migrateDatabase(cfg.databaseUri, store::utcYear(std::chrono::system_clock::now()));
   for (const auto& name : report.applied) {
     std::printf("applied %s\n", name.c_str());
   }

@@ -19,6 +19,7 @@
 #include "server/receiver/rate_limiter.hpp"
 #include "server/receiver/rpc_dispatcher.hpp"
 #include "server/store/pg_ingest_store.hpp"
+#include "server/store/pg_partitions.hpp"
 #include "shared/envelope/envelope_error.hpp"
 #include "shared/envelope/fault_codes.hpp"
 #include "shared/util/clock.hpp"
@@ -136,6 +137,11 @@ int runCommand(std::span<const std::string> args) {
         });
     mailboxService->start();
   }
+  // A server that runs for years without `migrate` still gets each new
+  // year's partitions before readings for it arrive.
+  store::PartitionKeeper partitions(
+      clock, [databaseUri](int year) { store::ensurePartitions(databaseUri, year); });
+  partitions.start();
   util::logInfo(kLog) << "openmps-server running (" << cfg.ingest.workers
                       << " ingest workers); SIGTERM stops it";
   int received = 0;
@@ -147,6 +153,7 @@ int runCommand(std::span<const std::string> args) {
   if (mailboxService) {
     mailboxService->stop();
   }
+  partitions.stop();
   ingestor.stop();
   util::logInfo(kLog) << "stopped cleanly";
   return 0;

@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "server/store/migrations.hpp"
+#include "server/store/pg_partitions.hpp"
 
 namespace openmps::server::store {
 namespace {
@@ -42,7 +43,8 @@ MigrationReport migrateDatabase(const util::Secret& databaseUri, int currentYear
     txn.exec_params("INSERT INTO schema_migrations (name) VALUES ($1)", std::string(m.name));
     report.applied.emplace_back(m.name);
   }
-  txn.exec_params("SELECT openmps_ensure_partitions($1, $2)", currentYear - 1, currentYear + 2);
+  const auto years = partitionYearsAround(currentYear);
+  txn.exec_params("SELECT openmps_ensure_partitions($1, $2)", years.first, years.last);
   txn.commit();
   return report;
 }
