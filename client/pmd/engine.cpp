@@ -4,9 +4,12 @@
 #include <cctype>
 #include <cmath>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <regex>
 #include <set>
+#include <unordered_map>
 
 #include "client/pmd/printer_mib.hpp"
 #include "shared/model/reading_json.hpp"
@@ -274,12 +277,32 @@ std::string hexOf(std::string_view bytes, std::string_view separator) {
   return out;
 }
 
-bool regexSearch(const std::string& text, const std::string& pattern, std::smatch* match) {
-  const std::regex re(pattern, std::regex::ECMAScript | std::regex::icase);
-  if (match != nullptr) {
-    return std::regex_search(text, *match, re);
+// Compiling a pattern costs far more than matching it, and the same few
+// hundred patterns (from the definitions, never from a device) are matched
+// for every device read: each is compiled once. The cap only guards against
+// a process that loads ever new definitions.
+std::shared_ptr<const std::regex> compiledPattern(const std::string& pattern) {
+  constexpr std::size_t kMaxCached = 4096;
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::shared_ptr<const std::regex>> cache;
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (auto it = cache.find(pattern); it != cache.end()) {
+    return it->second;
   }
-  return std::regex_search(text, re);
+  auto re = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript | std::regex::icase);
+  if (cache.size() >= kMaxCached) {
+    cache.clear();
+  }
+  cache.emplace(pattern, re);
+  return re;
+}
+
+bool regexSearch(const std::string& text, const std::string& pattern, std::smatch* match) {
+  const auto re = compiledPattern(pattern);
+  if (match != nullptr) {
+    return std::regex_search(text, *match, *re);
+  }
+  return std::regex_search(text, *re);
 }
 
 class Evaluator {
