@@ -51,7 +51,9 @@ Batch decodeBatch(std::string_view text) {
     const auto createdAt = util::parseRfc3339(created);
     if (!createdAt)
       throw util::JsonFieldError("created_at", "not an RFC 3339 time: '" + created + "'");
-    batch.createdAt = *createdAt;
+    // The JSON form carries milliseconds (what encodeBatch writes): finer
+    // digits are dropped, so that a decoded batch encodes to itself.
+    batch.createdAt = std::chrono::floor<std::chrono::milliseconds>(*createdAt);
     const util::JsonValue items = o.requireArray("items", kMaxBatchItems);
     const util::JsonPath itemsPath(root, "items");
     batch.items.reserve(items.size());

@@ -222,7 +222,8 @@ Reading readingFromJsonValue(util::JsonValue value, const util::JsonPath& path) 
   const std::string readAt = o.requireString("read_at", 64);
   const auto t = util::parseRfc3339(readAt);
   if (!t) throw JsonFieldError(path.child("read_at"), "not an RFC 3339 time: '" + readAt + "'");
-  r.readAt = *t;
+  // Milliseconds, as readingToJson writes them (finer digits dropped).
+  r.readAt = std::chrono::floor<std::chrono::milliseconds>(*t);
   if (const auto originValue = o.optionalObject("origin")) {
     const JsonPath originPath(path, "origin");
     const JsonFields origin(*originValue, originPath);

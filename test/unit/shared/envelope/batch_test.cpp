@@ -78,3 +78,15 @@ TEST_CASE("a batch number used twice is new, duplicate or a replay conflict", "[
   CHECK(classifyBatch(a, a) == SequenceVerdict::kDuplicate);
   CHECK(classifyBatch(a, b) == SequenceVerdict::kConflict);
 }
+
+TEST_CASE("times finer than a millisecond decode to the millisecond they print as", "[envelope]") {
+  // Found by fuzz_batch: a decoded batch must encode to itself.
+  const std::string json =
+      R"({"format":1,"client_id":7,"batch_seq":3,"created_at":"2026-11-22T08:05:00.0002Z",)"
+      R"("items":[{"seq":1,"reading":{"kind":"meter","read_at":"2026-11-22T08:00:00.1239+01:00",)"
+      R"("identity":{}}}]})";
+  const Batch b = decodeBatch(json);
+  CHECK(decodeBatch(encodeBatch(b)) == b);
+  CHECK(encodeBatch(b).find("\"created_at\":\"2026-11-22T08:05:00.000Z\"") != std::string::npos);
+  CHECK(encodeBatch(b).find("\"read_at\":\"2026-11-22T07:00:00.123Z\"") != std::string::npos);
+}
