@@ -28,6 +28,23 @@ class CallContext : public xmlrpc_c::callInfo {
   std::string_view peer;
 };
 
+// mps.submit on parsed parameters: the envelope to the handler, or a fault.
+envelope::SubmitResult submit(const SubmitHandler& handler, const xmlrpc_c::paramList& params,
+                              std::string_view carrier, std::string_view peer) {
+  std::string sealed;
+  try {
+    sealed = envelope::envelopeFromParams(params);
+  } catch (const envelope::EnvelopeError& e) {
+    util::logWarning(kLog) << "bad mps.submit via " << carrier << " from " << peer << ": "
+                           << e.what();
+    return envelope::SubmitFault{envelope::faultCodeFor(e.kind()), e.what()};
+  }
+  return handler(sealed, carrier, peer);
+}
+
+// Registered for the introspection methods (listMethods, methodHelp,
+// methodSignature); calls of mps.submit itself are dispatched by
+// RpcDispatcher::handle from the call it parsed already.
 class SubmitMethod : public xmlrpc_c::method2 {
  public:
   using xmlrpc_c::method2::execute;
@@ -41,18 +58,9 @@ class SubmitMethod : public xmlrpc_c::method2 {
   void execute(const xmlrpc_c::paramList& params, const xmlrpc_c::callInfo* info,
                xmlrpc_c::value* result) override {
     const auto* ctx = dynamic_cast<const CallContext*>(info);
-    const std::string_view carrier = ctx != nullptr ? ctx->carrier : "unknown";
-    const std::string_view peer = ctx != nullptr ? ctx->peer : "unknown";
-    std::string sealed;
-    try {
-      sealed = envelope::envelopeFromParams(params);
-    } catch (const envelope::EnvelopeError& e) {
-      util::logWarning(kLog) << "bad mps.submit via " << carrier << " from " << peer << ": "
-                             << e.what();
-      throw xmlrpc_c::fault(e.what(),
-                            static_cast<xmlrpc_c::fault::code_t>(envelope::faultCodeFor(e.kind())));
-    }
-    const envelope::SubmitResult outcome = handler_(sealed, carrier, peer);
+    const envelope::SubmitResult outcome =
+        submit(handler_, params, ctx != nullptr ? ctx->carrier : "unknown",
+               ctx != nullptr ? ctx->peer : "unknown");
     if (const auto* fault = std::get_if<envelope::SubmitFault>(&outcome)) {
       throw xmlrpc_c::fault(fault->message, static_cast<xmlrpc_c::fault::code_t>(fault->code));
     }
@@ -70,11 +78,13 @@ std::string faultResponse(int code, const std::string& message) {
 }  // namespace
 
 struct RpcDispatcher::Impl {
+  SubmitHandler handler;
   xmlrpc_c::registry registry;
 };
 
 RpcDispatcher::RpcDispatcher(SubmitHandler handler) : impl_(std::make_unique<Impl>()) {
   envelope::configureXmlRpcLimits();
+  impl_->handler = handler;
   impl_->registry.addMethod(envelope::kSubmitMethod,
                             xmlrpc_c::methodPtr(new SubmitMethod(std::move(handler))));
 }
@@ -117,6 +127,20 @@ std::string RpcDispatcher::handle(std::string_view body, std::string_view carrie
                            << " from " << peer;
     return faultResponse(envelope::kFaultBadCall, "unknown method '" + method.substr(0, 100) +
                                                       "' (this server offers mps.submit)");
+  }
+  if (method == envelope::kSubmitMethod) {
+    // Answered from the parse above: the registry would parse the call
+    // (and its base64 envelope) a second time.
+    try {
+      const envelope::SubmitResult outcome = submit(impl_->handler, params, carrier, peer);
+      if (const auto* fault = std::get_if<envelope::SubmitFault>(&outcome)) {
+        return envelope::encodeFaultResponse(*fault);
+      }
+      return envelope::encodeSubmitResponse(std::get<envelope::SubmitAck>(outcome));
+    } catch (const std::exception& e) {
+      util::logError(kLog) << "call via " << carrier << " from " << peer << " failed: " << e.what();
+      return faultResponse(envelope::kFaultUnavailable, "internal error, try again later");
+    }
   }
   const CallContext context(carrier, peer);
   std::string response;
