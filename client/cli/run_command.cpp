@@ -10,9 +10,9 @@
 #include <csignal>
 #include <cstdio>
 #include <deque>
-#include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -182,7 +182,10 @@ class Collector {
   Collector& operator=(const Collector&) = delete;
 
   int runOnce() {
-    sweep();
+    startSweep();
+    while (sweep_ && !stop_.stopped()) {
+      (void)waitForResults(std::chrono::seconds{1});
+    }
     if (stop_.stopped()) {
       return kExitNotEmptied;
     }
@@ -207,10 +210,11 @@ class Collector {
   int runDaemon() {
     std::thread sender([this] { senderLoop(); });
     while (!stop_.stopped()) {
+      // The sweep runs beside the reads (a /16 takes minutes): status polls
+      // and critical conditions do not wait for it.
       if (scheduler_.sweepDue()) {
         scheduler_.sweepStarted();
-        sweep();
-        scheduler_.sweepFinished();
+        startSweep();
       }
       const std::size_t room =
           kMaxReadsInFlight - std::min(kMaxReadsInFlight, scheduler_.tasksInFlight());
@@ -258,62 +262,115 @@ class Collector {
     return nullptr;
   }
 
-  void sweep() {
-    const auto startedAt = clock_.now();
+  // One sweep covers every configured network, one after another; each
+  // network's result comes back through the result queue and is handled on
+  // this thread (waitForResults), like reads. Its printers are merged and
+  // scheduled at once, so they are read while later networks are swept.
+  struct SweepRun {
+    util::Clock::WallTime startedAt;
+    std::size_t network = 0;
     std::vector<discovery::FoundDevice> found;
-    for (const auto& net : cfg_.networks) {
-      discovery::AddressSet addresses;
-      std::vector<std::string> hosts;
-      for (const auto& r : net.ranges) {
-        if (r.kind == discovery::RangeSpec::Kind::kHost) {
-          hosts.push_back(r.host);
-        } else {
-          addresses.add(r.first, r.last);
-        }
-      }
-      for (const auto& r : net.exclude) {
-        if (r.kind == discovery::RangeSpec::Kind::kInterval) {
-          addresses.remove(r.first, r.last);
-        }
-      }
-      discovery::SweepOptions options;
-      for (const auto index : net.credentials) {
-        options.credentials.push_back(
-            {cfg_.credentials.at(index).name, cfg_.credentials.at(index).credentials});
-      }
-      options.port = net.port;
-      options.timeout = cfg_.snmp.timeout;
-      options.retries = cfg_.snmp.retries;
-      options.concurrency = static_cast<std::size_t>(cfg_.snmp.concurrency);
-      std::promise<discovery::SweepResult> promise;
-      auto future = promise.get_future();
-      discovery::runSweep(
-          *snmp_, addresses, hosts, options, nullptr,
-          [&promise](discovery::SweepResult r) { promise.set_value(std::move(r)); });
-      auto result = future.get();
-      util::logInfo(kLog) << "sweep of network '" << net.name << "': " << result.probed
-                          << " addresses, " << result.answered << " answered";
-      for (auto& d : result.devices) {
-        if (d.printer) {
-          found.push_back(std::move(d));
-        }
+  };
+
+  void startSweep() {
+    sweep_ = SweepRun{clock_.now(), 0, {}};
+    startNetworkSweep();
+  }
+
+  void startNetworkSweep() {
+    if (sweep_->network >= cfg_.networks.size()) {
+      finishSweep();
+      return;
+    }
+    const auto& net = cfg_.networks[sweep_->network];
+    discovery::AddressSet addresses;
+    std::vector<std::string> hosts;
+    for (const auto& r : net.ranges) {
+      if (r.kind == discovery::RangeSpec::Kind::kHost) {
+        hosts.push_back(r.host);
+      } else {
+        addresses.add(r.first, r.last);
       }
     }
-    found = discovery::dedupe(std::move(found));
-    mergeFound(found, startedAt);
+    for (const auto& r : net.exclude) {
+      if (r.kind == discovery::RangeSpec::Kind::kInterval) {
+        addresses.remove(r.first, r.last);
+      }
+    }
+    discovery::SweepOptions options;
+    for (const auto index : net.credentials) {
+      options.credentials.push_back(
+          {cfg_.credentials.at(index).name, cfg_.credentials.at(index).credentials});
+    }
+    options.port = net.port;
+    options.timeout = cfg_.snmp.timeout;
+    options.retries = cfg_.snmp.retries;
+    options.concurrency = static_cast<std::size_t>(cfg_.snmp.concurrency);
+    discovery::runSweep(*snmp_, addresses, hosts, options, nullptr,
+                        [this](discovery::SweepResult r) {
+                          {
+                            std::lock_guard lock(resultsMutex_);
+                            sweepResult_ = std::move(r);
+                          }
+                          resultsReady_.notify_all();
+                        });
+  }
+
+  void handleSweepResult(discovery::SweepResult result) {
+    const auto& net = cfg_.networks[sweep_->network];
+    util::logInfo(kLog) << "sweep of network '" << net.name << "': " << result.probed
+                        << " addresses, " << result.answered << " answered";
+    std::vector<discovery::FoundDevice> printers;
+    for (auto& d : result.devices) {
+      if (d.printer) {
+        printers.push_back(std::move(d));
+      }
+    }
+    // A box already found in an earlier network of this sweep (overlapping
+    // ranges, two interfaces) stays at the address found first.
+    std::vector<discovery::FoundDevice> fresh;
+    for (auto& d : discovery::dedupe(std::move(printers))) {
+      const bool seen =
+          std::any_of(sweep_->found.begin(), sweep_->found.end(), [&d](const auto& earlier) {
+            return (!d.serial.empty() && d.serial == earlier.serial) ||
+                   (!d.mac.empty() && d.mac == earlier.mac);
+          });
+      if (!seen) {
+        fresh.push_back(std::move(d));
+      }
+    }
+    ++sweep_->network;
+    const bool last = sweep_->network >= cfg_.networks.size();
+    mergeFound(fresh, sweep_->startedAt, last);
+    sweep_->found.insert(sweep_->found.end(), std::make_move_iterator(fresh.begin()),
+                         std::make_move_iterator(fresh.end()));
+    startNetworkSweep();
+  }
+
+  void finishSweep() {
+    if (cfg_.networks.empty()) {
+      mergeFound({}, sweep_->startedAt, true);
+    }
+    sweep_.reset();
+    scheduler_.sweepFinished();
   }
 
   // Recognises a device at a new address by serial, then MAC
   // (discovery/device_merge); a device that takes another's address pushes
   // that one out until it is seen again.
-  void mergeFound(const std::vector<discovery::FoundDevice>& found, outbox::WallTime at) {
+  void mergeFound(const std::vector<discovery::FoundDevice>& found, outbox::WallTime at,
+                  bool sweepFinished) {
     std::vector<discovery::KnownDevice> current;
     current.reserve(known_.size());
     for (const auto& [id, d] : known_) {
       current.push_back(d);
     }
     auto merge = discovery::mergeSweep(std::move(current), found, at);
-    store_.saveSweep(merge.changed, at, found.size());
+    std::optional<discovery::FinishedSweep> finished;
+    if (sweepFinished) {
+      finished = discovery::FinishedSweep{at, sweep_->found.size() + found.size()};
+    }
+    store_.saveSweep(merge.changed, finished);
     for (const auto id : merge.displaced) {
       util::logInfo(kLog) << "device " << id
                           << " no longer answers at its address (another device does)";
@@ -356,12 +413,21 @@ class Collector {
     });
   }
 
+  // Read results are returned; a finished network sweep is handled here.
   std::vector<ReadResult> waitForResults(std::chrono::milliseconds wait) {
     std::unique_lock lock(resultsMutex_);
-    resultsReady_.wait_for(lock, wait, [this] { return !results_.empty() || stop_.stopped(); });
+    resultsReady_.wait_for(lock, wait, [this] {
+      return !results_.empty() || sweepResult_.has_value() || stop_.stopped();
+    });
     std::vector<ReadResult> out(std::make_move_iterator(results_.begin()),
                                 std::make_move_iterator(results_.end()));
     results_.clear();
+    std::optional<discovery::SweepResult> sweep;
+    sweep.swap(sweepResult_);
+    lock.unlock();
+    if (sweep) {
+      handleSweepResult(std::move(*sweep));
+    }
     return out;
   }
 
@@ -517,6 +583,8 @@ class Collector {
   std::mutex resultsMutex_;
   std::condition_variable resultsReady_;
   std::deque<ReadResult> results_;
+  std::optional<discovery::SweepResult> sweepResult_;
+  std::optional<SweepRun> sweep_;  // this thread only
   std::mutex senderMutex_;
   std::condition_variable senderWake_;
 

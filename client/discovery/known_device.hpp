@@ -36,16 +36,25 @@ struct KnownDevice {
   std::uint64_t statusReadings = 0;
 };
 
+// A sweep of every configured network that ran to its end.
+struct FinishedSweep {
+  WallTime startedAt;
+  std::size_t printersFound = 0;
+};
+
 // Persistence of known devices and of the last sweep (SQLite in the daemon).
 class DeviceStore {
  public:
   virtual ~DeviceStore() = default;
   virtual std::vector<KnownDevice> loadDevices() = 0;
   // Stores new devices (id 0: assigns their ids) and the identity and
-  // address of changed ones, and the sweep's time, in one transaction.
+  // address of changed ones, and, when the sweep is finished, its start
+  // time, all in one transaction. The daemon saves after each network, so
+  // devices are read while later networks are swept; a sweep cut short by
+  // a restart leaves the last finished one in place and is done again.
   // Read state is left alone: the outbox owns it.
-  virtual void saveSweep(std::vector<KnownDevice>& changed, WallTime sweptAt,
-                         std::size_t printersFound) = 0;
+  virtual void saveSweep(std::vector<KnownDevice>& changed,
+                         std::optional<FinishedSweep> finished) = 0;
   virtual std::optional<WallTime> lastSweep() = 0;
 };
 

@@ -390,8 +390,8 @@ std::vector<discovery::KnownDevice> SqliteDeviceStore::loadDevices() {
   return out;
 }
 
-void SqliteDeviceStore::saveSweep(std::vector<discovery::KnownDevice>& changed, WallTime sweptAt,
-                                  std::size_t printersFound) {
+void SqliteDeviceStore::saveSweep(std::vector<discovery::KnownDevice>& changed,
+                                  std::optional<discovery::FinishedSweep> finished) {
   Database::Transaction txn(db_);
   auto& insert = db_.statement(
       "INSERT INTO devices(address, port, credential, serial, mac, sys_object_id, sys_descr, "
@@ -416,10 +416,12 @@ void SqliteDeviceStore::saveSweep(std::vector<discovery::KnownDevice>& changed, 
       s.bind(9, toUnixMillis(d.lastSeen)).bind(10, i64(d.id)).run();
     }
   }
-  db_.statement("UPDATE state SET last_sweep_at = ?, last_sweep_found = ? WHERE id = 1")
-      .bind(1, toUnixMillis(sweptAt))
-      .bind(2, static_cast<std::int64_t>(printersFound))
-      .run();
+  if (finished) {
+    db_.statement("UPDATE state SET last_sweep_at = ?, last_sweep_found = ? WHERE id = 1")
+        .bind(1, toUnixMillis(finished->startedAt))
+        .bind(2, static_cast<std::int64_t>(finished->printersFound))
+        .run();
+  }
   txn.commit();
 }
 

@@ -41,8 +41,8 @@ class SqliteDeviceStore final : public discovery::DeviceStore {
  public:
   explicit SqliteDeviceStore(Database& db) : db_(db) {}
   std::vector<discovery::KnownDevice> loadDevices() override;
-  void saveSweep(std::vector<discovery::KnownDevice>& changed, WallTime sweptAt,
-                 std::size_t printersFound) override;
+  void saveSweep(std::vector<discovery::KnownDevice>& changed,
+                 std::optional<discovery::FinishedSweep> finished) override;
   std::optional<WallTime> lastSweep() override;
 
  private:

@@ -215,8 +215,12 @@ TEST_CASE("device read state is stored with the reading") {
   found[0].serial = "ABC";
   found[0].credential = "public";
   found[0].firstSeen = found[0].lastSeen = kT0;
-  devices.saveSweep(found, kT0, 1);
+  devices.saveSweep(found, std::nullopt);  // one network of a sweep still running
   REQUIRE(found[0].id == 1);
+  CHECK_FALSE(devices.lastSweep().has_value());
+  devices.saveSweep(found, client::discovery::FinishedSweep{kT0, 1});
+  CHECK(found[0].id == 1);
+  CHECK(devices.loadDevices().size() == 1);
   CHECK(devices.lastSweep() == kT0);
 
   NewReading r = reading(10, true, model::ReadingKind::kStatus);
@@ -242,7 +246,7 @@ TEST_CASE("device read state is stored with the reading") {
 
   found[0].address = "10.0.0.9";
   found[0].lastSeen = kT0 + 1h;
-  devices.saveSweep(found, kT0 + 1h, 1);
+  devices.saveSweep(found, client::discovery::FinishedSweep{kT0 + 1h, 1});
   const auto moved = devices.loadDevices();
   CHECK(moved[0].address == "10.0.0.9");
   CHECK(moved[0].statusDigest == "digest2");  // a sweep leaves read state alone
