@@ -38,7 +38,7 @@ std::vector<util::OptionSpec> probeOptions() {
                    "print the reading as JSON (the shared form; one line per device when "
                    "several)"});
   specs.push_back(
-      {"stats", false, "", "print the SNMP requests, responses and timeouts to stderr"});
+      {"stats", false, "", "print the SNMP requests, responses, timeouts and varbinds to stderr"});
   specs.push_back({"help", false, "", "show this help"});
   return specs;
 }
@@ -230,10 +230,11 @@ int probeCommand(std::span<const std::string> args) {
       const snmp::Stats stats = client.stats();
       std::fprintf(stderr,
                    "openmps-client probe: snmp requests %llu, responses %llu, timeouts %llu, "
-                   "devices %zu\n",
+                   "devices %zu, varbinds %llu\n",
                    static_cast<unsigned long long>(stats.requests),
                    static_cast<unsigned long long>(stats.responses),
-                   static_cast<unsigned long long>(stats.timeouts), targets.size());
+                   static_cast<unsigned long long>(stats.timeouts), targets.size(),
+                   static_cast<unsigned long long>(stats.varbinds));
     }
   }
   return status;

@@ -255,6 +255,7 @@ struct NetSnmpClient::Impl {
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> responses{0};
   std::atomic<std::uint64_t> timeouts{0};
+  std::atomic<std::uint64_t> varbindsReceived{0};
 
   explicit Impl(Options o) : options(o) {
     initNetSnmpOnce();
@@ -1027,6 +1028,7 @@ struct NetSnmpClient::Impl {
       return;
     }
     ++responses;
+    varbindsReceived += ev.varbinds.size();
     if (op->kind == Op::Kind::kProbe) {
       probeAnswered(op->session, ev);
       return;
@@ -1354,7 +1356,8 @@ void NetSnmpClient::walkMany(const Target& target, std::vector<Oid> roots, WalkO
 }
 
 Stats NetSnmpClient::stats() const {
-  return {impl_->requests.load(), impl_->responses.load(), impl_->timeouts.load()};
+  return {impl_->requests.load(), impl_->responses.load(), impl_->timeouts.load(),
+          impl_->varbindsReceived.load()};
 }
 
 }  // namespace openmps::client::snmp

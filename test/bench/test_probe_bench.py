@@ -14,7 +14,7 @@ snmpsim processes. Measured in the same run:
 * walk: NetSnmpClient walking the baseline's subtrees on every device at
   once (test/tools/snmp_tool); its rows must equal snmpbulkwalk's.
 
-It prints devices/s, requests/device, CPU seconds and the ratios against
+It prints devices/s, requests and varbinds per device, CPU seconds and the ratios against
 the baseline, and the simulator's own ceiling (GET requests/s it answers,
 and how busy it was while the probe ran): snmpsim, not the client, is the
 limit here.
@@ -37,7 +37,8 @@ BUILD = Path(os.environ.get("OPENMPS_BUILD_DIR", "build"))
 TOOL = BUILD / "test" / "tools" / "snmp_tool"
 CLIENT = BUILD / "client" / "openmps-client"
 SUBTREES = ["1.3.6.1.2.1.1", "1.3.6.1.2.1.25", "1.3.6.1.2.1.43"]
-STATS = re.compile(r"snmp requests (\d+), responses (\d+), timeouts (\d+), devices (\d+)")
+STATS = re.compile(r"snmp requests (\d+), responses (\d+), timeouts (\d+), devices (\d+), "
+                   r"varbinds (\d+)")
 COPIES = int(os.environ.get("OPENMPS_BENCH_COPIES", "4"))
 # snmpsim is one Python process per simulator; several share the load.
 SIMULATORS = int(os.environ.get("OPENMPS_BENCH_SIMULATORS", "4"))
@@ -140,7 +141,7 @@ def test_probe_bench():
         probe_failed = [r for r in records if "error" in r]
         stats = STATS.search(out.stderr)
         assert stats, out.stderr[-2000:]
-        p_requests, p_responses, p_timeouts, _ = map(int, stats.groups())
+        p_requests, p_responses, p_timeouts, _, p_varbinds = map(int, stats.groups())
     finally:
         for s in sims:
             s.__exit__(None, None, None)
@@ -152,14 +153,15 @@ def test_probe_bench():
         f"of its {SIMULATORS} processes while the client ran",
         f"baseline (snmpbulkwalk, sequential): {n / base_wall:.1f} devices/s, {base_wall:.1f} s, "
         f"~{base_requests / n:.1f} requests/device (rows / {BULKWALK_REPETITIONS} + 1 per subtree), "
-        f"CPU {base_cpu:.2f} s",
+        f"{sum(base_rows.values()) / n:.0f} rows/device, CPU {base_cpu:.2f} s",
         f"walk (NetSnmpClient, subtrees, all at once): {n / client_wall:.1f} devices/s, {client_wall:.1f} s, "
-        f"{summary['requests'] / n:.1f} requests/device, {summary['requests'] / client_wall:.0f} requests/s, "
-        f"CPU {client_cpu:.2f} s",
+        f"{summary['requests'] / n:.1f} requests/device, {summary['varbinds'] / n:.0f} varbinds/device, "
+        f"{summary['requests'] / client_wall:.0f} requests/s, CPU {client_cpu:.2f} s",
         f"ratio walk/baseline: {base_wall / client_wall:.1f}x wall, {base_cpu / max(client_cpu, 1e-6):.1f}x CPU",
         f"probe (openmps-client probe, all devices in one process): {n / probe_wall:.1f} devices/s, "
-        f"{probe_wall:.1f} s, {n - len(probe_failed)}/{n} read, {p_requests / n:.1f} requests/device "
-        f"({p_responses} answered, {p_timeouts} timeouts), {p_requests / probe_wall:.0f} requests/s, "
+        f"{probe_wall:.2f} s, {n - len(probe_failed)}/{n} read, {p_requests / n:.1f} requests/device "
+        f"({p_responses} answered, {p_timeouts} timeouts), {p_varbinds / n:.0f} varbinds/device, "
+        f"{p_requests / probe_wall:.0f} requests/s, "
         f"CPU {probe_cpu:.2f} s; simulators busy "
         f"{100 * probe_sim_cpu / (probe_wall * SIMULATORS):.0f}%; "
         f"{100 * p_requests / probe_wall / ceiling_rps:.0f}% of the GET ceiling, "

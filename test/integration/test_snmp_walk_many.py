@@ -71,7 +71,7 @@ def test_walk_many_equals_each_walk_alone(sim, version, community):
     assert got[MISSING] == [] and got[PAST_THE_END] == []
     assert summary["requests"] < alone_summary["requests"]
     if version == "2c":
-        # 64 varbinds an answer: the 8 roots' ~140 rows fit in a handful of requests.
+        # 48 varbinds an answer: the 8 roots' ~140 rows fit in a handful of requests.
         rows = sum(len(v) for v in got.values()) + len(ROOTS)
         assert summary["requests"] <= rows // 8 + 3, summary
     if community == "small" and version == "2c":

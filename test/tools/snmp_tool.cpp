@@ -132,7 +132,8 @@ int main(int argc, char** argv) {
   snmp::WalkOptions walkOptions;
   walkOptions.maxRows = static_cast<std::size_t>(parsed.intOr("max-rows", 10000, 1, 10'000'000));
   walkOptions.maxRepetitions = static_cast<int>(parsed.intOr("max-repetitions", 25, 1, 1000));
-  walkOptions.maxVarbinds = static_cast<std::size_t>(parsed.intOr("max-varbinds", 64, 1, 10000));
+  walkOptions.maxVarbinds = static_cast<std::size_t>(parsed.intOr(
+      "max-varbinds", static_cast<std::int64_t>(snmp::WalkOptions{}.maxVarbinds), 1, 10000));
   const bool walkMany = parsed.has("walk-many");
   const bool countsOnly = parsed.has("counts-only");
   snmp::NetSnmpClient::Options options;
@@ -211,6 +212,7 @@ int main(int argc, char** argv) {
     summary["requests"] = stats.requests;
     summary["responses"] = stats.responses;
     summary["timeouts"] = stats.timeouts;
+    summary["varbinds"] = stats.varbinds;
     summary["elapsed_s"] = std::chrono::duration<double>(elapsed).count();
     std::cout << nlohmann::json{{"summary", summary}}.dump() << "\n";
   }
