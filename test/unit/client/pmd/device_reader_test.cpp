@@ -1,0 +1,169 @@
+#include "client/pmd/device_reader.hpp"
+
+#include <map>
+
+#include <catch2/catch.hpp>
+
+using namespace openmps::client::pmd;
+namespace snmp = openmps::client::snmp;
+using openmps::pmd::Catalog;
+using openmps::snmp::Oid;
+using openmps::snmp::Value;
+using openmps::snmp::ValueType;
+using openmps::snmp::VarBind;
+
+namespace {
+
+const Catalog& projectCatalog() {
+  static const Catalog catalog = Catalog::loadDirectory(OPENMPS_SOURCE_DIR "/pmd");
+  return catalog;
+}
+
+// A device as a sorted map; answers at once, like an agent would, and
+// records what it was asked.
+class MapDevice final : public snmp::SnmpClient {
+ public:
+  std::map<Oid, Value> data;
+  int gets = 0;
+  int walks = 0;
+  int walkManys = 0;
+  std::vector<Oid> walkedRoots;
+  std::map<Oid, snmp::Result> refused;  // roots answered with this instead
+  bool silent = false;
+
+  void get(const snmp::Target&, std::vector<Oid> oids, Callback done) override {
+    ++gets;
+    if (silent) {
+      done(snmp::Result{snmp::ErrorKind::kTimeout, "no answer", {}});
+      return;
+    }
+    snmp::Result r;
+    for (auto& o : oids) {
+      auto it = data.find(o);
+      r.varbinds.push_back(it != data.end()
+                               ? VarBind{o, it->second}
+                               : VarBind{o, Value::exception(ValueType::kNoSuchObject)});
+    }
+    done(r);
+  }
+  void getNext(const snmp::Target&, std::vector<Oid>, Callback done) override { done({}); }
+  void walk(const snmp::Target&, Oid root, snmp::WalkOptions, Callback done) override {
+    ++walks;
+    done(walkOf(root));
+  }
+  void walkMany(const snmp::Target&, std::vector<Oid> roots, snmp::WalkOptions,
+                ManyCallback done) override {
+    ++walkManys;
+    std::vector<snmp::Result> out;
+    for (const auto& root : roots) {
+      walkedRoots.push_back(root);
+      out.push_back(walkOf(root));
+    }
+    done(std::move(out));
+  }
+  snmp::Stats stats() const override { return {}; }
+
+ private:
+  snmp::Result walkOf(const Oid& root) const {
+    if (silent) {
+      return {snmp::ErrorKind::kTimeout, "no answer", {}};
+    }
+    if (auto it = refused.find(root); it != refused.end()) {
+      return it->second;
+    }
+    snmp::Result r;
+    for (auto it = data.upper_bound(root); it != data.end() && root.isPrefixOf(it->first); ++it) {
+      r.varbinds.push_back({it->first, it->second});
+    }
+    return r;
+  }
+};
+
+void printer(MapDevice& d) {
+  auto add = [&](const char* oid, Value v) { d.data[Oid::of(oid)] = std::move(v); };
+  add("1.3.6.1.2.1.1.1.0", Value::octets("Acme LaserWriter 9000"));
+  add("1.3.6.1.2.1.1.2.0", Value::objectId(Oid::of("1.3.6.1.4.1.424242.1")));
+  add("1.3.6.1.2.1.25.3.2.1.2.1", Value::objectId(Oid::of("1.3.6.1.2.1.25.3.1.5")));
+  add("1.3.6.1.2.1.25.3.2.1.3.1", Value::octets("Acme LaserWriter 9000"));
+  add("1.3.6.1.2.1.25.3.2.1.4.1", Value::objectId(Oid::of("0.0")));  // a column nobody reads
+  add("1.3.6.1.2.1.43.5.1.1.17.1", Value::octets("SER123"));
+  add("1.3.6.1.2.1.43.10.2.1.4.1.1", Value::integer(123456));
+  add("1.3.6.1.2.1.43.10.2.1.3.1.1", Value::integer(7));
+  add("1.3.6.1.2.1.43.11.1.1.6.1.1", Value::octets("Black Toner"));
+  add("1.3.6.1.2.1.43.11.1.1.8.1.1", Value::integer(100));
+  add("1.3.6.1.2.1.43.11.1.1.9.1.1", Value::integer(42));
+  add("1.3.6.1.2.1.43.18.1.1.7.1.1", Value::integer(1104));
+  add("1.3.6.1.2.1.43.18.1.1.8.1.1", Value::octets("Black toner low"));
+}
+
+}  // namespace
+
+TEST_CASE("the device reader asks one GET, then one GET and one walkMany of the columns") {
+  MapDevice device;
+  printer(device);
+  DeviceReader reader(device, projectCatalog());
+  const auto out = reader.readAndWait(snmp::Target{});
+  REQUIRE(out.ok());
+  CHECK(out.reading.identity.serial == "SER123");
+  CHECK(out.reading.counters.at("total") == 123456);
+  REQUIRE_FALSE(out.reading.supplies.empty());
+  CHECK(out.reading.supplies[0].levelPercent == 42);
+  REQUIRE(out.reading.status.alerts.size() == 1);
+  CHECK(out.reading.status.alerts[0].code == 1104);
+  CHECK(out.reading.notes.empty());
+  CHECK(device.walkManys == 1);
+  CHECK(device.walks == 0);
+  CHECK(device.gets <= 2);
+  // Columns, never a whole entry: hrDeviceTable's column 4 is not asked.
+  for (const auto& root : device.walkedRoots) {
+    CHECK_FALSE(root == Oid::of("1.3.6.1.2.1.25.3.2.1"));
+    CHECK_FALSE(Oid::of("1.3.6.1.2.1.25.3.2.1.4").isPrefixOf(root));
+  }
+}
+
+TEST_CASE("a column the agent refuses costs that column and leaves a note") {
+  MapDevice device;
+  printer(device);
+  device.refused[Oid::of("1.3.6.1.2.1.43.18.1.1.7")] =
+      snmp::Result{snmp::ErrorKind::kAgentError, "the agent answered genErr after 0 rows", {}};
+  DeviceReader reader(device, projectCatalog());
+  const auto out = reader.readAndWait(snmp::Target{});
+  REQUIRE(out.ok());
+  CHECK(out.reading.identity.serial == "SER123");
+  CHECK_FALSE(out.reading.supplies.empty());
+  REQUIRE(out.reading.notes.size() == 1);
+  CHECK(out.reading.notes[0].find("walking 1.3.6.1.2.1.43.18.1.1.7") != std::string::npos);
+  CHECK(out.reading.notes[0].find("genErr") != std::string::npos);
+}
+
+TEST_CASE("a device that stops answering during the walks fails the read once") {
+  MapDevice device;
+  printer(device);
+  // Answers the identification, then falls silent.
+  struct SilentAfterFirst final : snmp::SnmpClient {
+    MapDevice& inner;
+    int calls = 0;
+    explicit SilentAfterFirst(MapDevice& d) : inner(d) {}
+    void get(const snmp::Target& t, std::vector<Oid> oids, Callback done) override {
+      inner.silent = ++calls > 1;
+      inner.get(t, std::move(oids), std::move(done));
+    }
+    void getNext(const snmp::Target& t, std::vector<Oid> oids, Callback done) override {
+      inner.getNext(t, std::move(oids), std::move(done));
+    }
+    void walk(const snmp::Target& t, Oid root, snmp::WalkOptions o, Callback done) override {
+      inner.walk(t, std::move(root), o, std::move(done));
+    }
+    void walkMany(const snmp::Target& t, std::vector<Oid> roots, snmp::WalkOptions o,
+                  ManyCallback done) override {
+      inner.silent = true;
+      inner.walkMany(t, std::move(roots), o, std::move(done));
+    }
+    snmp::Stats stats() const override { return {}; }
+  } client(device);
+  DeviceReader silentReader(client, projectCatalog());
+  const auto out = silentReader.readAndWait(snmp::Target{});
+  CHECK(out.error == ReadError::kSnmp);
+  CHECK(out.snmpError == snmp::ErrorKind::kTimeout);
+  CHECK(out.message == "no answer");
+}
