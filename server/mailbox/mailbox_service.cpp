@@ -1,147 +1,120 @@
 #include "server/mailbox/mailbox_service.hpp"
 
+#include <optional>
 #include <utility>
 #include <variant>
-
-#include <yaml-cpp/yaml.h>
 
 #include "shared/envelope/fault_codes.hpp"
 #include "shared/util/args.hpp"
 #include "shared/util/files.hpp"
 #include "shared/util/log.hpp"
+#include "shared/yaml/yaml_field.hpp"
 
 namespace openmps::server::mailbox {
 namespace {
 
 constexpr std::string_view kLog = "mailbox";
 
-struct Reader {
-  std::string sourceName;
-  std::filesystem::path baseDir;
+[[noreturn]] void throwMailboxConfigError(const std::string& source, const yaml::Mark& mark,
+                                          const std::string& path, const std::string& problem) {
+  throw MailboxConfigError(yaml::formatError(source, mark, path, problem));
+}
 
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& path,
-                         const std::string& problem) const {
-    std::string where = sourceName;
-    const YAML::Mark mark = node.Mark();
-    if (!mark.is_null()) {
-      where += ':' + std::to_string(mark.line + 1) + ':' + std::to_string(mark.column + 1);
-    }
-    throw MailboxConfigError(where + ": mailbox." + path + ": " + problem);
+// "90", "90s", "5m", "1h".
+std::chrono::seconds seconds(const yaml::Field& field, std::int64_t min, std::int64_t max) {
+  std::string value = field.text();
+  std::int64_t unit = 1;
+  if (!value.empty() && (value.back() == 's' || value.back() == 'm' || value.back() == 'h')) {
+    unit = value.back() == 'h' ? 3600 : value.back() == 'm' ? 60 : 1;
+    value.pop_back();
   }
-  std::string text(const YAML::Node& node, const std::string& path) const {
-    if (!node.IsScalar()) fail(node, path, "expected a single value");
-    if (node.Scalar().size() > 4096) fail(node, path, "longer than 4096 characters");
-    return node.Scalar();
-  }
-  std::int64_t integer(const YAML::Node& node, const std::string& path, std::int64_t min,
-                       std::int64_t max) const {
-    const std::string value = text(node, path);
-    const auto n = util::parseInt(value);
-    if (!n || *n < min || *n > max) {
-      fail(node, path,
-           "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
-               ", got '" + value + "'");
-    }
-    return *n;
-  }
-  // "90", "90s", "5m", "1h".
-  std::chrono::seconds seconds(const YAML::Node& node, const std::string& path, std::int64_t min,
-                               std::int64_t max) const {
-    std::string value = text(node, path);
-    std::int64_t unit = 1;
-    if (!value.empty() && (value.back() == 's' || value.back() == 'm' || value.back() == 'h')) {
-      unit = value.back() == 'h' ? 3600 : value.back() == 'm' ? 60 : 1;
-      value.pop_back();
-    }
-    const auto n = util::parseInt(value);
-    if (!n || *n < 0 || *n > max || *n * unit < min || *n * unit > max) {
-      fail(node, path,
-           "expected a duration from " + std::to_string(min) + "s to " + std::to_string(max) +
+  const auto n = util::parseInt(value);
+  if (!n || *n < 0 || *n > max || *n * unit < min || *n * unit > max) {
+    field.fail("expected a duration from " + std::to_string(min) + "s to " + std::to_string(max) +
                "s (such as 30s, 5m or 1h)");
-    }
-    return std::chrono::seconds{*n * unit};
   }
-  std::filesystem::path file(const YAML::Node& node, const std::string& path) const {
-    const std::filesystem::path p(text(node, path));
-    return p.is_absolute() ? p : baseDir / p;
+  return std::chrono::seconds{*n * unit};
+}
+
+std::string secretFromFile(const yaml::Field& field) {
+  std::string content;
+  try {
+    content = util::readFile(field.context().resolve(field.text()), 4096);
+  } catch (const std::exception& e) {
+    field.fail(e.what());
   }
-};
+  while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) {
+    content.pop_back();
+  }
+  if (content.empty()) {
+    field.fail("the file is empty");
+  }
+  return content;
+}
 
 }  // namespace
 
 MailboxSettings parseMailboxSettings(const std::string& configText, const std::string& sourceName,
                                      const std::filesystem::path& baseDir) {
-  const Reader r{sourceName, baseDir};
-  YAML::Node root;
-  try {
-    root = YAML::Load(configText);
-  } catch (const YAML::Exception& e) {
-    throw MailboxConfigError(sourceName + ": not valid YAML: " + e.msg);
+  yaml::Options options;
+  options.maxText = 4096;
+  const yaml::Context ctx(sourceName, baseDir, throwMailboxConfigError, options);
+  const yaml::Field root = ctx.load(configText);
+  std::optional<yaml::Field> found;
+  for (auto& [key, field] : root.entries()) {
+    if (key == "mailbox") {
+      found = field;
+    }
   }
-  const YAML::Node section = root["mailbox"];
-  if (!section || !section.IsMap()) {
-    throw MailboxConfigError(sourceName + ": mailbox: expected a mapping");
+  if (!found || !found->isMap()) {
+    ctx.fail(found ? found->mark() : yaml::Mark{}, "mailbox", "expected a mapping");
   }
+  const yaml::Field& section = *found;
   MailboxSettings out;
   bool havePassword = false;
-  for (const auto& kv : section) {
-    const std::string key = kv.first.Scalar();
-    const YAML::Node& v = kv.second;
+  for (const auto& [key, v] : section.entries({"url", "user", "password", "password_file", "folder",
+                                               "quarantine_folder", "ca_file", "poll_interval",
+                                               "max_message_bytes", "max_messages_per_poll"})) {
     if (key == "url") {
-      out.imap.url = r.text(v, key);
+      out.imap.url = v.text();
       if (!out.imap.url.starts_with("imaps://") && !out.imap.url.starts_with("imap://")) {
-        r.fail(v, key,
-               "expected imaps://host[:port] (TLS) or imap://host[:port] (STARTTLS, required)");
+        v.fail("expected imaps://host[:port] (TLS) or imap://host[:port] (STARTTLS, required)");
       }
     } else if (key == "user") {
-      out.imap.user = r.text(v, key);
+      out.imap.user = v.text();
     } else if (key == "password" || key == "password_file") {
-      if (havePassword) r.fail(v, key, "give either password or password_file, not both");
-      havePassword = true;
-      if (key == "password") {
-        out.imap.password = util::Secret(r.text(v, key));
-      } else {
-        std::string content;
-        try {
-          content = util::readFile(r.file(v, key), 4096);
-        } catch (const std::exception& e) {
-          r.fail(v, key, e.what());
-        }
-        while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) {
-          content.pop_back();
-        }
-        if (content.empty()) r.fail(v, key, "the file is empty");
-        out.imap.password = util::Secret(std::move(content));
+      if (havePassword) {
+        v.fail("give either password or password_file, not both");
       }
+      havePassword = true;
+      out.imap.password = util::Secret(key == "password" ? v.text() : secretFromFile(v));
     } else if (key == "folder" || key == "quarantine_folder") {
-      const std::string name = r.text(v, key);
+      const std::string name = v.text();
       if (!isSafeFolderName(name)) {
-        r.fail(v, key, "folder names may hold letters, digits and . _ - / (got '" + name + "')");
+        v.fail("folder names may hold letters, digits and . _ - / (got '" + name + "')");
       }
       (key == "folder" ? out.imap.folder : out.imap.quarantineFolder) = name;
     } else if (key == "ca_file") {
-      out.imap.caFile = r.file(v, key);
+      out.imap.caFile = ctx.resolve(v.text());
     } else if (key == "poll_interval") {
-      out.pollInterval = r.seconds(v, key, 1, std::int64_t{24} * 3600);
+      out.pollInterval = seconds(v, 1, std::int64_t{24} * 3600);
     } else if (key == "max_message_bytes") {
       out.poller.limits.maxMessageBytes =
-          static_cast<std::size_t>(r.integer(v, key, 4096, std::int64_t{64} << 20));
+          static_cast<std::size_t>(v.integer(4096, std::int64_t{64} << 20));
       out.poller.limits.maxEnvelopeBytes =
           std::min(out.poller.limits.maxEnvelopeBytes, out.poller.limits.maxMessageBytes);
     } else if (key == "max_messages_per_poll") {
-      out.poller.maxMessagesPerPoll = static_cast<std::size_t>(r.integer(v, key, 1, 100'000));
-    } else {
-      r.fail(kv.first, key,
-             "unknown key (known here: url, user, password, password_file, folder, "
-             "quarantine_folder, ca_file, poll_interval, max_message_bytes, "
-             "max_messages_per_poll)");
+      out.poller.maxMessagesPerPoll = static_cast<std::size_t>(v.integer(1, 100'000));
     }
   }
-  if (out.imap.url.empty()) r.fail(section, "url", "missing (imaps://host:993)");
-  if (out.imap.user.empty()) r.fail(section, "user", "missing");
-  if (!havePassword) r.fail(section, "password", "missing (password or password_file)");
+  const auto missing = [&](const char* key, const std::string& problem) {
+    ctx.fail(section.mark(), "mailbox." + std::string(key), problem);
+  };
+  if (out.imap.url.empty()) missing("url", "missing (imaps://host:993)");
+  if (out.imap.user.empty()) missing("user", "missing");
+  if (!havePassword) missing("password", "missing (password or password_file)");
   if (out.imap.folder == out.imap.quarantineFolder) {
-    r.fail(section, "quarantine_folder", "must differ from folder");
+    missing("quarantine_folder", "must differ from folder");
   }
   return out;
 }
