@@ -43,6 +43,7 @@ receiver::ListenerOptions listenerOptions(const config::ServerConfig& cfg, std::
   o.rpc2Only = rpc2Only;
   o.maxRequestBytes = cfg.limits.maxRequestBytes;
   o.maxConnections = cfg.limits.maxConnections;
+  o.maxConnectionsPerPeer = cfg.limits.maxConnectionsPerPeer;
   o.timeout = cfg.limits.requestTimeout;
   return o;
 }

@@ -48,6 +48,7 @@ struct TlsFiles {
 struct Limits {
   std::size_t maxRequestBytes = 12u << 20;  // at most envelope::kMaxCallBytes
   int maxConnections = 256;                 // per listener, handled + queued
+  int maxConnectionsPerPeer = 16;           // per listener and peer address
   // Token bucket per client id: `ratePerMinute` calls on average, bursts
   // of up to `rateBurst`.
   int ratePerMinute = 120;

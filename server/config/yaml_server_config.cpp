@@ -170,13 +170,15 @@ ServerConfig parseServerConfig(const std::string& text, const std::string& sourc
       }
     } else if (name == "limits") {
       for (const auto& [key, f] :
-           field.entries({"max_request_bytes", "max_connections", "rate_per_minute", "rate_burst",
-                          "request_timeout_seconds"})) {
+           field.entries({"max_request_bytes", "max_connections", "max_connections_per_peer",
+                          "rate_per_minute", "rate_burst", "request_timeout_seconds"})) {
         if (key == "max_request_bytes") {
           out.limits.maxRequestBytes = static_cast<std::size_t>(
               f.integer(1024, static_cast<std::int64_t>(envelope::kMaxCallBytes)));
         } else if (key == "max_connections") {
           out.limits.maxConnections = static_cast<int>(f.integer(1, 100'000));
+        } else if (key == "max_connections_per_peer") {
+          out.limits.maxConnectionsPerPeer = static_cast<int>(f.integer(1, 100'000));
         } else if (key == "rate_per_minute") {
           out.limits.ratePerMinute = static_cast<int>(f.integer(1, 1'000'000));
         } else if (key == "rate_burst") {

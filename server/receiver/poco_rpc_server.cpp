@@ -4,17 +4,20 @@
 #include <array>
 #include <istream>
 #include <mutex>
+#include <unordered_map>
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerConnection.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
@@ -111,10 +114,93 @@ class Factory : public Poco::Net::HTTPRequestHandlerFactory {
   Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
     return new RpcHandler(options_, dispatcher_);
   }
+  // What Poco's HTTPServer::stopAll does: connections waiting for their next
+  // keep-alive request end instead of holding stop() until their timeout.
+  void stopConnections(bool abortCurrent) { serverStopped.notify(this, abortCurrent); }
 
  private:
   const ListenerOptions& options_;
   const RpcDispatcher& dispatcher_;
+};
+
+// Connections held per peer address.
+class PeerCounter {
+ public:
+  bool tryEnter(const std::string& peer, int max) {
+    std::lock_guard lock(mutex_);
+    int& n = held_[peer];
+    if (n >= max) {
+      if (n == 0) {
+        held_.erase(peer);
+      }
+      return false;
+    }
+    ++n;
+    return true;
+  }
+  void leave(const std::string& peer) {
+    std::lock_guard lock(mutex_);
+    const auto it = held_.find(peer);
+    if (it != held_.end() && --it->second <= 0) {
+      held_.erase(it);
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, int> held_;
+};
+
+class CountedConnection : public Poco::Net::HTTPServerConnection {
+ public:
+  CountedConnection(const Poco::Net::StreamSocket& socket,
+                    const Poco::Net::HTTPServerParams::Ptr& params,
+                    const Poco::Net::HTTPRequestHandlerFactory::Ptr& factory, PeerCounter& counter,
+                    std::string peer)
+      : HTTPServerConnection(socket, params, factory), counter_(counter), peer_(std::move(peer)) {}
+  ~CountedConnection() override { counter_.leave(peer_); }
+  CountedConnection(const CountedConnection&) = delete;
+  CountedConnection& operator=(const CountedConnection&) = delete;
+
+ private:
+  PeerCounter& counter_;
+  std::string peer_;
+};
+
+// Closes the socket without a word: the peer already holds its share.
+class RefusedConnection : public Poco::Net::TCPServerConnection {
+ public:
+  using TCPServerConnection::TCPServerConnection;
+  void run() override {}
+};
+
+class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
+ public:
+  ConnectionFactory(const ListenerOptions& options, Poco::Net::HTTPServerParams::Ptr params,
+                    Poco::Net::HTTPRequestHandlerFactory::Ptr handlers)
+      : options_(options), params_(std::move(params)), handlers_(std::move(handlers)) {}
+
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+    std::string peer;
+    try {
+      peer = socket.peerAddress().host().toString();
+    } catch (const Poco::Exception&) {
+      return new RefusedConnection(socket);  // gone before it was served
+    }
+    if (!counter_.tryEnter(peer, options_.maxConnectionsPerPeer)) {
+      util::logWarning(kLog) << options_.name << ": connection from " << peer << " refused: it "
+                             << "already holds " << options_.maxConnectionsPerPeer
+                             << " (limits.max_connections_per_peer)";
+      return new RefusedConnection(socket);
+    }
+    return new CountedConnection(socket, params_, handlers_, counter_, peer);
+  }
+
+ private:
+  const ListenerOptions& options_;
+  Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::HTTPRequestHandlerFactory::Ptr handlers_;
+  PeerCounter counter_;
 };
 
 void initialiseSsl() {
@@ -128,12 +214,14 @@ struct PocoRpcServer::Impl {
   ListenerOptions options;
   const RpcDispatcher& dispatcher;
   std::unique_ptr<Poco::ThreadPool> pool;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  Poco::SharedPtr<Factory> handlers;
+  std::unique_ptr<Poco::Net::TCPServer> server;
   std::uint16_t port = 0;
 };
 
 PocoRpcServer::PocoRpcServer(ListenerOptions options, const RpcDispatcher& dispatcher)
-    : impl_(std::make_unique<Impl>(Impl{std::move(options), dispatcher, nullptr, nullptr, 0})) {}
+    : impl_(std::make_unique<Impl>(
+          Impl{std::move(options), dispatcher, nullptr, nullptr, nullptr, 0})) {}
 
 PocoRpcServer::~PocoRpcServer() {
   stop();
@@ -157,7 +245,7 @@ void PocoRpcServer::start() {
   // separate writes, and Nagle plus delayed ACKs would stall each answer.
   socket->setNoDelay(true);
   impl_->port = socket->address().port();
-  auto* params = new Poco::Net::HTTPServerParams;
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   const int threads = std::clamp(o.maxConnections, 1, 64);
   params->setMaxThreads(threads);
   params->setMaxQueued(o.maxConnections);
@@ -166,8 +254,13 @@ void PocoRpcServer::start() {
   params->setMaxKeepAliveRequests(1000);
   params->setServerName("openmps-server");
   impl_->pool = std::make_unique<Poco::ThreadPool>(2, threads + 2);
-  impl_->server = std::make_unique<Poco::Net::HTTPServer>(
-      new Factory(impl_->options, impl_->dispatcher), *impl_->pool, *socket, params);
+  // Poco's HTTPServer is this TCPServer with a plain connection factory; ours
+  // also counts connections per peer.
+  impl_->handlers = new Factory(impl_->options, impl_->dispatcher);
+  impl_->server = std::make_unique<Poco::Net::TCPServer>(
+      new ConnectionFactory(impl_->options, params,
+                            Poco::Net::HTTPRequestHandlerFactory::Ptr(impl_->handlers)),
+      *impl_->pool, *socket, params);
   impl_->server->start();
   util::logInfo(kLog) << o.name << " listening on " << o.host << ":" << impl_->port
                       << (o.tls ? " (TLS)" : " (plain TCP: tls is off in the configuration)");
@@ -175,7 +268,8 @@ void PocoRpcServer::start() {
 
 void PocoRpcServer::stop() {
   if (impl_->server) {
-    impl_->server->stopAll(false);
+    impl_->server->stop();
+    impl_->handlers->stopConnections(false);
     impl_->server.reset();
   }
   if (impl_->pool) {

@@ -23,6 +23,10 @@ struct ListenerOptions {
   bool rpc2Only = false;  // only POST /RPC2 reaches the dispatcher
   std::size_t maxRequestBytes = 12u << 20;
   int maxConnections = 256;
+  // Connections one peer address may hold at once; more are closed at once,
+  // so a few idle sockets from one host cannot take every worker until
+  // their timeout.
+  int maxConnectionsPerPeer = 16;
   std::chrono::seconds timeout{30};
 };
 
