@@ -17,6 +17,28 @@ Organisation rowToOrganisation(const pqxx::row& row) {
   return o;
 }
 
+constexpr const char* kCollectorColumns =
+    "c.id, o.name, c.name, "
+    "to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "coalesce(to_char(c.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
+    "coalesce(to_char(c.last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
+    "coalesce(c.last_carrier, ''), coalesce(c.last_peer, ''), coalesce(c.last_batch_seq, 0) "
+    "FROM collectors c JOIN organisations o ON o.id = c.customer_id";
+
+CollectorRow rowToCollector(const pqxx::row& row) {
+  CollectorRow c;
+  c.id = static_cast<std::uint64_t>(row[0].as<std::int64_t>());
+  c.customer = row[1].as<std::string>();
+  c.name = row[2].as<std::string>();
+  c.createdAt = row[3].as<std::string>();
+  c.revokedAt = row[4].as<std::string>();
+  c.lastSeenAt = row[5].as<std::string>();
+  c.lastCarrier = row[6].as<std::string>();
+  c.lastPeer = row[7].as<std::string>();
+  c.lastBatchSeq = row[8].as<std::int64_t>();
+  return c;
+}
+
 }  // namespace
 
 struct PgAdmin::Impl {
@@ -125,6 +147,36 @@ std::uint64_t PgAdmin::addCollector(std::int64_t customerId, const std::string& 
     }
   }
   throw AdminError("could not find a free collector id");
+}
+
+std::vector<CollectorRow> PgAdmin::listCollectors(std::optional<std::int64_t> customerId) {
+  pqxx::read_transaction txn(impl_->conn);
+  const auto result =
+      customerId
+          ? txn.exec_params(std::string("SELECT ") + kCollectorColumns +
+                                " WHERE c.customer_id = $1 ORDER BY c.created_at, c.id",
+                            *customerId)
+          : txn.exec(std::string("SELECT ") + kCollectorColumns + " ORDER BY c.created_at, c.id");
+  std::vector<CollectorRow> out;
+  out.reserve(result.size());
+  for (const auto& row : result) {
+    out.push_back(rowToCollector(row));
+  }
+  return out;
+}
+
+CollectorRow PgAdmin::revokeCollector(std::uint64_t id) {
+  pqxx::work txn(impl_->conn);
+  const auto sid = static_cast<std::int64_t>(id);
+  txn.exec_params("UPDATE collectors SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+                  sid);
+  const auto result =
+      txn.exec_params(std::string("SELECT ") + kCollectorColumns + " WHERE c.id = $1", sid);
+  if (result.empty()) {
+    throw AdminError("no collector " + std::to_string(id) + " (see: collector list)");
+  }
+  txn.commit();
+  return rowToCollector(result[0]);
 }
 
 }  // namespace openmps::server::store

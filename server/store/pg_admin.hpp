@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "shared/util/secret.hpp"
 
@@ -25,6 +26,20 @@ struct Organisation {
   std::int64_t parentId = 0;
 };
 
+// An enrolled client as the administration sees it; times are RFC 3339
+// UTC, empty when never.
+struct CollectorRow {
+  std::uint64_t id = 0;
+  std::string customer;
+  std::string name;
+  std::string createdAt;
+  std::string revokedAt;
+  std::string lastSeenAt;
+  std::string lastCarrier;
+  std::string lastPeer;
+  std::int64_t lastBatchSeq = 0;
+};
+
 class PgAdmin {
  public:
   explicit PgAdmin(const util::Secret& databaseUri);
@@ -38,11 +53,22 @@ class PgAdmin {
   std::optional<Organisation> findOrganisation(const std::string& kind, const std::string& name);
   // A new collector under the customer, with a fresh random id below 2^53.
   std::uint64_t addCollector(std::int64_t customerId, const std::string& name);
+  // Every collector, or those of one customer, oldest first.
+  std::vector<CollectorRow> listCollectors(std::optional<std::int64_t> customerId);
+  // From now on its batches are refused (fault "unknown client"); for good:
+  // a replacement machine gets a new collector. Revoking twice keeps the
+  // first time. Fails with AdminError when there is no such collector.
+  CollectorRow revokeCollector(std::uint64_t id);
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// `collector list` output: an aligned table, or a JSON array of objects
+// with the CollectorRow fields in snake_case (null for "never").
+std::string collectorsToText(const std::vector<CollectorRow>& rows);
+std::string collectorsToJson(const std::vector<CollectorRow>& rows);
 
 // Names of organisations: 1..200 characters, no control characters.
 // Returns the problem, empty when the name is fine.
