@@ -20,6 +20,7 @@
 #include "shared/envelope/sequence.hpp"
 #include "shared/model/reading_json_value.hpp"
 #include "shared/util/base64.hpp"
+#include "shared/util/json_fields.hpp"
 #include "shared/util/log.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -48,6 +49,9 @@ bool retryable(const pqxx::sql_error& e) {
   return state == "23505" || state == "40P01" || state == "40001";
 }
 
+// supplies table: index -> description, type, color, unit, class, part number
+using StoredSupplies = std::map<int, std::array<std::string, 6>>;
+
 // What this batch does to one device, accumulated over its items.
 struct DeviceState {
   KnownDevice device;
@@ -67,8 +71,7 @@ struct DeviceState {
   model::DeviceIdentity original;
   std::string storedCapabilities;
   std::int64_t storedCollector = 0;
-  // supplies table: index -> description, type, color, unit, class, part number
-  std::map<int, std::array<std::string, 6>> storedSupplies;
+  StoredSupplies storedSupplies;
 
   bool knowsSupply(const model::Supply& s) const {
     const auto it = storedSupplies.find(s.index);
@@ -84,7 +87,25 @@ struct DeviceState {
 struct StoredDevice {
   std::string capabilities;
   std::int64_t collector = 0;
+  StoredSupplies supplies;
 };
+
+// The supplies table's rows of one device as the candidates query returns
+// them: [[index, description, type, color, unit, class, part number], ...].
+StoredSupplies storedSuppliesFromJson(std::string_view text) {
+  StoredSupplies out;
+  const util::JsonDocument doc(text, "stored supplies");
+  for (const util::JsonValue row : doc.root()) {
+    auto field = row.begin();
+    const util::JsonValue index = *field;
+    auto& fields = out[static_cast<int>(index.integer())];
+    for (auto& f : fields) {
+      ++field;
+      f = std::string((*field).string());
+    }
+  }
+  return out;
+}
 
 struct Event {
   std::int64_t deviceId;
@@ -387,14 +408,22 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
   std::vector<KnownDevice> known;
   std::unordered_map<std::int64_t, std::pair<model::Counters, TimePoint>> previousCounters;
   std::unordered_map<std::int64_t, StoredDevice> stored;
+  // Each identifier through its own index (a condition with OR made the
+  // planner read every device of the customer and filter them), and the
+  // stored supply descriptions with them through the supplies key (one
+  // round trip less, never a scan of the supplies table).
   for (const auto& row : txn.exec_params(
            "SELECT d.id, d.serial, d.mac, d.ip, d.host_name, d.manufacturer, d.model, d.firmware, "
            "d.location, d.contact, d.sys_object_id, d.sys_descr, l.counters::text, "
            "(extract(epoch FROM l.counters_at) * 1000)::bigint, d.capabilities::text, "
-           "coalesce(d.collector_id, 0) "
+           "coalesce(d.collector_id, 0), "
+           "(SELECT json_agg(json_build_array(s.supply_index, s.description, s.type, s.color, "
+           "s.unit, s.supply_class, s.part_number)) FROM supplies s WHERE s.device_id = d.id) "
            "FROM devices d LEFT JOIN device_latest l ON l.device_id = d.id "
-           "WHERE d.customer_id = $1 AND ((d.serial <> '' AND d.serial = ANY($2::text[])) OR "
-           "(d.mac <> '' AND d.mac = ANY($3::text[])) OR (d.ip <> '' AND d.ip = ANY($4::text[])))",
+           "WHERE d.id IN (SELECT id FROM devices WHERE customer_id = $1 AND serial <> '' AND "
+           "serial = ANY($2::text[]) UNION SELECT id FROM devices WHERE customer_id = $1 AND "
+           "mac <> '' AND mac = ANY($3::text[]) UNION SELECT id FROM devices WHERE "
+           "customer_id = $1 AND ip <> '' AND ip = ANY($4::text[]))",
            collector.customerId, serials.str(), macs.str(), ips.str())) {
     KnownDevice d;
     d.id = row[0].as<std::int64_t>();
@@ -415,7 +444,12 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
       previousCounters[d.id] = {countersFromJson(row[12].as<std::string>()),
                                 TimePoint{std::chrono::milliseconds{row[13].as<std::int64_t>()}}};
     }
-    stored[d.id] = StoredDevice{row[14].as<std::string>(), row[15].as<std::int64_t>()};
+    StoredDevice& st = stored[d.id];
+    st.capabilities = row[14].as<std::string>();
+    st.collector = row[15].as<std::int64_t>();
+    if (!row[16].is_null()) {
+      st.supplies = storedSuppliesFromJson(row[16].c_str());
+    }
     known.push_back(std::move(d));
   }
 
@@ -459,56 +493,78 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
 
   timer.mark("resolve");
   // 4. The reads themselves; an item already stored (sent before in another
-  // batch) is skipped with everything it carries.
-  PgArray rDevice;
-  PgArray rSeq;
-  PgArray rKind;
-  PgArray rAt;
-  PgArray rAddress;
-  PgArray rPmd;
-  for (std::size_t i = 0; i < batch.items.size(); ++i) {
-    const auto& item = batch.items[i];
-    rDevice.add(itemDevice[i]);
-    rSeq.add(static_cast<std::int64_t>(item.seq));
-    rKind.add(model::toString(item.reading.kind));
-    rAt.add(util::formatRfc3339(item.reading.readAt));
-    rAddress.add(item.reading.origin.address);
-    rPmd.add(item.reading.origin.pmd);
-  }
+  // batch) is skipped with everything it carries. COPY when they are all
+  // new, as they nearly always are: an item stored before makes it fail
+  // with a unique violation, and the retry inserts with ON CONFLICT and
+  // learns which items are new.
   std::set<std::int64_t> newSeqs;
-  for (const auto& row : txn.exec_params(
-           "INSERT INTO device_reads (device_id, collector_id, item_seq, batch_id, kind, read_at, "
-           "address, pmd) SELECT u.d, $1, u.s, $2, u.k, u.t, u.a, u.p FROM unnest($3::bigint[], "
-           "$4::bigint[], $5::text[], $6::timestamptz[], $7::text[], $8::text[]) AS u(d, s, k, "
-           "t, a, p) ON CONFLICT (collector_id, item_seq) DO NOTHING RETURNING item_seq",
-           collectorId, batchId, rDevice.str(), rSeq.str(), rKind.str(), rAt.str(), rAddress.str(),
-           rPmd.str())) {
-    newSeqs.insert(row[0].as<std::int64_t>());
+  if (useCopy) {
+    std::string reads;
+    reads.reserve(batch.items.size() * 96);
+    for (std::size_t i = 0; i < batch.items.size(); ++i) {
+      const auto& item = batch.items[i];
+      appendCopyField(reads, itemDevice[i]);
+      reads += '\t';
+      appendCopyField(reads, collectorId);
+      reads += '\t';
+      appendCopyField(reads, static_cast<std::int64_t>(item.seq));
+      reads += '\t';
+      appendCopyField(reads, batchId);
+      reads += '\t';
+      reads += model::toString(item.reading.kind);
+      reads += '\t';
+      reads += util::formatRfc3339(item.reading.readAt);
+      reads += '\t';
+      appendCopyField(reads, item.reading.origin.address);
+      reads += '\t';
+      appendCopyField(reads, item.reading.origin.pmd);
+      reads += '\n';
+      newSeqs.insert(newSeqs.end(), static_cast<std::int64_t>(item.seq));
+    }
+    copyText(
+        txn, "device_reads",
+        {"device_id", "collector_id", "item_seq", "batch_id", "kind", "read_at", "address", "pmd"},
+        reads);
+  } else {
+    PgArray rDevice;
+    PgArray rSeq;
+    PgArray rKind;
+    PgArray rAt;
+    PgArray rAddress;
+    PgArray rPmd;
+    for (std::size_t i = 0; i < batch.items.size(); ++i) {
+      const auto& item = batch.items[i];
+      rDevice.add(itemDevice[i]);
+      rSeq.add(static_cast<std::int64_t>(item.seq));
+      rKind.add(model::toString(item.reading.kind));
+      rAt.add(util::formatRfc3339(item.reading.readAt));
+      rAddress.add(item.reading.origin.address);
+      rPmd.add(item.reading.origin.pmd);
+    }
+    for (const auto& row : txn.exec_params(
+             "INSERT INTO device_reads (device_id, collector_id, item_seq, batch_id, kind, "
+             "read_at, address, pmd) SELECT u.d, $1, u.s, $2, u.k, u.t, u.a, u.p FROM "
+             "unnest($3::bigint[], $4::bigint[], $5::text[], $6::timestamptz[], $7::text[], "
+             "$8::text[]) AS u(d, s, k, t, a, p) ON CONFLICT (collector_id, item_seq) DO NOTHING "
+             "RETURNING item_seq",
+             collectorId, batchId, rDevice.str(), rSeq.str(), rKind.str(), rAt.str(),
+             rAddress.str(), rPmd.str())) {
+      newSeqs.insert(row[0].as<std::int64_t>());
+    }
   }
 
   timer.mark("reads");
-  PgArray storedIds;
   for (auto& [id, st] : states) {
     st.original = st.device.identity;
     const auto it = stored.find(id);
     if (it == stored.end()) {
+      st.storedCapabilities = "{}";  // the column's default for a new device
       continue;
     }
-    st.storedCapabilities = it->second.capabilities;
+    st.storedCapabilities = std::move(it->second.capabilities);
     st.storedCollector = it->second.collector;
-    storedIds.add(id);
-  }
-  // What each supply is, as stored, so that only changes are written.
-  if (storedIds.size() > 0) {
-    for (const auto& row : txn.exec_params(
-             "SELECT device_id, supply_index, description, type, color, unit, supply_class, "
-             "part_number FROM supplies WHERE device_id = ANY($1::bigint[])",
-             storedIds.str())) {
-      auto& fields = states[row[0].as<std::int64_t>()].storedSupplies[row[1].as<int>()];
-      for (std::size_t f = 0; f < fields.size(); ++f) {
-        fields[f] = row[static_cast<int>(f) + 2].as<std::string>();
-      }
-    }
+    // What each supply is, as stored, so that only changes are written.
+    st.storedSupplies = std::move(it->second.supplies);
   }
   for (auto& [id, previous] : previousCounters) {
     if (const auto it = states.find(id); it != states.end()) {
