@@ -336,3 +336,26 @@ def test_database_outage_is_retryable_and_recovers(tmp_path):
             assert srv.submit(env)["status"] == "duplicate"
             assert count(own, "SELECT count(*) FROM device_reads") == 2
             assert "database unavailable" in srv.log()
+
+
+def test_capabilities_and_supply_descriptions_stored_from_the_first_reading(server, pg):
+    client = server.add_collector("Acme")
+    first = make_reading("SER-CAP1", supplies=[make_supply(1, "black", 70)], ip="10.2.9.1", read_at=t(30))
+    first["capabilities"] = {"color": True, "duplex": False, "large_format": None,
+                             "input_trays": 3, "output_trays": None, "finishers": ["staple"]}
+    assert client.submit([first])["status"] == "stored"
+    dev = next(d for d in server.fleet(customer="Acme")["devices"] if d["identity"]["serial"] == "SER-CAP1")
+    assert dev["capabilities"] == first["capabilities"]
+    assert dev["supplies"][0]["description"] == "black toner"
+    # A later reading with a new cartridge: the supplies table follows, the
+    # unchanged capabilities are not rewritten.
+    second = make_reading("SER-CAP1", supplies=[make_supply(1, "black", 100)], ip="10.2.9.1", read_at=t(20))
+    second["supplies"][0]["description"] = "black toner XL"
+    second["capabilities"] = first["capabilities"]
+    assert client.submit([second])["status"] == "stored"
+    dev_id = dev["device"]["id"]
+    assert pg.psql(f"SELECT description FROM supplies WHERE device_id = {dev_id} AND supply_index = 1").strip() \
+        == "black toner XL"
+    assert pg.psql(f"SELECT capabilities->>'input_trays' FROM devices WHERE id = {dev_id}").strip() == "3"
+    dev = next(d for d in server.fleet(customer="Acme")["devices"] if d["identity"]["serial"] == "SER-CAP1")
+    assert dev["supplies"][0]["description"] == "black toner XL" and dev["supplies"][0]["level_percent"] == 100
