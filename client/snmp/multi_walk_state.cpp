@@ -46,14 +46,21 @@ MultiWalkState::Request MultiWalkState::next() const {
 bool MultiWalkState::take(Column& c, const VarBind& vb) {
   const auto type = vb.value.type;
   if (type == ValueType::kEndOfMibView || type == ValueType::kNoSuchObject ||
-      type == ValueType::kNoSuchInstance || !c.root.isPrefixOf(vb.oid) || vb.oid == c.root) {
+      type == ValueType::kNoSuchInstance || vb.oid == c.root) {
     c.end = End::kDone;
     return false;
   }
+  // Before the subtree test: an agent that orders its answer otherwise than
+  // repetition by repetition hands a root OIDs that lie behind it, and that
+  // must show as an error, not pass as the quiet end of the root.
   if (vb.oid <= c.last) {
     c.end = End::kLoop;
     c.message = "the walk of " + c.root.toString() + " loops: the agent answered " +
                 vb.oid.toString() + ", which does not come after " + c.last.toString();
+    return false;
+  }
+  if (!c.root.isPrefixOf(vb.oid)) {
+    c.end = End::kDone;
     return false;
   }
   if (c.rows.size() >= maxRows_) {

@@ -135,6 +135,22 @@ TEST_CASE("walkMany ends only the root whose OIDs do not increase") {
   CHECK(m.done());
 }
 
+TEST_CASE("walkMany: an answer ordered root by root instead of repetition by repetition fails") {
+  MultiWalkState m(oids({kMax, kLevel}), 100, 4, 25);
+  auto r = m.next();
+  REQUIRE(r.repetitions == 2);
+  // Both rows of the max column first: the second lands on the level root,
+  // behind its cursor.
+  m.accept(r, {vb("1.3.6.1.2.1.43.11.1.1.8.1.1"), vb("1.3.6.1.2.1.43.11.1.1.8.1.2"),
+               vb("1.3.6.1.2.1.43.11.1.1.9.1.1"), vb("1.3.6.1.2.1.43.11.1.1.9.1.2")});
+  CHECK(m.columns()[1].end == End::kLoop);
+  CHECK(m.columns()[1].rows.empty());
+  // The max column got a level OID: past its subtree, so it ended.
+  CHECK(m.columns()[0].end == End::kDone);
+  CHECK(m.columns()[0].rows.size() == 1);
+  CHECK(m.done());
+}
+
 TEST_CASE("walkMany ends a root at noSuchObject, at its own OID and at maxRows") {
   MultiWalkState m(oids({kLevel, kMax, kAlert}), 2, 64, 25);
   auto r = m.next();
