@@ -532,8 +532,9 @@ class JsonDocument::Parser {
 };
 
 JsonDocument::JsonDocument(std::string_view text, std::string_view what, std::size_t maxDepth) {
-  // About one node per 16 bytes of a typical payload.
-  nodes_.reserve(text.size() / 16 + 1);
+  // A batch payload has about one node per 17 bytes: reserving for one per
+  // 12 saves the copies of a growing vector (a few percent of the decode).
+  nodes_.reserve(text.size() / 12 + 1);
   bool tooDeep = false;
   try {
     tooDeep = Parser(*this, text, maxDepth).run();
