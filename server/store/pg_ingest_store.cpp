@@ -382,7 +382,10 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
   timer.mark("batchrow");
   loadCounterIds(txn);
 
-  // 2. The customer's devices that any item could be.
+  // 2. The customer's devices that any item could be. The resolver tries
+  // the serial first and the MAC and address only when no device has it,
+  // so those are looked up for items without a serial at once and for the
+  // rest only if their serial is unknown (new devices: a second query).
   std::vector<model::DeviceIdentity> identities;
   identities.reserve(batch.items.size());
   PgArray serials;
@@ -397,6 +400,7 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     }
     if (!id.serial.empty()) {
       serials.add(id.serial);
+      continue;
     }
     if (!id.mac.empty()) {
       macs.add(id.mac);
@@ -412,46 +416,75 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
   // planner read every device of the customer and filter them), and the
   // stored supply descriptions with them through the supplies key (one
   // round trip less, never a scan of the supplies table).
-  for (const auto& row : txn.exec_params(
-           "SELECT d.id, d.serial, d.mac, d.ip, d.host_name, d.manufacturer, d.model, d.firmware, "
-           "d.location, d.contact, d.sys_object_id, d.sys_descr, l.counters::text, "
-           "(extract(epoch FROM l.counters_at) * 1000)::bigint, d.capabilities::text, "
-           "coalesce(d.collector_id, 0), "
-           "(SELECT json_agg(json_build_array(s.supply_index, s.description, s.type, s.color, "
-           "s.unit, s.supply_class, s.part_number)) FROM supplies s WHERE s.device_id = d.id) "
-           "FROM devices d LEFT JOIN device_latest l ON l.device_id = d.id "
-           "WHERE d.id IN (SELECT id FROM devices WHERE customer_id = $1 AND serial <> '' AND "
-           "serial = ANY($2::text[]) UNION SELECT id FROM devices WHERE customer_id = $1 AND "
-           "mac <> '' AND mac = ANY($3::text[]) UNION SELECT id FROM devices WHERE "
-           "customer_id = $1 AND ip <> '' AND ip = ANY($4::text[]))",
-           collector.customerId, serials.str(), macs.str(), ips.str())) {
-    KnownDevice d;
-    d.id = row[0].as<std::int64_t>();
-    auto& i = d.identity;
-    i.serial = row[1].as<std::string>();
-    i.mac = row[2].as<std::string>();
-    i.ip = row[3].as<std::string>();
-    i.hostName = row[4].as<std::string>();
-    i.manufacturer = row[5].as<std::string>();
-    i.model = row[6].as<std::string>();
-    i.firmware = row[7].as<std::string>();
-    i.location = row[8].as<std::string>();
-    i.contact = row[9].as<std::string>();
-    i.sysObjectId = row[10].as<std::string>();
-    i.sysDescr = row[11].as<std::string>();
-    if (!row[13].is_null()) {
-      // Previous counters, to flag counters that go back.
-      previousCounters[d.id] = {countersFromJson(row[12].as<std::string>()),
-                                TimePoint{std::chrono::milliseconds{row[13].as<std::int64_t>()}}};
+  auto fetchCandidates = [&](const PgArray& bySerial, const PgArray& byMac, const PgArray& byIp) {
+    for (const auto& row : txn.exec_params(
+             "SELECT d.id, d.serial, d.mac, d.ip, d.host_name, d.manufacturer, d.model, "
+             "d.firmware, d.location, d.contact, d.sys_object_id, d.sys_descr, l.counters::text, "
+             "(extract(epoch FROM l.counters_at) * 1000)::bigint, d.capabilities::text, "
+             "coalesce(d.collector_id, 0), "
+             "(SELECT json_agg(json_build_array(s.supply_index, s.description, s.type, s.color, "
+             "s.unit, s.supply_class, s.part_number)) FROM supplies s WHERE s.device_id = d.id) "
+             "FROM devices d LEFT JOIN device_latest l ON l.device_id = d.id "
+             "WHERE d.id IN (SELECT id FROM devices WHERE customer_id = $1 AND serial <> '' AND "
+             "serial = ANY($2::text[]) UNION SELECT id FROM devices WHERE customer_id = $1 AND "
+             "mac <> '' AND mac = ANY($3::text[]) UNION SELECT id FROM devices WHERE "
+             "customer_id = $1 AND ip <> '' AND ip = ANY($4::text[]))",
+             collector.customerId, bySerial.str(), byMac.str(), byIp.str())) {
+      const auto deviceId = row[0].as<std::int64_t>();
+      if (stored.contains(deviceId)) {
+        continue;  // found by the first query already
+      }
+      KnownDevice d;
+      d.id = deviceId;
+      auto& i = d.identity;
+      i.serial = row[1].as<std::string>();
+      i.mac = row[2].as<std::string>();
+      i.ip = row[3].as<std::string>();
+      i.hostName = row[4].as<std::string>();
+      i.manufacturer = row[5].as<std::string>();
+      i.model = row[6].as<std::string>();
+      i.firmware = row[7].as<std::string>();
+      i.location = row[8].as<std::string>();
+      i.contact = row[9].as<std::string>();
+      i.sysObjectId = row[10].as<std::string>();
+      i.sysDescr = row[11].as<std::string>();
+      if (!row[13].is_null()) {
+        // Previous counters, to flag counters that go back.
+        previousCounters[d.id] = {countersFromJson(row[12].as<std::string>()),
+                                  TimePoint{std::chrono::milliseconds{row[13].as<std::int64_t>()}}};
+      }
+      StoredDevice& st = stored[d.id];
+      st.capabilities = row[14].as<std::string>();
+      st.collector = row[15].as<std::int64_t>();
+      if (!row[16].is_null()) {
+        st.supplies = storedSuppliesFromJson(row[16].c_str());
+      }
+      known.push_back(std::move(d));
     }
-    StoredDevice& st = stored[d.id];
-    st.capabilities = row[14].as<std::string>();
-    st.collector = row[15].as<std::int64_t>();
-    if (!row[16].is_null()) {
-      st.supplies = storedSuppliesFromJson(row[16].c_str());
-    }
-    known.push_back(std::move(d));
+  };
+  fetchCandidates(serials, macs, ips);
+  std::set<std::string_view> knownSerials;
+  for (const auto& k : known) {
+    knownSerials.insert(k.identity.serial);
   }
+  PgArray fallbackMacs;
+  PgArray fallbackIps;
+  for (const auto& id : identities) {
+    if (!id.serial.empty() && !knownSerials.contains(id.serial)) {
+      if (!id.mac.empty()) {
+        fallbackMacs.add(id.mac);
+      }
+      if (!id.ip.empty()) {
+        fallbackIps.add(id.ip);
+      }
+    }
+  }
+  if (fallbackMacs.size() > 0 || fallbackIps.size() > 0) {
+    fetchCandidates(PgArray(), fallbackMacs, fallbackIps);
+  }
+  // The oldest device first where a MAC or an address fits several.
+  std::sort(known.begin(), known.end(),
+            [](const KnownDevice& a, const KnownDevice& b) { return a.id < b.id; });
 
   timer.mark("candidates");
   // 3. Resolve every item to a device, creating the new ones.
