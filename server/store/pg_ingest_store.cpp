@@ -354,10 +354,13 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
   // first one commits, then sees its digest.
   const auto inserted = txn.exec_params(
       "INSERT INTO ingest_batches (collector_id, batch_seq, digest, carrier, peer, items, "
-      "items_stored, created_at) VALUES ($1, $2, decode($3, 'hex'), $4, $5, $6, 0, $7) "
+      "items_stored, created_at) VALUES ($1, $2, decode($3, 'hex'), $4, $5, $6, $7, $8) "
       "ON CONFLICT (collector_id, batch_seq) DO NOTHING RETURNING id",
       collectorId, static_cast<std::int64_t>(batch.batchSeq), hex(digest), std::string(carrier),
       std::string(peer), static_cast<std::int64_t>(batch.items.size()),
+      // With COPY every item is new (or the attempt fails and is retried
+      // without it); the retry counts the new ones and updates the row.
+      static_cast<std::int64_t>(useCopy ? batch.items.size() : 0),
       util::formatRfc3339(batch.createdAt));
   if (inserted.empty()) {
     const auto stored = txn.exec_params(
@@ -1020,8 +1023,10 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
       "last_carrier = $3, last_peer = $4 WHERE id = $1",
       collectorId, static_cast<std::int64_t>(batch.batchSeq), std::string(carrier),
       std::string(peer));
-  tail.exec("UPDATE ingest_batches SET items_stored = $2 WHERE id = $1", batchId,
-            static_cast<std::int64_t>(newSeqs.size()));
+  if (!useCopy) {
+    tail.exec("UPDATE ingest_batches SET items_stored = $2 WHERE id = $1", batchId,
+              static_cast<std::int64_t>(newSeqs.size()));
+  }
   timer.mark("latest");
   tail.flush();
   timer.mark("flush");
