@@ -1,5 +1,6 @@
 #include "client/pmd/device_reader.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <future>
 #include <memory>
@@ -38,7 +39,8 @@ ReadOutcome snmpFailure(const snmp::Result& result) {
 }  // namespace
 
 void DeviceReader::read(const snmp::Target& target, Done done) {
-  const FetchPlan identify = planIdentify(catalog_);
+  FetchPlan identify = planIdentify(catalog_);
+  std::sort(identify.gets.begin(), identify.gets.end());
   const EvaluateContext context{target.toString(), target.host};
   const openmps::pmd::Catalog* catalog = &catalog_;
   snmp::SnmpClient* client = &client_;
@@ -51,7 +53,12 @@ void DeviceReader::read(const snmp::Target& target, Done done) {
         Snapshot phaseOne;
         phaseOne.add(first.varbinds);
         const openmps::pmd::Definition* def = &selectDefinition(*catalog, phaseOne);
-        const FetchPlan plan = planRead(*def, phaseOne);
+        FetchPlan plan = planRead(*def, phaseOne);
+        // An OID the identification asked and the device does not have
+        // (noSuchObject) is not asked again.
+        std::erase_if(plan.gets, [&](const Oid& get) {
+          return std::binary_search(identify.gets.begin(), identify.gets.end(), get);
+        });
         auto state = std::make_shared<PhaseTwo>();
         state->snapshot = std::move(phaseOne);
         state->pending = (plan.walks.empty() ? 0U : 1U) + (plan.gets.empty() ? 0U : 1U);
