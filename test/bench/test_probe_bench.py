@@ -169,6 +169,8 @@ def test_probe_bench():
         f"request rate",
         f"ratio probe/baseline: {base_wall / probe_wall:.1f}x wall, "
         f"{base_cpu / max(probe_cpu, 1e-6):.1f}x CPU",
+        f"requests/device: probe {p_requests / n:.1f} (identify, scalars, one walkMany chain of "
+        f"every column) against ~{base_requests / n:.1f} for the baseline's three subtrees",
     ]
     print("\n" + "\n".join(report))
     Path(BUILD / "probe_bench.txt").write_text("\n".join(report) + "\n")
