@@ -52,7 +52,13 @@ void splitAuthority(std::string_view rest, std::string_view server, std::string&
     }
     hostPort = authority;
   } else {
-    hostPort = std::string(authority) + (defaultPort.empty() ? "" : ":" + std::string(defaultPort));
+    // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict for
+    // the one-expression form.
+    hostPort = authority;
+    if (!defaultPort.empty()) {
+      hostPort += ':';
+      hostPort += defaultPort;
+    }
   }
 }
 
