@@ -87,25 +87,7 @@ struct DeviceState {
 struct StoredDevice {
   std::string capabilities;
   std::int64_t collector = 0;
-  StoredSupplies supplies;
 };
-
-// The supplies table's rows of one device as the candidates query returns
-// them: [[index, description, type, color, unit, class, part number], ...].
-StoredSupplies storedSuppliesFromJson(std::string_view text) {
-  StoredSupplies out;
-  const util::JsonDocument doc(text, "stored supplies");
-  for (const util::JsonValue row : doc.root()) {
-    auto field = row.begin();
-    const util::JsonValue index = *field;
-    auto& fields = out[static_cast<int>(index.integer())];
-    for (auto& f : fields) {
-      ++field;
-      f = std::string((*field).string());
-    }
-  }
-  return out;
-}
 
 struct Event {
   std::int64_t deviceId;
@@ -230,14 +212,20 @@ class PhaseTimer {
 
 model::Counters countersFromJson(const std::string& text) {
   model::Counters out;
-  const json doc = json::parse(text, nullptr, false);
-  if (!doc.is_object()) {
-    return out;
-  }
-  for (const auto& [name, value] : doc.items()) {
-    if (value.is_number_integer()) {
-      out[name] = value.get<std::int64_t>();
+  try {
+    const util::JsonDocument doc(text, "stored counters");
+    if (!doc.root().isObject()) {
+      return out;
     }
+    for (const util::JsonValue member : doc.root()) {
+      if (member.type() == util::JsonType::kInteger) {
+        out[std::string(member.key())] = member.integer();
+      } else if (member.type() == util::JsonType::kUnsigned) {
+        out[std::string(member.key())] = static_cast<std::int64_t>(member.unsignedInteger());
+      }
+    }
+  } catch (const util::JsonFieldError&) {
+    // Not ours to judge here: no previous counters, nothing flagged.
   }
   return out;
 }
@@ -416,17 +404,13 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
   std::unordered_map<std::int64_t, std::pair<model::Counters, TimePoint>> previousCounters;
   std::unordered_map<std::int64_t, StoredDevice> stored;
   // Each identifier through its own index (a condition with OR made the
-  // planner read every device of the customer and filter them), and the
-  // stored supply descriptions with them through the supplies key (one
-  // round trip less, never a scan of the supplies table).
+  // planner read every device of the customer and filter them).
   auto fetchCandidates = [&](const PgArray& bySerial, const PgArray& byMac, const PgArray& byIp) {
     for (const auto& row : txn.exec_params(
              "SELECT d.id, d.serial, d.mac, d.ip, d.host_name, d.manufacturer, d.model, "
              "d.firmware, d.location, d.contact, d.sys_object_id, d.sys_descr, l.counters::text, "
              "(extract(epoch FROM l.counters_at) * 1000)::bigint, d.capabilities::text, "
-             "coalesce(d.collector_id, 0), "
-             "(SELECT json_agg(json_build_array(s.supply_index, s.description, s.type, s.color, "
-             "s.unit, s.supply_class, s.part_number)) FROM supplies s WHERE s.device_id = d.id) "
+             "coalesce(d.collector_id, 0) "
              "FROM devices d LEFT JOIN device_latest l ON l.device_id = d.id "
              "WHERE d.id IN (SELECT id FROM devices WHERE customer_id = $1 AND serial <> '' AND "
              "serial = ANY($2::text[]) UNION SELECT id FROM devices WHERE customer_id = $1 AND "
@@ -459,9 +443,6 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
       StoredDevice& st = stored[d.id];
       st.capabilities = row[14].as<std::string>();
       st.collector = row[15].as<std::int64_t>();
-      if (!row[16].is_null()) {
-        st.supplies = storedSuppliesFromJson(row[16].c_str());
-      }
       known.push_back(std::move(d));
     }
   };
@@ -590,6 +571,7 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
   }
 
   timer.mark("reads");
+  PgArray storedIds;
   for (auto& [id, st] : states) {
     st.original = st.device.identity;
     const auto it = stored.find(id);
@@ -599,8 +581,21 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     }
     st.storedCapabilities = std::move(it->second.capabilities);
     st.storedCollector = it->second.collector;
-    // What each supply is, as stored, so that only changes are written.
-    st.storedSupplies = std::move(it->second.supplies);
+    storedIds.add(id);
+  }
+  // What each supply is, as stored, so that only changes are written.
+  // (Plain rows: building them as JSON in the candidates query cost the
+  // database more than this query does.)
+  if (storedIds.size() > 0) {
+    for (const auto& row : txn.exec_params(
+             "SELECT device_id, supply_index, description, type, color, unit, supply_class, "
+             "part_number FROM supplies WHERE device_id = ANY($1::bigint[])",
+             storedIds.str())) {
+      auto& fields = states[row[0].as<std::int64_t>()].storedSupplies[row[1].as<int>()];
+      for (std::size_t f = 0; f < fields.size(); ++f) {
+        fields[f] = row[static_cast<int>(f) + 2].as<std::string>();
+      }
+    }
   }
   for (auto& [id, previous] : previousCounters) {
     if (const auto it = states.find(id); it != states.end()) {
