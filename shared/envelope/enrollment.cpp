@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
+#include <nlohmann/json.hpp>
 #include <sodium.h>
 #include <zlib.h>
 
@@ -110,30 +112,35 @@ Enrollment decodeEnrollment(const std::string& input) {
     fail(EnrollmentErrorKind::kBadChecksum,
          "checksum does not match (a character was changed or lost)");
   }
+  // The parsed document points into raw, which holds the key: wiped when
+  // this function is left, however it is left.
+  struct Wipe {
+    std::string& text;
+    ~Wipe() { sodium_memzero(text.data(), text.size()); }
+  } wipe{*raw};
   Enrollment e;
   try {
-    json doc;
+    std::optional<util::JsonDocument> doc;
     try {
-      doc = util::parseJson(body, "enrollment");
+      doc.emplace(body, "enrollment");
     } catch (const util::JsonFieldError&) {
-      sodium_memzero(raw->data(), raw->size());
       fail(EnrollmentErrorKind::kBadEncoding, "content is not JSON");
     }
-    sodium_memzero(raw->data(), raw->size());
-    const util::JsonObject o(doc, "");
-    auto require = [&](const char* key) {
-      if (!o.has(key))
+    const util::JsonPath root;
+    const util::JsonFields o(doc->root(), root);
+    for (const char* key : {"v", "servers", "client_id", "key", "fingerprint"}) {
+      if (!o.find(key))
         fail(EnrollmentErrorKind::kMissingField, std::string("field '") + key + "' missing");
-    };
-    for (const char* key : {"v", "servers", "client_id", "key", "fingerprint"}) require(key);
+    }
     if (o.requireInt("v", 0, INT32_MAX) != 1) {
       fail(EnrollmentErrorKind::kBadField, "version is not 1 (made by a newer server?)");
     }
-    const json& servers = o.requireArray("servers", kMaxServers);
-    if (servers.empty()) fail(EnrollmentErrorKind::kBadField, "field 'servers' is empty");
-    for (std::size_t i = 0; i < servers.size(); ++i) {
-      std::string url =
-          util::stringAt(servers[i], util::indexPath("servers", i), kMaxUrlLength + 1);
+    const util::JsonValue servers = o.requireArray("servers", kMaxServers);
+    if (servers.size() == 0) fail(EnrollmentErrorKind::kBadField, "field 'servers' is empty");
+    const util::JsonPath serversPath(root, "servers");
+    std::size_t i = 0;
+    for (const util::JsonValue server : servers) {
+      std::string url = util::stringAt(server, util::JsonPath(serversPath, i++), kMaxUrlLength + 1);
       if (const auto problem = serverUrlProblem(url); !problem.empty()) {
         fail(EnrollmentErrorKind::kBadField, "server '" + url + "' " + problem);
       }
@@ -144,6 +151,7 @@ Enrollment decodeEnrollment(const std::string& input) {
     try {
       e.key = keyFromBase64(keyText);
     } catch (const std::invalid_argument& err) {
+      sodium_memzero(keyText.data(), keyText.size());
       fail(EnrollmentErrorKind::kBadField, std::string("field 'key': ") + err.what());
     }
     sodium_memzero(keyText.data(), keyText.size());
@@ -153,7 +161,6 @@ Enrollment decodeEnrollment(const std::string& input) {
     }
     std::copy(fingerprint->begin(), fingerprint->end(), e.certFingerprint.begin());
   } catch (const util::JsonFieldError& err) {
-    sodium_memzero(raw->data(), raw->size());
     fail(EnrollmentErrorKind::kBadField, err.what());
   }
   return e;

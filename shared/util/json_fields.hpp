@@ -1,7 +1,9 @@
 #pragma once
 
-// Strict, path-aware access to untrusted JSON. Include from .cpp files only:
-// it pulls in nlohmann/json, which is too heavy for public headers.
+// Strict, path-aware reading of untrusted JSON (batches, readings,
+// enrollment strings): a parser that refuses anything not strict JSON, and
+// field access whose error names the field ("items[3].reading.counters.total")
+// but formats that path only when it throws. Writing JSON is nlohmann's job.
 
 #include <cstddef>
 #include <cstdint>
@@ -12,8 +14,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace openmps::util {
 
@@ -29,47 +29,11 @@ class JsonFieldError : public std::runtime_error {
   std::string path_;
 };
 
-// A view of one JSON object with its path, for reading fields strictly.
-class JsonObject {
- public:
-  JsonObject(const nlohmann::json& value, std::string path);
-
-  const std::string& path() const { return path_; }
-  std::string childPath(std::string_view key) const;
-  bool has(std::string_view key) const;
-  const nlohmann::json* find(std::string_view key) const;
-
-  std::string requireString(std::string_view key, std::size_t maxLength) const;
-  std::string optionalString(std::string_view key, std::size_t maxLength) const;
-  std::int64_t requireInt(std::string_view key, std::int64_t min, std::int64_t max) const;
-  std::optional<std::int64_t> optionalInt(std::string_view key, std::int64_t min,
-                                          std::int64_t max) const;
-  std::optional<bool> optionalBool(std::string_view key) const;
-  // The array at key (missing means empty), at most maxItems long.
-  const nlohmann::json& optionalArray(std::string_view key, std::size_t maxItems) const;
-  const nlohmann::json& requireArray(std::string_view key, std::size_t maxItems) const;
-  JsonObject requireObject(std::string_view key) const;
-  std::optional<JsonObject> optionalObject(std::string_view key) const;
-
- private:
-  const nlohmann::json& value_;
-  std::string path_;
-};
-
-std::string indexPath(const std::string& path, std::size_t index);
-std::string stringAt(const nlohmann::json& value, const std::string& path, std::size_t maxLength);
-std::int64_t intAt(const nlohmann::json& value, const std::string& path, std::int64_t min,
-                   std::int64_t max);
-// Parses text as JSON with a depth limit; errors name "what" and the offset.
-nlohmann::json parseJson(std::string_view text, std::string_view what, std::size_t maxDepth = 32);
-
-// ---------------------------------------------------------------------------
-// The fast path for large untrusted documents (batch payloads): a strict
-// parser into a flat, read-only tree that borrows unescaped strings from the
-// text, and field access whose error paths are only formatted when an error
-// is thrown. It accepts exactly what nlohmann::json::parse accepts (strict
-// RFC 8259, well-formed UTF-8, a leading byte order mark skipped, duplicate
-// keys resolved to the last one) and refuses the rest.
+// JsonDocument: a strict parser into a flat, read-only tree that borrows
+// unescaped strings from the text (json_document.cpp). It accepts exactly
+// what nlohmann::json::parse accepts (strict RFC 8259, well-formed UTF-8, a
+// leading byte order mark skipped, duplicate keys resolved to the last one)
+// and refuses the rest; test/fuzz/json_document_fuzz.cpp holds it to that.
 
 enum class JsonType : std::uint8_t {
   kNull,
@@ -178,8 +142,9 @@ class JsonPath {
 std::string stringAt(JsonValue value, const JsonPath& path, std::size_t maxLength);
 std::int64_t intAt(JsonValue value, const JsonPath& path, std::int64_t min, std::int64_t max);
 
-// JsonObject's counterpart on a JsonDocument: the same checks and messages.
-// Keeps a reference to its path: children made from it must not outlive it.
+// One object of a JsonDocument, read strictly: wrong types, lengths and
+// ranges throw JsonFieldError naming the field. Keeps a reference to its
+// path: children made from it must not outlive it.
 class JsonFields {
  public:
   JsonFields(JsonValue value, const JsonPath& path);
