@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "fuzz/json_reference.hpp"
 #include "shared/model/counter_names.hpp"
 #include "shared/model/reading_json.hpp"
 #include "shared/util/json_fields.hpp"
@@ -23,35 +24,11 @@ using util::JsonValue;
 
 namespace {
 
-json toNlohmann(JsonValue v) {
-  switch (v.type()) {
-    case JsonType::kNull: return nullptr;
-    case JsonType::kBoolean: return v.boolean();
-    case JsonType::kInteger: return v.integer();
-    case JsonType::kUnsigned: return v.unsignedInteger();
-    case JsonType::kFloat: return v.number();
-    case JsonType::kString: return std::string(v.string());
-    case JsonType::kArray: {
-      json out = json::array();
-      for (const JsonValue e : v) out.push_back(toNlohmann(e));
-      return out;
-    }
-    case JsonType::kObject: {
-      json out = json::object();
-      for (const JsonValue m : v) out[std::string(m.key())] = toNlohmann(m);
-      return out;
-    }
-  }
-  return nullptr;
-}
+using test::referenceParse;
+using test::toNlohmann;
 
-// What nlohmann (the reference) makes of text: the value, or nothing.
 std::optional<json> reference(const std::string& text) {
-  try {
-    return json::parse(text);
-  } catch (const json::exception&) {
-    return std::nullopt;
-  }
+  return referenceParse(text, 1000);
 }
 
 // Both parsers agree on text: the same verdict, and the same tree.
