@@ -24,19 +24,19 @@ The only assertions are correctness: every printer discovered, the daemon
 stops cleanly on SIGTERM.
 """
 
-import base64
 import json
 import os
 import signal
 import socket
 import subprocess
 import time
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
+from openmps_test.client_cli import client
 from openmps_test.fleet_copies import fixtures, free_port_everywhere, printer_copies
+from openmps_test.openmps_server import Enrollment
 from openmps_test.snmpsim import Snmpsim
 
 BUILD = Path(os.environ.get("OPENMPS_BUILD_DIR", "build"))
@@ -51,21 +51,6 @@ SETTLE_TIMEOUT = float(os.environ.get("OPENMPS_BENCH_SETTLE_S", "1500"))
 def address(i: int) -> str:
     base = int.from_bytes(socket.inet_aton(FIRST), "big")
     return socket.inet_ntoa((base + i).to_bytes(4, "big"))
-
-
-def enrollment_string(server: str) -> str:
-    """An enrollment (shared/envelope/enrollment.cpp) for a server that is not there."""
-    body = json.dumps({"v": 1, "servers": [server], "client_id": 4711,
-                       "key": base64.b64encode(os.urandom(32)).decode(),
-                       "fingerprint": os.urandom(32).hex()}).encode()
-    raw = body + zlib.crc32(body).to_bytes(4, "big")
-    return "omps1:" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def client(*args, timeout=120) -> subprocess.CompletedProcess:
-    out = subprocess.run([str(CLIENT), *args], capture_output=True, text=True, timeout=timeout)
-    assert out.returncode == 0, f"openmps-client {args[0]}: exit {out.returncode}\n{out.stderr}"
-    return out
 
 
 def memory(pid: int) -> dict:
@@ -103,7 +88,8 @@ def measure(work: Path, count: int, port: int, server_port: int) -> dict:
         f"    port: {port}\n"
         "    credentials: [public]\n")
     config.chmod(0o600)
-    client("enroll", enrollment_string(f"xmlrpcs://127.0.0.1:{server_port}"),
+    client("enroll", Enrollment.encode(4711, os.urandom(32), [f"xmlrpcs://127.0.0.1:{server_port}"],
+                                       os.urandom(32).hex()),
            "--config", str(config))
     log = open(work / "run.log", "wb")
     t0 = time.monotonic()

@@ -3,14 +3,14 @@
 another network is still running: a /22 of silent addresses takes minutes,
 and status polls and critical conditions must not wait for it."""
 
-import base64
 import json
 import os
 import signal
 import subprocess
-import zlib
 from pathlib import Path
 
+from openmps_test.client_cli import client
+from openmps_test.openmps_server import Enrollment
 from openmps_test.paths import client_binary, source_dir
 from openmps_test.postgres import free_port, wait_for
 from openmps_test.snmpsim import Snmpsim, free_udp_port
@@ -18,18 +18,9 @@ from openmps_test.snmpsim import Snmpsim, free_udp_port
 PRINTER = "127.0.11.1"
 
 
-def enrollment_string(server: str) -> str:
-    body = json.dumps({"v": 1, "client_id": 77, "key": base64.b64encode(os.urandom(32)).decode(),
-                       "servers": [server], "fingerprint": "ab" * 32},
-                      separators=(",", ":")).encode()
-    raw = body + zlib.crc32(body).to_bytes(4, "big")
-    return "omps1:" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 def status(config: Path) -> dict | None:
     """The daemon's status, or None before it has created its database."""
-    out = subprocess.run([str(client_binary()), "status", "--config", str(config), "--json"],
-                         capture_output=True, text=True, timeout=30)
+    out = client("status", "--config", str(config), "--json", timeout=30, check=False)
     return json.loads(out.stdout) if out.returncode == 0 else None
 
 
@@ -62,9 +53,8 @@ def test_printers_are_read_while_a_later_network_is_still_swept(tmp_path):
             "    credentials: [public]\n")
         config.chmod(0o600)
         # Sends fail (nobody listens there): the readings wait in the outbox.
-        subprocess.run([str(client_binary()), "enroll",
-                        enrollment_string(f"xmlrpcs://127.0.0.1:{free_port()}"), "--config", str(config)],
-                       check=True, capture_output=True, timeout=30)
+        client("enroll", Enrollment.encode(77, os.urandom(32), [f"xmlrpcs://127.0.0.1:{free_port()}"],
+                                           "ab" * 32), "--config", str(config), timeout=30)
         log = open(tmp_path / "client.log", "wb")
         proc = subprocess.Popen([str(client_binary()), "run", "--config", str(config)],
                                 stdout=log, stderr=subprocess.STDOUT)

@@ -11,27 +11,18 @@ server must then store every device the client read, each batch once.
 """
 
 import json
-import subprocess
 
 import pytest
 
 from openmps_test.mail import MailServers
+from openmps_test.client_cli import client
 from openmps_test.openmps_server import OpenMpsServer
 from openmps_test.postgres import PostgresCluster, wait_for
 from openmps_test.snmpsim import Snmpsim, free_udp_port
-from openmps_test.paths import client_binary, source_dir
+from openmps_test.paths import source_dir
 
 CUSTOMER = "Mail Fleet"
 FIRST = "127.0.4.1"
-
-
-def client(*args, timeout=300, check=True):
-    out = subprocess.run([str(client_binary()), *args], capture_output=True, text=True,
-                         timeout=timeout)
-    if check and out.returncode != 0:
-        raise AssertionError(f"openmps-client {' '.join(args)} exited {out.returncode}:\n"
-                             f"{out.stdout}\n{out.stderr}")
-    return out
 
 
 def last_address(first: str, count: int) -> str:

@@ -14,15 +14,15 @@ recordings too. With neither, the test reports itself skipped.
 """
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from openmps_test.openmps_server import OpenMpsServer
+from openmps_test.client_cli import client
+from openmps_test.openmps_server import Enrollment, OpenMpsServer
 from openmps_test.postgres import PostgresCluster
 from openmps_test.snmpsim import Snmpsim, free_udp_port
-from openmps_test.paths import client_binary, source_dir
+from openmps_test.paths import source_dir
 
 CUSTOMER = "Fleet Customer"
 DEALER = "Fleet Dealer"
@@ -35,15 +35,6 @@ def recordings() -> list[Path]:
     if corpus.is_dir():
         files += sorted(corpus.glob("*.snmprec"))
     return files
-
-
-def client(*args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess:
-    out = subprocess.run([str(client_binary()), *args], capture_output=True, text=True,
-                         timeout=timeout)
-    if check and out.returncode != 0:
-        raise AssertionError(f"openmps-client {' '.join(args)} exited {out.returncode}:\n"
-                             f"{out.stdout}\n{out.stderr}")
-    return out
 
 
 def write_client_config(path: Path, data_dir: Path, first: str, last: str, port: int) -> Path:
@@ -180,18 +171,9 @@ def test_a_second_run_sends_new_readings_and_nothing_twice(fleet_setup):
 
 def test_a_wrong_certificate_fingerprint_stops_sending_and_keeps_the_readings(fleet_setup, tmp_path):
     s = fleet_setup
-    text = s["enrollment"]
-    from openmps_test.openmps_server import Enrollment
-    e = Enrollment.decode(text)
-    # Re-encode the same enrollment with another fingerprint.
-    import base64
-    import zlib
-    raw = base64.urlsafe_b64decode(text[6:] + "=" * (-len(text[6:]) % 4))
-    doc = json.loads(raw[:-4])
-    doc["fingerprint"] = "00" * 31 + "01"
-    body = json.dumps(doc, separators=(",", ":")).encode()
-    forged = "omps1:" + base64.urlsafe_b64encode(body + zlib.crc32(body).to_bytes(4, "big")) \
-        .decode().rstrip("=")
+    e = Enrollment.decode(s["enrollment"])
+    # The same enrollment with another certificate fingerprint.
+    forged = Enrollment.encode(e.client_id, e.key, e.servers, "00" * 31 + "01")
     config = write_client_config(tmp_path / "client.yaml", tmp_path / "data", FIRST, FIRST,
                                  s["port"])
     client("enroll", forged, "--config", str(config))

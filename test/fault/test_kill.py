@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from openmps_test.client_cli import client
 from openmps_test.openmps_server import OpenMpsServer
 from openmps_test.postgres import PostgresCluster
 from openmps_test.snmpsim import Snmpsim, free_udp_port
@@ -49,14 +50,6 @@ def last_address(first: str, count: int) -> str:
     a, b, c, d = (int(x) for x in first.split("."))
     n = (a << 24 | b << 16 | c << 8 | d) + count - 1
     return ".".join(str(n >> s & 255) for s in (24, 16, 8, 0))
-
-
-def client(*args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
-    out = subprocess.run([str(client_binary()), *args], capture_output=True, text=True,
-                         timeout=timeout)
-    if check and out.returncode != 0:
-        raise AssertionError(f"openmps-client {' '.join(args)} exited {out.returncode}:\n{out.stderr}")
-    return out
 
 
 class ClientProcess:

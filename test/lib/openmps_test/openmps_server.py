@@ -129,6 +129,15 @@ class Enrollment:
     fingerprint: str  # lower-case hex
 
     @staticmethod
+    def encode(client_id: int, key: bytes, servers: list[str], fingerprint: str) -> str:
+        """An enrollment string as `collector add` prints it, for any values."""
+        body = json.dumps({"v": 1, "servers": servers, "client_id": client_id,
+                           "key": base64.b64encode(key).decode(), "fingerprint": fingerprint},
+                          separators=(",", ":")).encode()
+        raw = body + zlib.crc32(body).to_bytes(4, "big")
+        return "omps1:" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @staticmethod
     def decode(text: str) -> "Enrollment":
         text = text.strip()
         assert text.startswith("omps1:"), text
