@@ -21,11 +21,6 @@ constexpr std::size_t kMaxListItems = 64;
 using yaml::Context;
 using yaml::Field;
 
-[[noreturn]] void throwConfigError(const std::string& source, const yaml::Mark& mark,
-                                   const std::string& path, const std::string& problem) {
-  throw ConfigError(yaml::formatError(source, mark, path, problem));
-}
-
 yaml::Options readerOptions() {
   yaml::Options options;
   options.maxListItems = kMaxListItems;
@@ -118,7 +113,7 @@ std::string ListenAddress::toString() const {
 
 ServerConfig parseServerConfig(const std::string& text, const std::string& sourceName,
                                const std::filesystem::path& baseDir) {
-  const Context ctx(sourceName, baseDir, throwConfigError, readerOptions());
+  const Context ctx(sourceName, baseDir, yaml::throwFormatted<ConfigError>, readerOptions());
   const Field top = ctx.load(text);
   ServerConfig out;
   out.sourceText = text;

@@ -15,11 +15,6 @@ namespace {
 
 constexpr std::string_view kLog = "mailbox";
 
-[[noreturn]] void throwMailboxConfigError(const std::string& source, const yaml::Mark& mark,
-                                          const std::string& path, const std::string& problem) {
-  throw MailboxConfigError(yaml::formatError(source, mark, path, problem));
-}
-
 // "90", "90s", "5m", "1h".
 std::chrono::seconds seconds(const yaml::Field& field, std::int64_t min, std::int64_t max) {
   std::string value = field.text();
@@ -58,7 +53,7 @@ MailboxSettings parseMailboxSettings(const std::string& configText, const std::s
                                      const std::filesystem::path& baseDir) {
   yaml::Options options;
   options.maxText = 4096;
-  const yaml::Context ctx(sourceName, baseDir, throwMailboxConfigError, options);
+  const yaml::Context ctx(sourceName, baseDir, yaml::throwFormatted<MailboxConfigError>, options);
   const yaml::Field root = ctx.load(configText);
   std::optional<yaml::Field> found;
   for (auto& [key, field] : root.entries()) {

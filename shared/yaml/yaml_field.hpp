@@ -37,6 +37,14 @@ using Thrower = void (*)(const std::string& source, const Mark& mark, const std:
 std::string formatError(const std::string& source, const Mark& mark, const std::string& path,
                         const std::string& problem);
 
+// The Thrower of callers whose exception takes that one-line message:
+// Context(name, dir, throwFormatted<ConfigError>).
+template <typename E>
+[[noreturn]] void throwFormatted(const std::string& source, const Mark& mark,
+                                 const std::string& path, const std::string& problem) {
+  throw E(formatError(source, mark, path, problem));
+}
+
 // Where the callers' readers differ; the defaults are the config files'.
 struct Options {
   std::size_t maxListItems = 64;
