@@ -340,17 +340,15 @@ class Collector {
       }
     }
     ++sweep_->network;
-    const bool last = sweep_->network >= cfg_.networks.size();
-    mergeFound(fresh, sweep_->startedAt, last);
+    mergeFound(fresh, sweep_->startedAt);
     sweep_->found.insert(sweep_->found.end(), std::make_move_iterator(fresh.begin()),
                          std::make_move_iterator(fresh.end()));
     startNetworkSweep();
   }
 
   void finishSweep() {
-    if (cfg_.networks.empty()) {
-      mergeFound({}, sweep_->startedAt, true);
-    }
+    std::vector<discovery::KnownDevice> unchanged;
+    store_.saveSweep(unchanged, discovery::FinishedSweep{sweep_->startedAt, sweep_->found.size()});
     sweep_.reset();
     scheduler_.sweepFinished();
   }
@@ -358,19 +356,14 @@ class Collector {
   // Recognises a device at a new address by serial, then MAC
   // (discovery/device_merge); a device that takes another's address pushes
   // that one out until it is seen again.
-  void mergeFound(const std::vector<discovery::FoundDevice>& found, outbox::WallTime at,
-                  bool sweepFinished) {
+  void mergeFound(const std::vector<discovery::FoundDevice>& found, outbox::WallTime at) {
     std::vector<discovery::KnownDevice> current;
     current.reserve(known_.size());
     for (const auto& [id, d] : known_) {
       current.push_back(d);
     }
     auto merge = discovery::mergeSweep(std::move(current), found, at);
-    std::optional<discovery::FinishedSweep> finished;
-    if (sweepFinished) {
-      finished = discovery::FinishedSweep{at, sweep_->found.size() + found.size()};
-    }
-    store_.saveSweep(merge.changed, finished);
+    store_.saveSweep(merge.changed, std::nullopt);
     for (const auto id : merge.displaced) {
       util::logInfo(kLog) << "device " << id
                           << " no longer answers at its address (another device does)";
