@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -53,9 +54,32 @@ std::mutex& netSnmpMutex() {
   return m;
 }
 
+// net-snmp's own messages go through our log: without a handler it writes
+// to stderr itself (on a new machine "Created directory: /var/lib/snmp/
+// cert_indexes", from the certificate index it loads unconditionally), and
+// that is noise on the stderr of `probe` and `scan`. Warnings and errors
+// stay visible; the rest is debug.
+int logNetSnmpMessage(int /*major*/, int /*minor*/, void* serverArg, void* /*clientArg*/) {
+  const auto* message = static_cast<const snmp_log_message*>(serverArg);
+  if (message == nullptr || message->msg == nullptr) return 0;
+  std::string_view text(message->msg);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  if (text.empty()) return 0;
+  if (message->priority <= LOG_WARNING) {
+    util::logWarning(kLog) << "net-snmp: " << text;
+  } else {
+    util::logDebug(kLog) << "net-snmp: " << text;
+  }
+  return 0;
+}
+
 void initNetSnmpOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
+    snmp_disable_log();
+    netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_DEBUG);
+    snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, &logNetSnmpMessage,
+                           nullptr);
     // No MIB files, no configuration or persistent files of the user or the
     // host: the client's behaviour must not depend on ~/.snmp/snmp.conf.
     setenv("MIBS", "", 1);

@@ -149,6 +149,9 @@ int runCommand(std::span<const std::string> args) {
   sigwait(&signals, &received);
   util::logInfo(kLog) << "signal " << received << ": shutting down";
   for (auto& s : servers) {
+    s->stopAccepting();
+  }
+  for (auto& s : servers) {
     s->stop();
   }
   if (mailboxService) {

@@ -266,12 +266,17 @@ void PocoRpcServer::start() {
                       << (o.tls ? " (TLS)" : " (plain TCP: tls is off in the configuration)");
 }
 
-void PocoRpcServer::stop() {
+void PocoRpcServer::stopAccepting() {
+  // Both calls are idempotent: stop() calls this again.
   if (impl_->server) {
     impl_->server->stop();
     impl_->handlers->stopConnections(false);
-    impl_->server.reset();
   }
+}
+
+void PocoRpcServer::stop() {
+  stopAccepting();
+  impl_->server.reset();
   if (impl_->pool) {
     impl_->pool->joinAll();
     impl_->pool.reset();

@@ -38,7 +38,11 @@ class PocoRpcServer {
   PocoRpcServer& operator=(const PocoRpcServer&) = delete;
 
   void start();
-  // Stops accepting, lets running requests finish.
+  // Stops accepting and ends idle keep-alive connections; running requests
+  // go on. A server with several listeners closes all of them this way
+  // first, so a client cannot move to another listener while one drains.
+  void stopAccepting();
+  // stopAccepting, then waits for the running requests to finish.
   void stop();
   std::uint16_t port() const;  // the bound port (after start)
 

@@ -30,11 +30,20 @@ def printer_copies(files, count, folder: Path) -> list[Path]:
     for i in range(count):
         text = re.sub(r"OMPS([A-Z]{2})\d{4}", lambda m: f"OMPS{m.group(1)}{i:06d}",
                       texts[i % len(texts)])
+        # HP's private serial object holds it hex-encoded behind a two-byte
+        # header whose second byte is its length.
+        text = re.sub(r"01[0-9a-f]{2}4f4d5053((?:[0-9a-f]{2}){2})(?:3[0-9]){4}",
+                      lambda m: _hp_serial(bytes.fromhex(m.group(1)).decode(), i), text)
         text = re.sub(r"02005e10000\d", f"02005f{i:06x}", text)
         path = folder / f"printer{i}.snmprec"
         path.write_text(text)
         out.append(path)
     return out
+
+
+def _hp_serial(vendor: str, i: int) -> str:
+    serial = f"OMPS{vendor}{i:06d}".encode()
+    return f"01{len(serial):02x}{serial.hex()}"
 
 
 def free_port_everywhere(kind=socket.SOCK_DGRAM) -> int:
