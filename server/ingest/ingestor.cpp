@@ -24,6 +24,10 @@ envelope::SubmitResult unavailable(const std::string& message) {
   return envelope::SubmitFault{envelope::kFaultUnavailable, message};
 }
 
+envelope::SubmitResult internalError(const std::string& message) {
+  return envelope::SubmitFault{envelope::kFaultInternal, message};
+}
+
 }  // namespace
 
 envelope::SubmitResult ingestWithStore(IngestStore& store, const envelope::MasterKey& masterKey,
@@ -75,7 +79,7 @@ envelope::SubmitResult ingestWithStore(IngestStore& store, const envelope::Maste
                             << result.itemsStored << " of " << items << " readings new";
         return envelope::SubmitAck{"stored", header.clientId, header.batchSeq, items};
     }
-    return unavailable("internal error: unknown store status");
+    return internalError("internal error: unknown store status");
   } catch (const envelope::EnvelopeError& e) {
     return refuse(e.kind(), e.what(), carrier, peer);
   }
@@ -153,7 +157,7 @@ envelope::SubmitResult Ingestor::process(std::unique_ptr<IngestStore>& store, co
     util::logError(kLog) << "batch from " << job.peer << " via " << job.carrier
                          << " failed: " << e.what();
     store.reset();
-    return unavailable("internal error, try again later");
+    return internalError("internal error, try again later");
   }
 }
 

@@ -42,6 +42,8 @@ enum class IngestVerdict {
   kDuplicate,    // this exact batch was stored before
   kRejected,     // never acceptable: unknown client, bad seal, replay, bad payload
   kUnavailable,  // could not decide now (database down): keep the mail, retry later
+  kFailed,       // this batch failed to store (internal error): retry it a few
+                 // rounds, go on with the mail behind it, then quarantine it
 };
 
 struct IngestOutcome {

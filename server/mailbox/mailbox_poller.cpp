@@ -67,18 +67,7 @@ MailboxPoller::Step MailboxPoller::handle(const MessageInfo& info, PollReport& r
   try {
     outcome = ingest_.ingest(mail.sealed);
   } catch (const std::exception& e) {
-    // An ingest that throws instead of answering: treat as "not now", but
-    // only a few times for the same mail.
-    outcome = {IngestVerdict::kUnavailable, std::string("ingest failed: ") + e.what()};
-    if (++attempts_[info.uid] >= settings_.maxAttempts) {
-      attempts_.erase(info.uid);
-      toQuarantine(info.uid,
-                   "client " + std::to_string(mail.clientId) + " batch " +
-                       std::to_string(mail.batchSeq) + ": " + outcome.detail + " (" +
-                       std::to_string(settings_.maxAttempts) + " attempts)",
-                   report);
-      return Step::kNext;
-    }
+    outcome = {IngestVerdict::kFailed, std::string("ingest failed: ") + e.what()};
   }
 
   const std::string what =
@@ -107,6 +96,21 @@ MailboxPoller::Step MailboxPoller::handle(const MessageInfo& info, PollReport& r
     case IngestVerdict::kRejected:
       attempts_.erase(info.uid);
       toQuarantine(info.uid, what + ": " + outcome.detail, report);
+      return Step::kNext;
+    case IngestVerdict::kFailed:
+      // Something about this batch: the mail behind it may well store, so
+      // the round goes on; after a few rounds the mail goes to quarantine.
+      if (++attempts_[info.uid] >= settings_.maxAttempts) {
+        attempts_.erase(info.uid);
+        toQuarantine(info.uid,
+                     what + ": " + outcome.detail + " (" + std::to_string(settings_.maxAttempts) +
+                         " attempts)",
+                     report);
+        return Step::kNext;
+      }
+      ++report.deferred;
+      util::logWarning(kLog) << what << " (mail uid " << info.uid << ") failed, tried again at "
+                             << "the next poll: " << outcome.detail;
       return Step::kNext;
     case IngestVerdict::kUnavailable:
       ++report.deferred;

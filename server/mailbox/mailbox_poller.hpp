@@ -17,9 +17,10 @@ namespace openmps::server::mailbox {
 struct PollerSettings {
   MailLimits limits;
   std::size_t maxMessagesPerPoll = 200;
-  // An envelope whose ingest fails this many rounds in a row for a reason
-  // that is not "database unavailable" goes to quarantine, so one
-  // poisonous mail cannot hold up the rest forever.
+  // An envelope whose ingest fails (kFailed, or the ingest throws) this
+  // many rounds goes to quarantine; "database unavailable" never counts.
+  // Until then the round goes on with the mail behind it, so one poisonous
+  // mail holds up nothing.
   int maxAttempts = 3;
 };
 

@@ -121,6 +121,7 @@ IngestOutcome toIngestOutcome(const envelope::SubmitResult& result) {
   }
   const auto& fault = std::get<envelope::SubmitFault>(result);
   const std::string detail = "fault " + std::to_string(fault.code) + ": " + fault.message;
+  if (fault.code == envelope::kFaultInternal) return {IngestVerdict::kFailed, detail};
   return {envelope::isRetryableFault(fault.code) ? IngestVerdict::kUnavailable
                                                  : IngestVerdict::kRejected,
           detail};

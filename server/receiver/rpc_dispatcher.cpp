@@ -139,7 +139,7 @@ std::string RpcDispatcher::handle(std::string_view body, std::string_view carrie
       return envelope::encodeSubmitResponse(std::get<envelope::SubmitAck>(outcome));
     } catch (const std::exception& e) {
       util::logError(kLog) << "call via " << carrier << " from " << peer << " failed: " << e.what();
-      return faultResponse(envelope::kFaultUnavailable, "internal error, try again later");
+      return faultResponse(envelope::kFaultInternal, "internal error, try again later");
     }
   }
   const CallContext context(carrier, peer);
@@ -148,7 +148,7 @@ std::string RpcDispatcher::handle(std::string_view body, std::string_view carrie
     impl_->registry.processCall(xml, &context, &response);
   } catch (const std::exception& e) {
     util::logError(kLog) << "call via " << carrier << " from " << peer << " failed: " << e.what();
-    return faultResponse(envelope::kFaultUnavailable, "internal error, try again later");
+    return faultResponse(envelope::kFaultInternal, "internal error, try again later");
   }
   return response;
 }

@@ -21,6 +21,10 @@ enum FaultCode : int {
   // retryable
   kFaultRateLimited = 200,
   kFaultUnavailable = 201,
+  // Storing this batch failed in a way that is the server's fault, not the
+  // database being away; a later try may work. Receivers that can decide
+  // per message (the mailbox) give up on such a batch after a few tries.
+  kFaultInternal = 202,
 };
 
 int faultCodeFor(EnvelopeErrorKind kind);

@@ -22,6 +22,7 @@ class FakeStore : public IngestStore {
   std::map<std::uint64_t, Digest> digests;
   int stored = 0;
   bool unavailable = false;
+  bool broken = false;  // storeBatch fails as a bug or a bad row would
 
   std::optional<CollectorInfo> findCollector(std::uint64_t clientId) override {
     if (unavailable) {
@@ -34,6 +35,9 @@ class FakeStore : public IngestStore {
   }
   StoreResult storeBatch(const CollectorInfo&, const envelope::Batch& batch, const Digest& digest,
                          std::string_view, std::string_view) override {
+    if (broken) {
+      throw std::runtime_error("value too long for type character varying(64)");
+    }
     const auto it = digests.find(batch.batchSeq);
     if (it != digests.end()) {
       return {it->second == digest ? StoreStatus::kDuplicate : StoreStatus::kConflict, 0};
@@ -124,6 +128,26 @@ TEST_CASE("the worker pool answers through the store and reconnects after an out
   CHECK(created == 2);
   ingestor.stop();
   CHECK(faultOf(ingestor.ingest(sealed, kCarrierXmlRpc, "p")) == envelope::kFaultUnavailable);
+}
+
+TEST_CASE("a batch that fails to store for another reason than the database answers 202",
+          "[server][ingest]") {
+  // 202, not 201: the mailbox gives up on such a mail after a few tries and
+  // goes on with the mail behind it; on 201 it waits for the database.
+  Ingestor ingestor(
+      kMaster,
+      [] {
+        auto store = std::make_unique<FakeStore>();
+        store->collector = CollectorInfo{17, 5, false};
+        store->broken = true;
+        return store;
+      },
+      IngestOptions{1, 8, {}});
+  const auto sealed = envelope::sealBatch(envelope::test::sampleBatch(17, 1, 1),
+                                          envelope::deriveClientKey(kMaster, 17));
+  CHECK(faultOf(ingestor.ingest(sealed, kCarrierXmlRpc, "p")) == envelope::kFaultInternal);
+  CHECK(envelope::isRetryableFault(envelope::kFaultInternal));
+  ingestor.stop();
 }
 
 namespace {

@@ -67,6 +67,7 @@ class ScriptedIngest : public BatchIngest {
     if (throwing) throw std::runtime_error("connection to database lost");
     if (unavailable) return {IngestVerdict::kUnavailable, "database unavailable"};
     if (rejectSeq.contains(header.batchSeq)) return {IngestVerdict::kRejected, "bad seal"};
+    if (failSeq.contains(header.batchSeq)) return {IngestVerdict::kFailed, "fault 202: bug"};
     if (!stored.insert({header.clientId, header.batchSeq}).second) {
       return {IngestVerdict::kDuplicate, ""};
     }
@@ -74,6 +75,7 @@ class ScriptedIngest : public BatchIngest {
   }
   std::set<std::pair<std::uint64_t, std::uint64_t>> stored;
   std::set<std::uint64_t> rejectSeq;
+  std::set<std::uint64_t> failSeq;
   bool unavailable = false;
   bool throwing = false;
   int calls = 0;
@@ -236,6 +238,28 @@ TEST_CASE("an ingest that keeps throwing quarantines the mail after a few rounds
   CHECK(poller.pollOnce().deferred == 1);
   CHECK(poller.pollOnce().quarantined == 1);
   CHECK(box.quarantined.contains(uid));
+}
+
+TEST_CASE("a batch that fails to store does not hold up the mail behind it", "[poller]") {
+  LogCapture log;
+  MemoryMailbox box;
+  ScriptedIngest ingest;
+  ingest.failSeq = {1};
+  const auto poisonous = box.add(mailFor(17, 1));
+  box.add(mailFor(17, 2));
+  PollerSettings settings;
+  settings.maxAttempts = 2;
+  MailboxPoller poller(box, ingest, settings);
+  PollReport r = poller.pollOnce();
+  CHECK(r.deferred == 1);
+  CHECK(r.stored == 1);  // the round went on past the failing mail
+  CHECK(box.inbox.size() == 1);
+  CHECK(log.text().find("client 17 batch 1 (mail uid") != std::string::npos);
+  r = poller.pollOnce();
+  CHECK(r.quarantined == 1);
+  CHECK(box.quarantined.contains(poisonous));
+  CHECK(box.inbox.empty());
+  CHECK(log.text().find("fault 202: bug (2 attempts)") != std::string::npos);
 }
 
 TEST_CASE("missing batch numbers are logged as gaps", "[poller]") {

@@ -77,4 +77,7 @@ TEST_CASE("ingest answers map onto the poller's verdicts", "[mailbox-config]") {
   const auto later = toIngestOutcome(SubmitFault{kFaultUnavailable, "database down"});
   CHECK(later.verdict == IngestVerdict::kUnavailable);
   CHECK(later.detail == "fault 201: database down");
+  const auto failed = toIngestOutcome(SubmitFault{openmps::envelope::kFaultInternal, "bug"});
+  CHECK(failed.verdict == IngestVerdict::kFailed);
+  CHECK(failed.detail == "fault 202: bug");
 }
