@@ -167,7 +167,9 @@ class Collector {
         scheduler_.addDevice(id, d.lastMeterAt, d.lastStatusAt);
       }
     }
-    snmp_ = std::make_unique<snmp::NetSnmpClient>();
+    snmp::NetSnmpClient::Options snmpOptions;
+    snmpOptions.maxInFlight = static_cast<std::size_t>(cfg_.snmp.concurrency);
+    snmp_ = std::make_unique<snmp::NetSnmpClient>(snmpOptions);
     reader_ = std::make_unique<pmd::DeviceReader>(*snmp_, catalog_);
     util::logInfo(kLog) << "client " << enrollment_.clientId << ", " << known_.size()
                         << " known devices, " << cfg_.networks.size() << " networks";
@@ -234,10 +236,10 @@ class Collector {
         handleResult(r, false);
       }
       if (!results.empty()) {
-        senderWake_.notify_all();
+        wakeSender();
       }
     }
-    senderWake_.notify_all();
+    wakeSender();
     sender.join();
     util::logInfo(kLog) << "stopped; " << outbox_.stats().storedItems
                         << " readings wait in the outbox for the next start";
@@ -534,12 +536,21 @@ class Collector {
               std::chrono::milliseconds{100}, wait);
         }
         std::unique_lock lock(senderMutex_);
-        senderWake_.wait_for(lock, wait);
+        senderWake_.wait_for(lock, wait, [this] { return senderPending_ || stop_.stopped(); });
+        senderPending_ = false;
       }
     } catch (const std::exception& e) {
       util::logError(kLog) << "sender stopped: " << e.what();
       stop_.stop();
     }
+  }
+
+  void wakeSender() {
+    {
+      const std::lock_guard lock(senderMutex_);
+      senderPending_ = true;
+    }
+    senderWake_.notify_all();
   }
 
   outbox::Sealer sealer() const {
@@ -580,6 +591,9 @@ class Collector {
   std::optional<SweepRun> sweep_;  // this thread only
   std::mutex senderMutex_;
   std::condition_variable senderWake_;
+  // Set under senderMutex_ with each wake, so a reading committed while the
+  // sender is busy sending is seen at once, not after its 30 s wait.
+  bool senderPending_ = false;
 
   std::unique_ptr<snmp::NetSnmpClient> snmp_;
   std::unique_ptr<pmd::DeviceReader> reader_;
