@@ -18,6 +18,7 @@
 #include "server/receiver/poco_rpc_server.hpp"
 #include "server/receiver/rate_limiter.hpp"
 #include "server/receiver/rpc_dispatcher.hpp"
+#include "server/store/pg_batch_gaps.hpp"
 #include "server/store/pg_ingest_store.hpp"
 #include "server/store/pg_partitions.hpp"
 #include "shared/envelope/envelope_error.hpp"
@@ -47,6 +48,22 @@ receiver::ListenerOptions listenerOptions(const config::ServerConfig& cfg, std::
   o.timeout = cfg.limits.requestTimeout;
   return o;
 }
+
+// The mailbox's gap reports read what PostgreSQL stored, by every carrier.
+class PgBatchHistory final : public mailbox::BatchHistory {
+ public:
+  explicit PgBatchHistory(const util::Secret& databaseUri) : gaps_(databaseUri) {}
+  mailbox::BatchGaps gaps(std::uint64_t clientId) override {
+    const store::StoredBatchGaps stored = gaps_.query(clientId);
+    mailbox::BatchGaps out;
+    out.highest = stored.highest;
+    for (const auto& [first, last] : stored.missing) out.missing.push_back({first, last});
+    return out;
+  }
+
+ private:
+  store::PgBatchGaps gaps_;
+};
 
 }  // namespace
 
@@ -130,12 +147,15 @@ int runCommand(std::span<const std::string> args) {
   for (auto& s : servers) {
     s->start();
   }
+  PgBatchHistory batchHistory(databaseUri);
   std::unique_ptr<mailbox::MailboxService> mailboxService;
   if (mailboxSettings) {
     mailboxService = std::make_unique<mailbox::MailboxService>(
-        *mailboxSettings, [&ingestor](std::string_view sealed) {
+        *mailboxSettings,
+        [&ingestor](std::string_view sealed) {
           return ingestor.ingest(sealed, ingest::kCarrierMail, "mailbox");
-        });
+        },
+        batchHistory);
     mailboxService->start();
   }
   // A server that runs for years without `migrate` still gets each new

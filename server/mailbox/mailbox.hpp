@@ -7,9 +7,12 @@
 #include <string_view>
 #include <vector>
 
-// The two seams of the mailbox poller: the mailbox it reads (IMAP in
-// production, curl_imap_mailbox.cpp) and the ingest it hands envelopes to
-// (the same path as the XML-RPC receiver).
+#include "server/mailbox/batch_gaps.hpp"
+
+// The seams of the mailbox poller: the mailbox it reads (IMAP in
+// production, curl_imap_mailbox.cpp), the ingest it hands envelopes to
+// (the same path as the XML-RPC receiver) and the batch history it reports
+// gaps from (the database).
 namespace openmps::server::mailbox {
 
 // The mailbox could not be reached or refused a command. The poller ends
@@ -55,6 +58,16 @@ class BatchIngest {
  public:
   virtual ~BatchIngest() = default;
   virtual IngestOutcome ingest(std::string_view sealed) = 0;
+};
+
+// What the server stored of a client's batches, by any carrier: a batch
+// that came by XML-RPC is no gap in the mail, and a restart forgets
+// nothing. Throws when it cannot tell now (the report waits for the next
+// round).
+class BatchHistory {
+ public:
+  virtual ~BatchHistory() = default;
+  virtual BatchGaps gaps(std::uint64_t clientId) = 0;
 };
 
 }  // namespace openmps::server::mailbox

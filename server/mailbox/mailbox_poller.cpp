@@ -10,8 +10,9 @@ namespace {
 constexpr std::string_view kLog = "mailbox";
 }
 
-MailboxPoller::MailboxPoller(Mailbox& mailbox, BatchIngest& ingest, PollerSettings settings)
-    : mailbox_(mailbox), ingest_(ingest), settings_(settings) {}
+MailboxPoller::MailboxPoller(Mailbox& mailbox, BatchIngest& ingest, BatchHistory& history,
+                             PollerSettings settings)
+    : mailbox_(mailbox), ingest_(ingest), history_(history), settings_(settings) {}
 
 PollReport MailboxPoller::pollOnce() {
   PollReport report;
@@ -86,11 +87,6 @@ MailboxPoller::Step MailboxPoller::handle(const MessageInfo& info, PollReport& r
         ++report.duplicates;
         util::logInfo(kLog) << what << " was already stored; mail uid " << info.uid << " removed";
       }
-      // This process knows only what it saw: the first mail of a client
-      // marks where its gap report starts, so a restart does not report
-      // every earlier batch as missing.
-      if (!gaps_.knows(mail.clientId)) gaps_.setFloor(mail.clientId, mail.batchSeq - 1);
-      gaps_.record(mail.clientId, mail.batchSeq);
       touchedClients_.insert(mail.clientId);
       return Step::kNext;
     case IngestVerdict::kRejected:
@@ -136,17 +132,24 @@ void MailboxPoller::toQuarantine(std::uint64_t uid, const std::string& reason, P
 
 void MailboxPoller::logGaps() {
   for (const std::uint64_t client : touchedClients_) {
-    const auto holes = gaps_.missing(client);
-    std::string text = GapTracker::format(holes);
+    BatchGaps gaps;
+    try {
+      gaps = history_.gaps(client);
+    } catch (const std::exception& e) {
+      util::logWarning(kLog) << "client " << client
+                             << ": missing batches not known now, asked again after the next "
+                             << "mail: " << e.what();
+      continue;
+    }
+    std::string text = formatGaps(gaps.missing);
     auto& last = reportedGaps_[client];
     if (text == last) continue;
-    if (holes.empty()) {
-      util::logInfo(kLog) << "client " << client << ": no missing batches up to "
-                          << gaps_.highest(client);
+    if (gaps.missing.empty()) {
+      util::logInfo(kLog) << "client " << client << ": no missing batches up to " << gaps.highest;
     } else {
-      util::logWarning(kLog) << "client " << client << ": batches missing (not received by "
-                             << "mail): " << text << " (highest received " << gaps_.highest(client)
-                             << ")";
+      util::logWarning(kLog) << "client " << client
+                             << ": batches missing (never received): " << text
+                             << " (highest received " << gaps.highest << ")";
     }
     last = std::move(text);
   }

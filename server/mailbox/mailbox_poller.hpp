@@ -7,7 +7,6 @@
 #include <string>
 
 #include "server/mailbox/batch_mail.hpp"
-#include "server/mailbox/gap_tracker.hpp"
 #include "server/mailbox/mailbox.hpp"
 
 // One round of the mailbox poller: fetch, parse, ingest, then delete or
@@ -36,13 +35,11 @@ struct PollReport {
 
 class MailboxPoller {
  public:
-  MailboxPoller(Mailbox& mailbox, BatchIngest& ingest, PollerSettings settings = {});
+  MailboxPoller(Mailbox& mailbox, BatchIngest& ingest, BatchHistory& history,
+                PollerSettings settings = {});
 
   // Never throws for anything a mail or the mailbox does.
   PollReport pollOnce();
-
-  const GapTracker& gaps() const { return gaps_; }
-  GapTracker& gaps() { return gaps_; }
 
  private:
   enum class Step { kNext, kStopRound };
@@ -52,12 +49,14 @@ class MailboxPoller {
 
   Mailbox& mailbox_;
   BatchIngest& ingest_;
+  BatchHistory& history_;
   PollerSettings settings_;
-  GapTracker gaps_;
   // Messages that could not even be moved to quarantine: skipped, so they
   // do not block the mail behind them; logged once.
   std::set<std::uint64_t> stuck_;
   std::map<std::uint64_t, int> attempts_;
+  // Clients with a batch stored by mail this round: their gaps are asked
+  // for after the round, and logged when they changed since the last line.
   std::set<std::uint64_t> touchedClients_;
   std::map<std::uint64_t, std::string> reportedGaps_;
 };

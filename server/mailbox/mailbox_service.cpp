@@ -138,8 +138,9 @@ class FunctionIngest : public BatchIngest {
 };
 }  // namespace
 
-MailboxService::MailboxService(MailboxSettings settings, IngestFunction ingest)
-    : settings_(std::move(settings)), ingest_(std::move(ingest)) {}
+MailboxService::MailboxService(MailboxSettings settings, IngestFunction ingest,
+                               BatchHistory& history)
+    : settings_(std::move(settings)), ingest_(std::move(ingest)), history_(history) {}
 
 MailboxService::~MailboxService() {
   stop();
@@ -167,7 +168,7 @@ void MailboxService::loop() {
   std::unique_ptr<MailboxPoller> poller;
   try {
     box = std::make_unique<CurlImapMailbox>(settings_.imap);
-    poller = std::make_unique<MailboxPoller>(*box, ingest, settings_.poller);
+    poller = std::make_unique<MailboxPoller>(*box, ingest, history_, settings_.poller);
   } catch (const std::exception& e) {
     util::logError(kLog) << "mailbox poller not started: " << e.what();
     return;

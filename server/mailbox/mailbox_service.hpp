@@ -47,7 +47,8 @@ using IngestFunction = std::function<envelope::SubmitResult(std::string_view sea
 // every pollInterval, and at once after a round that hit its per-round cap.
 class MailboxService {
  public:
-  MailboxService(MailboxSettings settings, IngestFunction ingest);
+  // `history` is used on the service's thread only, until stop().
+  MailboxService(MailboxSettings settings, IngestFunction ingest, BatchHistory& history);
   ~MailboxService();
   MailboxService(const MailboxService&) = delete;
   MailboxService& operator=(const MailboxService&) = delete;
@@ -61,6 +62,7 @@ class MailboxService {
 
   MailboxSettings settings_;
   IngestFunction ingest_;
+  BatchHistory& history_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 import pytest
 
 from openmps_test.mail import MailServers
-from openmps_test.openmps_server import OpenMpsServer
+from openmps_test.openmps_server import OpenMpsServer, make_reading
 from openmps_test.postgres import PostgresCluster, wait_for
 from openmps_test.paths import built
 
@@ -258,7 +258,7 @@ def test_missing_batches_are_reported(server, pg, mail, password_file):
         sent_ok(send(mail, password_file, client.enrollment.text, seq, prefix=f"GAP{seq}-"))
     wait_for(lambda: stored_batches(pg, client.client_id) == [1, 2, 5], timeout=30,
              interval=0.2)
-    wait_for(lambda: f"client {client.client_id}: batches missing (not received by mail): 3-4"
+    wait_for(lambda: f"client {client.client_id}: batches missing (never received): 3-4"
              in server.log(), timeout=10, interval=0.2)
     gaps = pg.psql("SELECT first_missing, last_missing FROM collector_batch_gaps "
                    f"WHERE collector_id = {client.client_id}").split()
@@ -267,6 +267,25 @@ def test_missing_batches_are_reported(server, pg, mail, password_file):
     sent_ok(send(mail, password_file, client.enrollment.text, 4, prefix="GAP4-"))
     wait_for(lambda: f"client {client.client_id}: no missing batches up to 5" in server.log(),
              timeout=30, interval=0.2)
+
+
+def test_a_batch_that_came_by_xmlrpc_is_no_gap_in_the_mail(server, pg, mail, password_file):
+    # A client whose enrollment lists XML-RPC first and mail as a fallback
+    # sends most batches directly; only the mailed ones pass the poller.
+    client = server.add_collector(CUSTOMER)
+    sent_ok(send(mail, password_file, client.enrollment.text, 1, prefix="MIX1-"))
+    wait_for(lambda: stored_batches(pg, client.client_id) == [1], timeout=30, interval=0.2)
+    client.next_item = 2001  # beyond the item numbers the mailed batches use
+    _, direct = client.seal([make_reading("MIX2-0")], batch_seq=2)
+    assert server.submit(direct)["status"] == "stored"
+    rounds = server.log().count("mailbox: poll: ")
+    sent_ok(send(mail, password_file, client.enrollment.text, 3, prefix="MIX3-"))
+    wait_for(lambda: stored_batches(pg, client.client_id) == [1, 2, 3], timeout=30, interval=0.2)
+    # The round's summary line comes after its gap report.
+    wait_for(lambda: server.log().count("mailbox: poll: ") > rounds, timeout=30, interval=0.2)
+    log = server.log()
+    assert f"client {client.client_id} batch 3 stored" in log, log[-3000:]
+    assert f"client {client.client_id}: batches missing" not in log, log[-3000:]
 
 
 def test_smtp_failures_are_retryable_and_never_count_as_sent(server, pg, mail, password_file):

@@ -58,9 +58,23 @@ class MemoryMailbox : public Mailbox {
   std::uint64_t nextUid_ = 0;
 };
 
-// Ingest that answers by the envelope's batch number.
-class ScriptedIngest : public BatchIngest {
+// Ingest that answers by the envelope's batch number, and the database
+// behind it: the batch history is what it stored (by mail or, added to
+// `stored` by a test, by another carrier).
+class ScriptedIngest : public BatchIngest, public BatchHistory {
  public:
+  BatchGaps gaps(std::uint64_t clientId) override {
+    if (historyDown) throw std::runtime_error("connection to database lost");
+    BatchGaps out;
+    std::uint64_t expected = 1;
+    for (const auto& [client, seq] : stored) {
+      if (client != clientId) continue;
+      if (seq > expected) out.missing.push_back({expected, seq - 1});
+      expected = seq + 1;
+      out.highest = seq;
+    }
+    return out;
+  }
   IngestOutcome ingest(std::string_view sealed) override {
     const auto header = openmps::envelope::peekHeader(sealed);
     ++calls;
@@ -78,6 +92,7 @@ class ScriptedIngest : public BatchIngest {
   std::set<std::uint64_t> failSeq;
   bool unavailable = false;
   bool throwing = false;
+  bool historyDown = false;
   int calls = 0;
 };
 
@@ -110,7 +125,7 @@ TEST_CASE("stored batches are removed from the mailbox, spam is quarantined", "[
   box.add(mailFor(17, 1));
   const auto spam = box.add(kSpam);
   box.add(mailFor(17, 2));
-  MailboxPoller poller(box, ingest);
+  MailboxPoller poller(box, ingest, ingest);
   const PollReport r = poller.pollOnce();
   CHECK(r.stored == 2);
   CHECK(r.quarantined == 1);
@@ -126,7 +141,7 @@ TEST_CASE("a mail delivered twice is stored once and both copies are removed", "
   ScriptedIngest ingest;
   box.add(mailFor(17, 5));
   box.add(mailFor(17, 5));
-  MailboxPoller poller(box, ingest);
+  MailboxPoller poller(box, ingest, ingest);
   const PollReport r = poller.pollOnce();
   CHECK(r.stored == 1);
   CHECK(r.duplicates == 1);
@@ -141,7 +156,7 @@ TEST_CASE("rejected envelopes go to quarantine and do not block the mail behind"
   ingest.rejectSeq = {1};
   const auto bad = box.add(mailFor(17, 1));
   box.add(mailFor(17, 2));
-  MailboxPoller poller(box, ingest);
+  MailboxPoller poller(box, ingest, ingest);
   const PollReport r = poller.pollOnce();
   CHECK(r.quarantined == 1);
   CHECK(r.stored == 1);
@@ -155,7 +170,7 @@ TEST_CASE("with the database unavailable mail stays and is stored at a later pol
   ScriptedIngest ingest;
   box.add(mailFor(17, 1));
   box.add(mailFor(17, 2));
-  MailboxPoller poller(box, ingest);
+  MailboxPoller poller(box, ingest, ingest);
   ingest.unavailable = true;
   PollReport r = poller.pollOnce();
   CHECK(r.deferred == 1);
@@ -172,7 +187,7 @@ TEST_CASE("a failed delete leads to a duplicate and a delete next time", "[polle
   MemoryMailbox box;
   ScriptedIngest ingest;
   box.add(mailFor(17, 1));
-  MailboxPoller poller(box, ingest);
+  MailboxPoller poller(box, ingest, ingest);
   box.failRemove = true;
   PollReport r = poller.pollOnce();
   CHECK(r.mailboxFailed);
@@ -189,7 +204,7 @@ TEST_CASE("an unreachable mailbox is reported, not thrown", "[poller]") {
   MemoryMailbox box;
   ScriptedIngest ingest;
   box.failList = true;
-  MailboxPoller poller(box, ingest);
+  MailboxPoller poller(box, ingest, ingest);
   const PollReport r = poller.pollOnce();
   CHECK(r.mailboxFailed);
   CHECK(r.mailboxError == "connection refused");
@@ -201,7 +216,7 @@ TEST_CASE("a mail too large by its reported size is quarantined unread", "[polle
   ScriptedIngest ingest;
   const auto big = box.add(mailFor(17, 1));
   box.reportedSize[big] = 100u << 20;
-  MailboxPoller poller(box, ingest);
+  MailboxPoller poller(box, ingest, ingest);
   const PollReport r = poller.pollOnce();
   CHECK(r.quarantined == 1);
   CHECK(box.fetches == 0);
@@ -214,7 +229,7 @@ TEST_CASE("a mail that cannot be quarantined is skipped, not retried forever", "
   const auto spam = box.add(kSpam);
   box.add(mailFor(17, 1));
   box.failQuarantine = {spam};
-  MailboxPoller poller(box, ingest);
+  MailboxPoller poller(box, ingest, ingest);
   PollReport r = poller.pollOnce();
   CHECK(r.stored == 1);
   box.add(mailFor(17, 2));
@@ -233,7 +248,7 @@ TEST_CASE("an ingest that keeps throwing quarantines the mail after a few rounds
   const auto uid = box.add(mailFor(17, 1));
   PollerSettings settings;
   settings.maxAttempts = 3;
-  MailboxPoller poller(box, ingest, settings);
+  MailboxPoller poller(box, ingest, ingest, settings);
   CHECK(poller.pollOnce().deferred == 1);
   CHECK(poller.pollOnce().deferred == 1);
   CHECK(poller.pollOnce().quarantined == 1);
@@ -249,7 +264,7 @@ TEST_CASE("a batch that fails to store does not hold up the mail behind it", "[p
   box.add(mailFor(17, 2));
   PollerSettings settings;
   settings.maxAttempts = 2;
-  MailboxPoller poller(box, ingest, settings);
+  MailboxPoller poller(box, ingest, ingest, settings);
   PollReport r = poller.pollOnce();
   CHECK(r.deferred == 1);
   CHECK(r.stored == 1);  // the round went on past the failing mail
@@ -268,16 +283,54 @@ TEST_CASE("missing batch numbers are logged as gaps", "[poller]") {
   ScriptedIngest ingest;
   box.add(mailFor(17, 1));
   box.add(mailFor(17, 4));
-  MailboxPoller poller(box, ingest);
+  MailboxPoller poller(box, ingest, ingest);
   poller.pollOnce();
-  CHECK(poller.gaps().missing(17) == std::vector<SeqRange>{{2, 3}});
-  CHECK(log.text().find("client 17: batches missing (not received by mail): 2-3") !=
+  CHECK(log.text().find("client 17: batches missing (never received): 2-3 (highest received 4)") !=
         std::string::npos);
   box.add(mailFor(17, 2));
   box.add(mailFor(17, 3));
   poller.pollOnce();
-  CHECK(poller.gaps().missing(17).empty());
   CHECK(log.text().find("client 17: no missing batches up to 4") != std::string::npos);
+}
+
+TEST_CASE("a batch that came by another carrier is no gap", "[poller]") {
+  LogCapture log;
+  MemoryMailbox box;
+  ScriptedIngest ingest;
+  ingest.stored.insert({17, 2});  // stored over XML-RPC
+  box.add(mailFor(17, 1));
+  box.add(mailFor(17, 3));
+  MailboxPoller poller(box, ingest, ingest);
+  poller.pollOnce();
+  CHECK(log.text().find("stored") != std::string::npos);
+  CHECK(log.text().find("batches missing") == std::string::npos);
+}
+
+TEST_CASE("gaps from before a restart are reported by the next poller", "[poller]") {
+  LogCapture log;
+  MemoryMailbox box;
+  ScriptedIngest ingest;
+  ingest.stored.insert({17, 1});  // stored before this process started
+  ingest.stored.insert({17, 4});
+  box.add(mailFor(17, 5));
+  MailboxPoller poller(box, ingest, ingest);
+  poller.pollOnce();
+  CHECK(log.text().find("client 17: batches missing (never received): 2-3") != std::string::npos);
+}
+
+TEST_CASE("an unanswered gap query is logged and asked again later", "[poller]") {
+  LogCapture log;
+  MemoryMailbox box;
+  ScriptedIngest ingest;
+  ingest.historyDown = true;
+  box.add(mailFor(17, 2));
+  MailboxPoller poller(box, ingest, ingest);
+  CHECK(poller.pollOnce().stored == 1);  // storing does not wait for the report
+  CHECK(log.text().find("client 17: missing batches not known now") != std::string::npos);
+  ingest.historyDown = false;
+  box.add(mailFor(17, 3));
+  poller.pollOnce();
+  CHECK(log.text().find("client 17: batches missing (never received): 1") != std::string::npos);
 }
 
 TEST_CASE("at most maxMessagesPerPoll mails are handled per round", "[poller]") {
@@ -287,7 +340,7 @@ TEST_CASE("at most maxMessagesPerPoll mails are handled per round", "[poller]") 
   for (std::uint64_t s = 1; s <= 5; ++s) box.add(mailFor(17, s));
   PollerSettings settings;
   settings.maxMessagesPerPoll = 2;
-  MailboxPoller poller(box, ingest, settings);
+  MailboxPoller poller(box, ingest, ingest, settings);
   CHECK(poller.pollOnce().stored == 2);
   CHECK(box.inbox.size() == 3);
 }
