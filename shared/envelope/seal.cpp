@@ -78,6 +78,14 @@ std::string inflate(std::string_view data, std::size_t maxBytes) {
     zs.next_out = reinterpret_cast<Bytef*>(buf);
     zs.avail_out = sizeof buf;
     rc = ::inflate(&zs, Z_NO_FLUSH);
+    // All input is given at once and the whole output buffer is free, so
+    // "no progress possible" can only mean the input ran out before the
+    // stream's end, wherever it was cut (inflate returns Z_OK until then).
+    if (rc == Z_BUF_ERROR) {
+      inflateEnd(&zs);
+      throw EnvelopeError(EnvelopeErrorKind::kBadPayload,
+                          "payload ends inside its compressed stream");
+    }
     if (rc != Z_OK && rc != Z_STREAM_END) {
       inflateEnd(&zs);
       throw EnvelopeError(EnvelopeErrorKind::kBadPayload, "payload does not decompress");
@@ -89,11 +97,6 @@ std::string inflate(std::string_view data, std::size_t maxBytes) {
                                                             std::to_string(maxBytes) + " bytes");
     }
     out.append(buf, produced);
-    if (rc == Z_OK && produced == 0 && zs.avail_in == 0) {
-      inflateEnd(&zs);
-      throw EnvelopeError(EnvelopeErrorKind::kBadPayload,
-                          "payload ends inside its compressed stream");
-    }
   }
   const bool trailing = zs.avail_in != 0;
   inflateEnd(&zs);

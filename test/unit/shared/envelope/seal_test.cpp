@@ -26,6 +26,32 @@ EnvelopeErrorKind kindOf(const std::function<void()>& f) {
   return EnvelopeErrorKind::kBadCall;
 }
 
+// Kind and message, for checks that share a kind: the message tells which
+// check refused.
+struct Refusal {
+  EnvelopeErrorKind kind = EnvelopeErrorKind::kBadCall;
+  std::string message;
+};
+
+Refusal refusalOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const EnvelopeError& e) {
+    return {e.kind(), e.what()};
+  } catch (const std::exception& e) {
+    FAIL("not an EnvelopeError: " << e.what());
+  }
+  FAIL("no EnvelopeError thrown");
+  return {};
+}
+
+// A header field rewritten in place, big-endian like the format.
+void putBigEndian(std::string& sealed, std::size_t offset, std::size_t size, std::uint64_t v) {
+  for (std::size_t i = 0; i < size; ++i) {
+    sealed[offset + size - 1 - i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  }
+}
+
 const ClientKey kKey = keyFilledWith(0x11);
 
 }  // namespace
@@ -139,15 +165,61 @@ TEST_CASE("a payload that disagrees with its header is refused as bad payload", 
   CHECK(kindOf([&] { openEnvelope(sealed, kKey); }) == EnvelopeErrorKind::kBadPayload);
   const std::string notJson = internal::sealPayload(17, 42, "not json", true, kKey, nonce);
   CHECK(kindOf([&] { openEnvelope(notJson, kKey); }) == EnvelopeErrorKind::kBadPayload);
-  // Validly sealed, flagged as deflate, but not a deflate stream.
-  const std::string notDeflate =
-      internal::sealBody(17, 42, "plain text, not deflate", internal::kFlagDeflate, kKey, nonce);
-  CHECK(kindOf([&] { openEnvelope(notDeflate, kKey); }) == EnvelopeErrorKind::kBadPayload);
-  // A deflate stream cut short.
-  const std::string cut = internal::deflate(encodeBatch(sampleBatch()));
-  const std::string shortStream = internal::sealBody(17, 42, cut.substr(0, cut.size() / 2),
-                                                     internal::kFlagDeflate, kKey, nonce);
-  CHECK(kindOf([&] { openEnvelope(shortStream, kKey); }) == EnvelopeErrorKind::kBadPayload);
+}
+
+TEST_CASE("batch 0 in the header is refused as garbage", "[envelope]") {
+  // Client 0 is tested with the other garbage; batch 0 has its own half of
+  // the check.
+  std::string zeroBatch = sealBatch(sampleBatch(), kKey);
+  putBigEndian(zeroBatch, 16, 8, 0);
+  const Refusal r = refusalOf([&] { peekHeader(zeroBatch); });
+  CHECK(r.kind == EnvelopeErrorKind::kGarbage);
+  CHECK_THAT(r.message, Catch::Equals("envelope header names client or batch 0"));
+}
+
+TEST_CASE("a ciphertext shorter than its tag is refused as garbage", "[envelope]") {
+  // Declared length and size agree, so only the tag check stands between
+  // openEnvelope and a plaintext length of n - 16 wrapping around.
+  const std::string sealed = sealBatch(sampleBatch(), kKey);
+  for (const std::size_t n : {std::size_t{0}, std::size_t{1}, internal::kTagSize - 1}) {
+    INFO("ciphertext of " << n << " bytes");
+    std::string shortCipher = sealed.substr(0, internal::kHeaderSize + n);
+    putBigEndian(shortCipher, 56, 4, n);
+    const Refusal r = refusalOf([&] { openEnvelope(shortCipher, kKey); });
+    CHECK(r.kind == EnvelopeErrorKind::kGarbage);
+    CHECK_THAT(r.message, Catch::Equals("envelope ciphertext shorter than its tag"));
+  }
+}
+
+TEST_CASE("a cut, garbled or overlong deflate stream is refused, each with its own message",
+          "[envelope]") {
+  std::array<unsigned char, internal::kNonceSize> nonce{};
+  const std::string stream = internal::deflate(encodeBatch(sampleBatch()));
+  const auto sealedStream = [&](const std::string& body) {
+    return internal::sealBody(17, 42, body, internal::kFlagDeflate, kKey, nonce);
+  };
+  REQUIRE(openEnvelope(sealedStream(stream), kKey).batch == sampleBatch());
+
+  // Cut anywhere: before the stream starts, after the zlib header only
+  // (nothing inflated yet), in the middle, inside the Adler-32 trailer.
+  for (const std::size_t cut :
+       {std::size_t{0}, std::size_t{2}, stream.size() / 2, stream.size() - 1}) {
+    INFO("stream cut at " << cut << " of " << stream.size() << " bytes");
+    const Refusal r = refusalOf([&] { openEnvelope(sealedStream(stream.substr(0, cut)), kKey); });
+    CHECK(r.kind == EnvelopeErrorKind::kBadPayload);
+    CHECK_THAT(r.message, Catch::Equals("payload ends inside its compressed stream"));
+  }
+
+  const Refusal notDeflate =
+      refusalOf([&] { openEnvelope(sealedStream("plain text, not deflate"), kKey); });
+  CHECK(notDeflate.kind == EnvelopeErrorKind::kBadPayload);
+  CHECK_THAT(notDeflate.message, Catch::Equals("payload does not decompress"));
+
+  // The complete stream with bytes after it: everything before them
+  // inflates to a valid batch.
+  const Refusal trailing = refusalOf([&] { openEnvelope(sealedStream(stream + "xyz"), kKey); });
+  CHECK(trailing.kind == EnvelopeErrorKind::kBadPayload);
+  CHECK_THAT(trailing.message, Catch::Equals("bytes after the compressed payload"));
 }
 
 TEST_CASE("the published test vector seals to these exact bytes", "[envelope]") {
