@@ -34,6 +34,8 @@ std::string FailoverCarrier::name() const {
 SendResult FailoverCarrier::send(std::uint64_t clientId, std::uint64_t batchSeq,
                                  std::string_view sealed) {
   std::optional<SendResult> permanent;
+  std::optional<SendResult> routeRefusal;
+  bool retryableFailure = false;
   std::string failures;
   for (std::size_t i = 0; i < routes_.size(); ++i) {
     const std::size_t index = (preferred_ + i) % routes_.size();
@@ -47,15 +49,26 @@ SendResult FailoverCarrier::send(std::uint64_t clientId, std::uint64_t batchSeq,
     result.detail = route.name() + ": " + result.detail;
     // The server refused this envelope: any other route reaches the same
     // server and would hear the same.
-    if (result.batchRefused) {
+    if (result.batchRefused && !result.refusedByRoute) {
       return result;
     }
     failures += (failures.empty() ? "" : "; ") + result.detail;
+    if (result.batchRefused) {
+      if (!routeRefusal) routeRefusal = std::move(result);
+      continue;
+    }
+    retryableFailure = retryableFailure || result.status == SendStatus::kRetryable;
     // A route that is set up wrong (say, a certificate that is not the
     // enrolled one) does not stop the others; it is reported if none works.
     if (result.status == SendStatus::kPermanent && !permanent) {
       permanent = std::move(result);
     }
+  }
+  // Refused by one route, and no other that might work later: set aside.
+  // With a route that is only away for now, the batch waits for it.
+  if (routeRefusal && !retryableFailure) {
+    routeRefusal->detail = failures;
+    return *routeRefusal;
   }
   SendResult out;
   out.status = permanent ? SendStatus::kPermanent : SendStatus::kRetryable;

@@ -34,6 +34,10 @@ struct SendResult {
   // mismatch, unknown client, wrong key): every batch would fail alike, so
   // the batch stays queued until an operator fixes the setting.
   bool batchRefused = false;
+  // With batchRefused: not the server but this route refused the envelope
+  // (an SMTP server that will not relay this mail: too large, taken for
+  // spam). Another route may still deliver it.
+  bool refusedByRoute = false;
   // The route that answered, when a carrier has several (FailoverCarrier).
   std::string route;
 

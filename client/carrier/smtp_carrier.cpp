@@ -128,8 +128,11 @@ SendResult SmtpCarrier::send(std::uint64_t clientId, std::uint64_t batchSeq,
   if (smtpCode != 0) why += " (SMTP " + std::to_string(smtpCode) + ")";
   const SendStatus status = classifySmtpFailure(static_cast<int>(rc), smtpCode);
   // A permanent SMTP refusal is about this very mail (size, content), so
-  // the outbox sets the batch aside instead of blocking the ones behind it.
-  return {status, where + ": " + why, status == SendStatus::kPermanent};
+  // the outbox sets the batch aside instead of blocking the ones behind it,
+  // unless another route of the enrollment takes it.
+  SendResult result{status, where + ": " + why, status == SendStatus::kPermanent};
+  result.refusedByRoute = result.batchRefused;
+  return result;
 }
 
 }  // namespace openmps::client::carrier

@@ -126,6 +126,11 @@ const SendResult kStored{SendStatus::kStored, "stored", false};
 const SendResult kDown{SendStatus::kRetryable, "connection refused", false};
 const SendResult kPinned{SendStatus::kPermanent, "certificate mismatch", false};
 const SendResult kTampered{SendStatus::kPermanent, "fault 112", true};
+SendResult relayRefused() {
+  SendResult r{SendStatus::kPermanent, "552 message too large", true};
+  r.refusedByRoute = true;
+  return r;
+}
 
 }  // namespace
 
@@ -179,4 +184,38 @@ TEST_CASE("failover stops at a refused batch but not at a misconfigured route") 
     CHECK(f.send(1, 1, "x").status == SendStatus::kStored);
   }
   CHECK_THROWS_WITH(FailoverCarrier({}), Catch::Contains("no server"));
+}
+
+TEST_CASE("a batch one route refuses goes by another, or waits for one that is away") {
+  {  // the mail relay refuses it, the direct route takes it
+    std::vector<std::unique_ptr<Carrier>> routes;
+    routes.push_back(
+        std::make_unique<ScriptedRoute>("mail", std::vector<SendResult>{relayRefused()}));
+    routes.push_back(std::make_unique<ScriptedRoute>("direct", std::vector<SendResult>{kStored}));
+    FailoverCarrier f(std::move(routes));
+    const SendResult r = f.send(1, 1, "x");
+    CHECK(r.status == SendStatus::kStored);
+    CHECK(r.route == "direct");
+  }
+  {  // the direct route is away: the batch waits, it is not set aside
+    std::vector<std::unique_ptr<Carrier>> routes;
+    routes.push_back(
+        std::make_unique<ScriptedRoute>("mail", std::vector<SendResult>{relayRefused()}));
+    routes.push_back(std::make_unique<ScriptedRoute>("direct", std::vector<SendResult>{kDown}));
+    FailoverCarrier f(std::move(routes));
+    const SendResult r = f.send(1, 1, "x");
+    CHECK(r.status == SendStatus::kRetryable);
+    CHECK_FALSE(r.batchRefused);
+    CHECK(r.detail == "mail: 552 message too large; direct: connection refused");
+  }
+  {  // the only route refuses it: set aside, so the batches behind it go on
+    std::vector<std::unique_ptr<Carrier>> routes;
+    routes.push_back(
+        std::make_unique<ScriptedRoute>("mail", std::vector<SendResult>{relayRefused()}));
+    FailoverCarrier f(std::move(routes));
+    const SendResult r = f.send(1, 1, "x");
+    CHECK(r.status == SendStatus::kPermanent);
+    CHECK(r.batchRefused);
+    CHECK(r.detail == "mail: 552 message too large");
+  }
 }
