@@ -19,9 +19,6 @@ namespace {
   throw EnvelopeError(EnvelopeErrorKind::kBadCall, "mps.submit: " + message);
 }
 
-// The largest envelope a call may carry: what fits in kMaxCallBytes as base64.
-constexpr std::size_t kMaxEnvelopeInCall = kMaxCallBytes / 4 * 3;
-
 const char* typeName(xmlrpc_c::value::type_t type) {
   switch (type) {
     case xmlrpc_c::value::TYPE_INT: return "int";
@@ -54,12 +51,10 @@ std::string envelopeFromParams(const xmlrpc_c::paramList& params) {
   if (v.type() != xmlrpc_c::value::TYPE_BYTESTRING) {
     badCall(std::string("parameter 1 must be base64, got ") + typeName(v.type()));
   }
+  // No size check of its own: the call limit (kMaxCallBytes) bounds what
+  // reaches here, and peekHeader applies the envelope limit the receiver
+  // is configured with (EnvelopeLimits).
   const std::vector<unsigned char> bytes = xmlrpc_c::value_bytestring(v).vectorUcharValue();
-  if (bytes.size() > kMaxEnvelopeInCall) {
-    throw EnvelopeError(
-        EnvelopeErrorKind::kOversize,
-        "mps.submit: envelope larger than " + std::to_string(kMaxEnvelopeInCall) + " bytes");
-  }
   return std::string(bytes.begin(), bytes.end());
 }
 

@@ -13,7 +13,7 @@
 namespace openmps::envelope {
 
 // The envelope bytes from mps.submit's parameters; throws
-// EnvelopeError(kBadCall or kOversize) naming what is wrong.
+// EnvelopeError(kBadCall) naming what is wrong.
 std::string envelopeFromParams(const xmlrpc_c::paramList& params);
 
 xmlrpc_c::value ackToValue(const SubmitAck& ack);

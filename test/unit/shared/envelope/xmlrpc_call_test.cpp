@@ -102,4 +102,5 @@ TEST_CASE("every error kind has its own fault code; 2xx are retryable", "[xmlrpc
   CHECK(codes.size() == 10);
   CHECK(isRetryableFault(kFaultRateLimited));
   CHECK(isRetryableFault(kFaultUnavailable));
+  CHECK(isRetryableFault(kFaultInternal));
 }
