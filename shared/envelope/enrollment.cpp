@@ -140,7 +140,9 @@ Enrollment decodeEnrollment(const std::string& input) {
     const util::JsonPath serversPath(root, "servers");
     std::size_t i = 0;
     for (const util::JsonValue server : servers) {
-      std::string url = util::stringAt(server, util::JsonPath(serversPath, i++), kMaxUrlLength + 1);
+      // Bounded by the whole string only: serverUrlProblem refuses long URLs
+      // with the URL limit in its message.
+      std::string url = util::stringAt(server, util::JsonPath(serversPath, i++), kMaxEncodedLength);
       if (const auto problem = serverUrlProblem(url); !problem.empty()) {
         fail(EnrollmentErrorKind::kBadField, "server '" + url + "' " + problem);
       }

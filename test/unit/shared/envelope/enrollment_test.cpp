@@ -50,6 +50,45 @@ std::string withBody(const std::string& json) {
 const std::string kKeyB64 = "WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlo=";
 const std::string kFp = std::string(64, 'a');
 
+// A valid body with these servers (a JSON array) and this client id.
+std::string bodyWith(const std::string& servers, const std::string& clientId = "3",
+                     const std::string& extra = "") {
+  return R"({"v":1,"servers":)" + servers + R"(,"client_id":)" + clientId + R"(,"key":")" +
+         kKeyB64 + R"(","fingerprint":")" + kFp + R"(")" + extra + "}";
+}
+
+// The refusal's kind and message; several checks share a kind.
+struct Refusal {
+  EnrollmentErrorKind kind = EnrollmentErrorKind::kBadPrefix;
+  std::string message;
+};
+
+Refusal refusalOf(const std::string& text) {
+  try {
+    (void)decodeEnrollment(text);
+  } catch (const EnrollmentError& e) {
+    return {e.kind(), e.what()};
+  }
+  FAIL("accepted: " << text.substr(0, 200));
+  return {};
+}
+
+// A valid enrollment string of exactly `length` characters, padded with a
+// field the decoder ignores. Base64url without padding skips one length in
+// four, so not every length can be made.
+std::string validOfLength(std::size_t length) {
+  for (std::size_t pad = 0; pad < length; ++pad) {
+    const std::string text = withBody(
+        bodyWith(R"(["https://a/RPC2"])", "3", R"(,"pad":")" + std::string(pad, 'p') + R"(")"));
+    if (text.size() >= length) {
+      REQUIRE(text.size() == length);
+      return text;
+    }
+  }
+  FAIL("cannot make " << length << " characters");
+  return {};
+}
+
 }  // namespace
 
 TEST_CASE("an enrollment string round-trips on one line", "[enrollment]") {
@@ -110,4 +149,57 @@ TEST_CASE("bad enrollment strings each get their own error", "[enrollment]") {
             kFp + "\"}")) == EnrollmentErrorKind::kBadField);
   CHECK(kindOf(withBody(R"({"v":1,"servers":["https://a/RPC2"],"client_id":3,"key":")" + kKeyB64 +
                         R"(","fingerprint":"abcd"})")) == EnrollmentErrorKind::kBadField);
+}
+
+TEST_CASE("an enrollment string over 8192 characters is refused as too long", "[enrollment]") {
+  CHECK(decodeEnrollment(validOfLength(8192)).clientId == 3);
+  // Valid apart from its length, so only the length check refuses it.
+  const Refusal r = refusalOf(validOfLength(8193));
+  CHECK(r.kind == EnrollmentErrorKind::kBadEncoding);
+  CHECK_THAT(r.message, Catch::Equals("enrollment string: too long"));
+}
+
+TEST_CASE("more than 8 servers are refused", "[enrollment]") {
+  std::string servers = R"(["https://a/RPC2")";
+  for (int i = 1; i < 8; ++i) servers += R"(,"https://a/RPC2")";
+  CHECK(decodeEnrollment(withBody(bodyWith(servers + "]"))).servers.size() == 8);
+  const Refusal r = refusalOf(withBody(bodyWith(servers + R"(,"https://a/RPC2"])")));
+  CHECK(r.kind == EnrollmentErrorKind::kBadField);
+  CHECK_THAT(r.message, Catch::Equals("enrollment string: servers: more than 8 entries"));
+}
+
+TEST_CASE("a server URL over 512 characters is refused", "[enrollment]") {
+  const auto url = [](std::size_t length) {
+    const std::string start = "https://a/";
+    return start + std::string(length - start.size(), 'x');
+  };
+  CHECK(decodeEnrollment(withBody(bodyWith("[\"" + url(512) + "\"]"))).servers[0].size() == 512);
+  for (const std::size_t length : {std::size_t{513}, std::size_t{2000}}) {
+    INFO("URL of " << length << " characters");
+    const Refusal r = refusalOf(withBody(bodyWith("[\"" + url(length) + "\"]")));
+    CHECK(r.kind == EnrollmentErrorKind::kBadField);
+    CHECK_THAT(r.message, Catch::EndsWith("' longer than 512 characters"));
+  }
+}
+
+TEST_CASE("a mailto server without a local part or a domain is refused", "[enrollment]") {
+  for (const std::string url : {"mailto:@x", "mailto:a@"}) {
+    INFO(url);
+    const Refusal r = refusalOf(withBody(bodyWith("[\"" + url + "\"]")));
+    CHECK(r.kind == EnrollmentErrorKind::kBadField);
+    CHECK_THAT(r.message,
+               Catch::Equals("enrollment string: server '" + url + "' is not a mail address"));
+  }
+  CHECK(decodeEnrollment(withBody(bodyWith(R"(["mailto:a@x"])"))).servers[0] == "mailto:a@x");
+}
+
+TEST_CASE("a client id above 2^53-1 is refused", "[enrollment]") {
+  CHECK(
+      decodeEnrollment(withBody(bodyWith(R"(["https://a/RPC2"])", "9007199254740991"))).clientId ==
+      9007199254740991u);
+  const Refusal r = refusalOf(withBody(bodyWith(R"(["https://a/RPC2"])", "9007199254740992")));
+  CHECK(r.kind == EnrollmentErrorKind::kBadField);
+  CHECK_THAT(r.message,
+             Catch::Equals("enrollment string: client_id: value 9007199254740992 outside "
+                           "1..9007199254740991"));
 }
