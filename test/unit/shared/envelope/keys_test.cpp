@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
 
+#include "shared/util/base64.hpp"
 #include "shared/util/files.hpp"
 #include "unit/shared/envelope/envelope_test_support.hpp"
 
@@ -36,6 +37,28 @@ TEST_CASE("client keys derive deterministically from the master key", "[envelope
   CHECK_FALSE(deriveClientKey(master, 17) == deriveClientKey(master, 18));
   CHECK_FALSE(deriveClientKey(master, 17) == deriveClientKey(test::keyFilledWith(0x43), 17));
   CHECK_FALSE(generateMasterKey() == generateMasterKey());
+}
+
+TEST_CASE("client keys derive to the published known answers", "[envelope]") {
+  // shared/README.md publishes these for other implementations. Computed
+  // independently, not with this code: libsodium 1.0.18's
+  // crypto_kdf_derive_from_key is BLAKE2b with an empty message, so in Python
+  //   hashlib.blake2b(b"", digest_size=32, key=bytes(range(32)),
+  //                   salt=client_id.to_bytes(8, "little") + bytes(8),
+  //                   person=b"OMPSclnt" + bytes(8)).hexdigest()
+  // The largest client id pins the byte order of the subkey id.
+  std::array<unsigned char, Key::kSize> masterBytes{};
+  for (std::size_t i = 0; i < masterBytes.size(); ++i)
+    masterBytes[i] = static_cast<unsigned char>(i);
+  const MasterKey master(masterBytes);
+  const auto hexOf = [](const Key& key) {
+    return openmps::util::toHex(
+        std::string_view(reinterpret_cast<const char*>(key.bytes().data()), Key::kSize));
+  };
+  CHECK(hexOf(deriveClientKey(master, 7)) ==
+        "f29513e0efad00e38893e5d6a276c5bd32553d6c0bda456ac44f64aa7fd9dab3");
+  CHECK(hexOf(deriveClientKey(master, 9007199254740991)) ==
+        "1e9ad552fa8ad67172cf0c113e4285ee901fbd15ec0850c2f44efaf5ea9ced18");
 }
 
 TEST_CASE("key files round-trip with mode 0600", "[envelope]") {
