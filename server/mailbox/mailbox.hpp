@@ -37,7 +37,12 @@ class Mailbox {
   // Called only after the batch is committed (or known to be a duplicate).
   virtual void remove(std::uint64_t uid) = 0;
   // Out of the inbox into the quarantine folder, kept for a person to see.
+  // Where the protocol has no folders (POP3): kept where it is, logged, and
+  // left out of later lists.
   virtual void quarantine(std::uint64_t uid) = 0;
+  // After every round, also a failed one: where removals take effect only
+  // at the end of a session (POP3's QUIT), they do now.
+  virtual void endRound() {}
 };
 
 enum class IngestVerdict {

@@ -36,6 +36,13 @@ PollReport MailboxPoller::pollOnce() {
     report.mailboxError = e.what();
     util::logError(kLog) << "poll round failed, retrying at the next poll: " << e.what();
   }
+  try {
+    mailbox_.endRound();
+  } catch (const std::exception& e) {
+    // The removals of this round may not have taken effect: those mails
+    // come again and are acknowledged as duplicates.
+    util::logWarning(kLog) << "ending the round: " << e.what();
+  }
   logGaps();
   if (report.stored + report.duplicates + report.quarantined > 0) {
     util::logInfo(kLog) << "poll: " << report.stored << " stored, " << report.duplicates

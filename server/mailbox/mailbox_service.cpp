@@ -4,6 +4,8 @@
 #include <utility>
 #include <variant>
 
+#include "server/mailbox/curl_imap_mailbox.hpp"
+#include "server/mailbox/curl_pop3_mailbox.hpp"
 #include "shared/envelope/fault_codes.hpp"
 #include "shared/util/args.hpp"
 #include "shared/util/files.hpp"
@@ -67,30 +69,34 @@ MailboxSettings parseMailboxSettings(const std::string& configText, const std::s
   const yaml::Field& section = *found;
   MailboxSettings out;
   bool havePassword = false;
+  std::vector<yaml::Field> folderFields;
   for (const auto& [key, v] : section.entries({"url", "user", "password", "password_file", "folder",
                                                "quarantine_folder", "ca_file", "poll_interval",
                                                "max_message_bytes", "max_messages_per_poll"})) {
     if (key == "url") {
-      out.imap.url = v.text();
-      if (!out.imap.url.starts_with("imaps://") && !out.imap.url.starts_with("imap://")) {
-        v.fail("expected imaps://host[:port] (TLS) or imap://host[:port] (STARTTLS, required)");
+      out.account.url = v.text();
+      if (!out.account.isImap() && !out.account.isPop3()) {
+        v.fail(
+            "expected imaps://host[:port] or pop3s://host[:port] (TLS), or imap:// or "
+            "pop3:// (STARTTLS, required)");
       }
     } else if (key == "user") {
-      out.imap.user = v.text();
+      out.account.user = v.text();
     } else if (key == "password" || key == "password_file") {
       if (havePassword) {
         v.fail("give either password or password_file, not both");
       }
       havePassword = true;
-      out.imap.password = util::Secret(key == "password" ? v.text() : secretFromFile(v));
+      out.account.password = util::Secret(key == "password" ? v.text() : secretFromFile(v));
     } else if (key == "folder" || key == "quarantine_folder") {
+      folderFields.push_back(v);
       const std::string name = v.text();
       if (!isSafeFolderName(name)) {
         v.fail("folder names may hold letters, digits and . _ - / (got '" + name + "')");
       }
-      (key == "folder" ? out.imap.folder : out.imap.quarantineFolder) = name;
+      (key == "folder" ? out.account.folder : out.account.quarantineFolder) = name;
     } else if (key == "ca_file") {
-      out.imap.caFile = ctx.resolve(v.text());
+      out.account.caFile = ctx.resolve(v.text());
     } else if (key == "poll_interval") {
       out.pollInterval = seconds(v, 1, std::int64_t{24} * 3600);
     } else if (key == "max_message_bytes") {
@@ -105,10 +111,15 @@ MailboxSettings parseMailboxSettings(const std::string& configText, const std::s
   const auto missing = [&](const char* key, const std::string& problem) {
     ctx.fail(section.mark(), "mailbox." + std::string(key), problem);
   };
-  if (out.imap.url.empty()) missing("url", "missing (imaps://host:993)");
-  if (out.imap.user.empty()) missing("user", "missing");
+  if (out.account.url.empty()) missing("url", "missing (imaps://host:993 or pop3s://host:995)");
+  if (out.account.user.empty()) missing("user", "missing");
   if (!havePassword) missing("password", "missing (password or password_file)");
-  if (out.imap.folder == out.imap.quarantineFolder) {
+  if (out.account.isPop3() && !folderFields.empty()) {
+    folderFields.front().fail(
+        "POP3 has no folders: leave folder and quarantine_folder out (mails that are set aside "
+        "stay in the mailbox), or use an imaps:// url");
+  }
+  if (out.account.folder == out.account.quarantineFolder) {
     missing("quarantine_folder", "must differ from folder");
   }
   return out;
@@ -160,14 +171,24 @@ void MailboxService::stop() {
 }
 
 void MailboxService::loop() {
-  util::logInfo(kLog) << "polling " << settings_.imap.url << " folder " << settings_.imap.folder
-                      << " every " << settings_.pollInterval.count()
-                      << "s (quarantine: " << settings_.imap.quarantineFolder << ")";
-  std::unique_ptr<CurlImapMailbox> box;
+  const MailAccount& account = settings_.account;
+  if (account.isPop3()) {
+    util::logInfo(kLog) << "polling " << account.url << " every " << settings_.pollInterval.count()
+                        << "s (POP3: mails set aside stay in the mailbox)";
+  } else {
+    util::logInfo(kLog) << "polling " << account.url << " folder " << account.folder << " every "
+                        << settings_.pollInterval.count()
+                        << "s (quarantine: " << account.quarantineFolder << ")";
+  }
+  std::unique_ptr<Mailbox> box;
   FunctionIngest ingest(ingest_);
   std::unique_ptr<MailboxPoller> poller;
   try {
-    box = std::make_unique<CurlImapMailbox>(settings_.imap);
+    if (account.isPop3()) {
+      box = std::make_unique<CurlPop3Mailbox>(account);
+    } else {
+      box = std::make_unique<CurlImapMailbox>(account);
+    }
     poller = std::make_unique<MailboxPoller>(*box, ingest, history_, settings_.poller);
   } catch (const std::exception& e) {
     util::logError(kLog) << "mailbox poller not started: " << e.what();

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <thread>
 
-#include "server/mailbox/curl_imap_mailbox.hpp"
+#include "server/mailbox/mail_account.hpp"
 #include "server/mailbox/mailbox.hpp"
 #include "server/mailbox/mailbox_poller.hpp"
 #include "shared/envelope/xmlrpc_call.hpp"
@@ -21,7 +21,7 @@ namespace openmps::server::mailbox {
 // The `mailbox:` section of the server configuration (server/README.md,
 // "E-mail carrier").
 struct MailboxSettings {
-  ImapSettings imap;
+  MailAccount account;
   PollerSettings poller;
   std::chrono::seconds pollInterval{60};
 };

@@ -14,15 +14,14 @@ twice, a tampered attachment, a key of another client, plain spam.
 import email
 import email.policy
 import os
-import subprocess
 from email.message import EmailMessage
 
 import pytest
 
+from openmps_test.batch_mail import accepted_mail, readings, send, sent_ok, stored_batches
 from openmps_test.mail import MailServers
 from openmps_test.openmps_server import OpenMpsServer, make_reading
 from openmps_test.postgres import PostgresCluster, wait_for
-from openmps_test.paths import built
 
 CUSTOMER = "Mail Customer"
 
@@ -71,46 +70,6 @@ def password_file(mail, tmp_path):
     return path
 
 
-def send(mail, password_file, enrollment, seq, *, tls="starttls", items=2, prefix=None,
-         total=1000, extra=(), password=None, ca=True, write_mail=None):
-    port = mail.smtp_port if tls == "starttls" else mail.smtps_port
-    pw = password_file
-    if password is not None:
-        pw = password_file.parent / "other.password"
-        pw.write_text(password)
-    cmd = [str(built("test", "tools", "smtp_send_tool")), "--enrollment", enrollment, "--server", mail.host, "--port", str(port),
-           "--tls", tls, "--user", mail.user, "--password-file", str(pw),
-           "--from", "printers@customer.example", "--to", mail.address,
-           "--batch-seq", str(seq), "--items", str(items),
-           "--first-item-seq", str((seq - 1) * 1000 + 1), "--total", str(total),
-           "--serial-prefix", prefix or f"M{seq}-", *extra]
-    if ca:
-        cmd += ["--ca-file", str(mail.cert_file)]
-    if write_mail:
-        cmd += ["--write-mail", str(write_mail)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-
-
-def sent_ok(result):
-    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
-    assert result.stdout.startswith("sent "), result.stdout
-
-
-def stored_batches(pg, client_id):
-    out = pg.psql(f"SELECT batch_seq FROM ingest_batches WHERE collector_id = {client_id} "
-                  "ORDER BY batch_seq")
-    return [int(x) for x in out.split()]
-
-
-def count(pg, sql):
-    return int(pg.psql(sql).strip())
-
-
-def readings(pg, prefix):
-    return count(pg, "SELECT count(*) FROM meter_readings m JOIN devices d ON d.id = m.device_id "
-                     f"WHERE d.serial LIKE '{prefix}%'")
-
-
 def inbox_empty(mail):
     return mail.folder_count("INBOX") == 0
 
@@ -128,38 +87,32 @@ def wait_quarantine(mail, expected, srv):
                     f"inbox {mail.folder_count('INBOX')}\n{srv.log()[-4000:]}")
 
 
-def accepted_mail(mail, client_id, seq) -> bytes:
-    for m in reversed(mail.accepted):
-        if (f"X-OpenMPS-Client: {client_id}\r\n".encode() in m["data"]
-                and f"X-OpenMPS-Batch: {seq}\r\n".encode() in m["data"]):
-            return m["data"]
-    raise AssertionError(f"no mail for {client_id}/{seq} reached the SMTP server")
-
-
 def test_batches_travel_by_mail_into_postgres(server, pg, mail, password_file):
     client = server.add_collector(CUSTOMER)
     before = len(mail.accepted)
     sent_ok(send(mail, password_file, client.enrollment.text, 1, tls="starttls", items=3,
-                 prefix="E2E-", total=1000))
+                 prefix="SN.e2e-", total=1000))
     sent_ok(send(mail, password_file, client.enrollment.text, 2, tls="implicit", items=3,
-                 prefix="E2E-", total=1500))
+                 prefix="SN.e2e-", total=1500))
     assert len(mail.accepted) == before + 2
     # What went over SMTP names the client and batch and nothing of the fleet.
+    # (The serials hold a '.', which neither base64 nor a MIME boundary
+    # has, so a random boundary cannot contain them.)
     raw = accepted_mail(mail, client.client_id, 1)
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     assert msg["Subject"] == f"OpenMPS batch {client.client_id}/1"
-    assert b"E2E-" not in raw and b"Mail Test Printer" not in raw
+    assert b"SN.e2e-" not in raw and b"Mail Test Printer" not in raw
 
     wait_for(lambda: stored_batches(pg, client.client_id) == [1, 2], timeout=30, interval=0.2)
     wait_for(lambda: inbox_empty(mail), timeout=10, interval=0.2)
     assert pg.psql("SELECT DISTINCT carrier FROM ingest_batches WHERE collector_id = "
                    f"{client.client_id}").split() == ["mail"]
     # 3 devices x 2 counters x 2 batches, each exactly once.
-    assert readings(pg, "E2E-") == 12
+    assert readings(pg, "SN.e2e-") == 12
     fleet = server.fleet(customer=CUSTOMER)
     devices = {d["identity"]["serial"]: d for d in fleet_devices(fleet)}
     for i in range(3):
-        assert devices[f"E2E-{i}"]["counters"]["total"] == 1500 + i
+        assert devices[f"SN.e2e-{i}"]["counters"]["total"] == 1500 + i
 
 
 def fleet_devices(fleet):

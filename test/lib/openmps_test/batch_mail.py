@@ -1,0 +1,57 @@
+"""Batch mails for the e-mail tests: sealed and mailed by
+test/tools/smtp_send_tool (the client's real SMTP carrier), and what the
+server stored of them."""
+
+from __future__ import annotations
+
+import subprocess
+
+from openmps_test.paths import built
+
+
+def send(mail, password_file, enrollment, seq, *, tls="starttls", items=2, prefix=None,
+         total=1000, extra=(), password=None, ca=True, write_mail=None):
+    port = mail.smtp_port if tls == "starttls" else mail.smtps_port
+    pw = password_file
+    if password is not None:
+        pw = password_file.parent / "other.password"
+        pw.write_text(password)
+    cmd = [str(built("test", "tools", "smtp_send_tool")), "--enrollment", enrollment, "--server", mail.host, "--port", str(port),
+           "--tls", tls, "--user", mail.user, "--password-file", str(pw),
+           "--from", "printers@customer.example", "--to", mail.address,
+           "--batch-seq", str(seq), "--items", str(items),
+           "--first-item-seq", str((seq - 1) * 1000 + 1), "--total", str(total),
+           "--serial-prefix", prefix or f"M{seq}-", *extra]
+    if ca:
+        cmd += ["--ca-file", str(mail.cert_file)]
+    if write_mail:
+        cmd += ["--write-mail", str(write_mail)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+
+
+def sent_ok(result):
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    assert result.stdout.startswith("sent "), result.stdout
+
+
+def stored_batches(pg, client_id):
+    out = pg.psql(f"SELECT batch_seq FROM ingest_batches WHERE collector_id = {client_id} "
+                  "ORDER BY batch_seq")
+    return [int(x) for x in out.split()]
+
+
+def count(pg, sql):
+    return int(pg.psql(sql).strip())
+
+
+def readings(pg, prefix):
+    return count(pg, "SELECT count(*) FROM meter_readings m JOIN devices d ON d.id = m.device_id "
+                     f"WHERE d.serial LIKE '{prefix}%'")
+
+
+def accepted_mail(mail, client_id, seq) -> bytes:
+    for m in reversed(mail.accepted):
+        if (f"X-OpenMPS-Client: {client_id}\r\n".encode() in m["data"]
+                and f"X-OpenMPS-Batch: {seq}\r\n".encode() in m["data"]):
+            return m["data"]
+    raise AssertionError(f"no mail for {client_id}/{seq} reached the SMTP server")
