@@ -45,6 +45,7 @@ class MemoryMailbox : public Mailbox {
     quarantined[uid] = inbox.at(uid);
     inbox.erase(uid);
   }
+  void endRound() override { ++rounds; }
 
   std::map<std::uint64_t, std::string> inbox;
   std::map<std::uint64_t, std::string> quarantined;
@@ -53,6 +54,7 @@ class MemoryMailbox : public Mailbox {
   bool failList = false;
   bool failRemove = false;
   int fetches = 0;
+  int rounds = 0;
 
  private:
   std::uint64_t nextUid_ = 0;
@@ -275,6 +277,20 @@ TEST_CASE("a batch that fails to store does not hold up the mail behind it", "[p
   CHECK(box.quarantined.contains(poisonous));
   CHECK(box.inbox.empty());
   CHECK(log.text().find("fault 202: bug (2 attempts)") != std::string::npos);
+}
+
+TEST_CASE("every round is ended, also one the mailbox broke off", "[poller]") {
+  // POP3 deletes what a round removed only when its session ends.
+  LogCapture log;
+  MemoryMailbox box;
+  ScriptedIngest ingest;
+  box.add(mailFor(17, 1));
+  MailboxPoller poller(box, ingest, ingest);
+  poller.pollOnce();
+  CHECK(box.rounds == 1);
+  box.failList = true;
+  CHECK(poller.pollOnce().mailboxFailed);
+  CHECK(box.rounds == 2);
 }
 
 TEST_CASE("missing batch numbers are logged as gaps", "[poller]") {
