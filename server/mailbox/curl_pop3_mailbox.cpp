@@ -20,8 +20,8 @@ bool allDigits(const std::string& s) {
 
 }  // namespace
 
-std::map<std::string, std::string> parsePop3Listing(const std::string& text) {
-  std::map<std::string, std::string> out;
+std::map<std::uint64_t, std::string> parsePop3Listing(const std::string& text) {
+  std::map<std::uint64_t, std::string> out;
   std::istringstream lines(text);
   std::string line;
   while (std::getline(lines, line)) {
@@ -34,7 +34,7 @@ std::map<std::string, std::string> parsePop3Listing(const std::string& text) {
     if (!(words >> number >> value) || (words >> rest) || !allDigits(number) || value.size() > 70) {
       continue;
     }
-    out[number] = value;
+    out[std::stoull(number)] = value;
   }
   return out;
 }
@@ -53,6 +53,11 @@ std::vector<MessageInfo> CurlPop3Mailbox::list(std::size_t max) {
   round_.clear();
   const auto uidls = parsePop3Listing(session_->perform("", "UIDL", kMaxListingBytes));
   const auto sizes = parsePop3Listing(inSession("", "LIST", kMaxListingBytes, false));
+  // Forget what is no longer in the mailbox (deleted by a person, say).
+  std::set<std::string> present;
+  for (const auto& entry : uidls) present.insert(entry.second);
+  std::erase_if(kept_, [&](const std::string& u) { return !present.contains(u); });
+  std::erase_if(ids_, [&](const auto& entry) { return !present.contains(entry.first); });
   std::vector<MessageInfo> out;
   for (const auto& [number, uidl] : uidls) {
     if (kept_.contains(uidl)) continue;
@@ -102,12 +107,12 @@ std::string CurlPop3Mailbox::inSession(const std::string& path, const std::strin
 }
 
 std::string CurlPop3Mailbox::fetch(std::uint64_t uid, std::size_t maxBytes) {
-  return inSession(listed(uid).number, "", maxBytes, false);
+  return inSession(std::to_string(listed(uid).number), "", maxBytes, false);
 }
 
 void CurlPop3Mailbox::remove(std::uint64_t uid) {
   const Listed message = listed(uid);
-  inSession(message.number, "DELE", 1u << 12, true);
+  inSession(std::to_string(message.number), "DELE", 1u << 12, true);
   round_.erase(uid);
   ids_.erase(message.uidl);
 }

@@ -37,7 +37,7 @@ class CurlPop3Mailbox : public Mailbox {
 
  private:
   struct Listed {
-    std::string number;  // in this session
+    std::uint64_t number = 0;  // in this session
     std::string uidl;
   };
   const Listed& listed(std::uint64_t uid) const;
@@ -58,6 +58,6 @@ class CurlPop3Mailbox : public Mailbox {
 // Pure, for the adapter and its tests: "1 abc\r\n2 def\r\n" (UIDL) and
 // "1 1200\r\n2 880\r\n" (LIST) as message number → value. Lines that are
 // not "<number> <token>" are ignored.
-std::map<std::string, std::string> parsePop3Listing(const std::string& text);
+std::map<std::uint64_t, std::string> parsePop3Listing(const std::string& text);
 
 }  // namespace openmps::server::mailbox

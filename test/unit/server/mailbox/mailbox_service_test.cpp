@@ -97,8 +97,11 @@ TEST_CASE("ingest answers map onto the poller's verdicts", "[mailbox-config]") {
 TEST_CASE("POP3 UIDL and LIST answers are read as number to value", "[mailbox-config]") {
   const auto m = parsePop3Listing("1 000000a15f3c\r\n2 1200\r\n\r\nnot a line\r\n3\r\n4 a b\r\n");
   CHECK(m.size() == 2);
-  CHECK(m.at("1") == "000000a15f3c");
-  CHECK(m.at("2") == "1200");
+  CHECK(m.at(1) == "000000a15f3c");
+  CHECK(m.at(2) == "1200");
+  // In the order of the message numbers, not of their text.
+  const auto ordered = parsePop3Listing("10 ten\r\n2 two\r\n");
+  CHECK(ordered.begin()->first == 2);
   CHECK(parsePop3Listing("x1 abc\n99999999999 abc\n").empty());         // not a message number
   CHECK(parsePop3Listing("5 " + std::string(71, 'u') + "\n").empty());  // UIDL too long
   CHECK(parsePop3Listing("5 " + std::string(70, 'u') + "\n").size() == 1);
