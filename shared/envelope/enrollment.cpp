@@ -144,7 +144,9 @@ Enrollment decodeEnrollment(const std::string& input) {
       // with the URL limit in its message.
       std::string url = util::stringAt(server, util::JsonPath(serversPath, i++), kMaxEncodedLength);
       if (const auto problem = serverUrlProblem(url); !problem.empty()) {
-        fail(EnrollmentErrorKind::kBadField, "server '" + url + "' " + problem);
+        // An over-long URL is named by its start, not repeated whole.
+        const std::string shown = url.size() > 80 ? url.substr(0, 80) + "..." : url;
+        fail(EnrollmentErrorKind::kBadField, "server '" + shown + "' " + problem);
       }
       e.servers.push_back(std::move(url));
     }

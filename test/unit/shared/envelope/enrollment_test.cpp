@@ -178,7 +178,8 @@ TEST_CASE("a server URL over 512 characters is refused", "[enrollment]") {
     INFO("URL of " << length << " characters");
     const Refusal r = refusalOf(withBody(bodyWith("[\"" + url(length) + "\"]")));
     CHECK(r.kind == EnrollmentErrorKind::kBadField);
-    CHECK_THAT(r.message, Catch::EndsWith("' longer than 512 characters"));
+    CHECK_THAT(r.message, Catch::EndsWith("...' longer than 512 characters"));
+    CHECK(r.message.size() < 200);  // the URL is named by its start
   }
 }
 
