@@ -487,7 +487,10 @@ class Collector {
       d.everOnline = verdict.next.everOnline;
     }
     if (!once) {
-      scheduler_.taskDone(r.task, r.outcome.ok());
+      // A meter reading the full outbox refused counts as a failed read: it
+      // is tried again within the hour, not at the next meter interval.
+      const bool refusedMeter = !committed && r.task.kind == scheduler::TaskKind::kMeter;
+      scheduler_.taskDone(r.task, r.outcome.ok() && !refusedMeter);
     }
   }
 

@@ -4,9 +4,12 @@
 
 #include "shared/envelope/seal.hpp"
 #include "shared/model/reading_json.hpp"
+#include "shared/util/log.hpp"
 
 namespace openmps::client::outbox {
 namespace {
+
+constexpr std::string_view kLog = "outbox";
 
 struct StateRow {
   std::uint64_t clientId = 0;
@@ -152,6 +155,12 @@ std::vector<std::uint64_t> SqliteOutbox::commit(std::span<const NewReading> read
       .bind(2, static_cast<std::int64_t>(readings.size()))
       .run();
   txn.commit();
+  const std::size_t stored = state.storedItems + readings.size();
+  if (const auto level = fillAlarm_.update(stored, maxItems_)) {
+    util::logWarning(kLog) << "the outbox is " << *level << " % full (" << stored << " of "
+                           << maxItems_ << " readings, outbox.max_items): the server has not "
+                           << "confirmed batches for a while; at 100 % new readings are refused";
+  }
   return seqs;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "client/discovery/known_device.hpp"
+#include "client/outbox/fill_alarm.hpp"
 #include "client/outbox/outbox.hpp"
 #include "client/outbox/sqlite_database.hpp"
 
@@ -35,6 +36,7 @@ class SqliteOutbox final : public Outbox {
  private:
   Database& db_;
   std::size_t maxItems_;
+  FillAlarm fillAlarm_;
 };
 
 class SqliteDeviceStore final : public discovery::DeviceStore {

@@ -4,12 +4,15 @@
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <catch2/catch.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "shared/util/log.hpp"
 
 using namespace openmps;
 using namespace openmps::client::outbox;
@@ -171,6 +174,22 @@ TEST_CASE("the cap refuses new readings and keeps the old ones") {
   CHECK_THROWS_AS(outbox.commit(std::vector<NewReading>{reading(4)}, kT0), OutboxFull);
   outbox.confirm(1, kT0);
   CHECK(outbox.commit(std::vector<NewReading>{reading(4)}, kT0) == std::vector<std::uint64_t>{4});
+}
+
+TEST_CASE("a filling outbox warns before the cap refuses anything") {
+  std::ostringstream log;
+  openmps::util::setLogSinkForTesting(&log);
+  TempDir dir;
+  Database db(dir.db());
+  SqliteOutbox outbox(db, 10);
+  for (std::int64_t i = 1; i <= 4; ++i) outbox.commit(std::vector<NewReading>{reading(i)}, kT0);
+  CHECK(log.str().find("% full") == std::string::npos);
+  outbox.commit(std::vector<NewReading>{reading(5)}, kT0);
+  CHECK(log.str().find("the outbox is 50 % full (5 of 10 readings, outbox.max_items)") !=
+        std::string::npos);
+  for (std::int64_t i = 6; i <= 9; ++i) outbox.commit(std::vector<NewReading>{reading(i)}, kT0);
+  CHECK(log.str().find("the outbox is 90 % full (9 of 10") != std::string::npos);
+  openmps::util::setLogSinkForTesting(nullptr);
 }
 
 TEST_CASE("a seal that fails stores no batch and uses no number") {
