@@ -211,36 +211,48 @@ class Collector {
 
   int runDaemon() {
     std::thread sender([this] { senderLoop(); });
-    while (!stop_.stopped()) {
-      // The sweep runs beside the reads (a /16 takes minutes): status polls
-      // and critical conditions do not wait for it.
-      if (scheduler_.sweepDue()) {
-        scheduler_.sweepStarted();
-        startSweep();
+    // Whatever ends this function (an exception from the database too)
+    // stops and joins the sender first: a joinable std::thread would
+    // terminate the process without a word.
+    {
+      struct JoinSender {
+        Collector& self;
+        std::thread& thread;
+        ~JoinSender() {
+          self.stop_.stop();
+          self.wakeSender();
+          thread.join();
+        }
+      } joinSender{*this, sender};
+      while (!stop_.stopped()) {
+        // The sweep runs beside the reads (a /16 takes minutes): status polls
+        // and critical conditions do not wait for it.
+        if (scheduler_.sweepDue()) {
+          scheduler_.sweepStarted();
+          startSweep();
+        }
+        const std::size_t room =
+            kMaxReadsInFlight - std::min(kMaxReadsInFlight, scheduler_.tasksInFlight());
+        for (const auto& task : scheduler_.takeDueTasks(room)) {
+          startRead(task);
+        }
+        auto wait = std::chrono::seconds{60};
+        if (const auto next = scheduler_.nextDue()) {
+          const auto left =
+              std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_.monotonic());
+          wait = std::clamp(
+              std::chrono::duration_cast<std::chrono::seconds>(left) + std::chrono::seconds{1},
+              std::chrono::seconds{1}, std::chrono::seconds{60});
+        }
+        const auto results = waitForResults(wait);
+        for (const auto& r : results) {
+          handleResult(r, false);
+        }
+        if (!results.empty()) {
+          wakeSender();
+        }
       }
-      const std::size_t room =
-          kMaxReadsInFlight - std::min(kMaxReadsInFlight, scheduler_.tasksInFlight());
-      for (const auto& task : scheduler_.takeDueTasks(room)) {
-        startRead(task);
-      }
-      auto wait = std::chrono::seconds{60};
-      if (const auto next = scheduler_.nextDue()) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_.monotonic());
-        wait = std::clamp(
-            std::chrono::duration_cast<std::chrono::seconds>(left) + std::chrono::seconds{1},
-            std::chrono::seconds{1}, std::chrono::seconds{60});
-      }
-      const auto results = waitForResults(wait);
-      for (const auto& r : results) {
-        handleResult(r, false);
-      }
-      if (!results.empty()) {
-        wakeSender();
-      }
-    }
-    wakeSender();
-    sender.join();
+    }  // the sender is stopped and joined here
     util::logInfo(kLog) << "stopped; " << outbox_.stats().storedItems
                         << " readings wait in the outbox for the next start";
     return 0;
