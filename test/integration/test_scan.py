@@ -172,3 +172,19 @@ def test_scan_usage_errors():
     assert proc.returncode == 2 and "RANGE" in proc.stderr
     proc, _ = scan("10.0.0.0/33")
     assert proc.returncode == 2 and "10.0.0.0/33" in proc.stderr
+
+
+def test_scan_resolves_host_names(tmp_path):
+    # Ranges may name hosts; "localhost" is the one name every machine
+    # resolves without a DNS server (to 127.0.0.1).
+    recording = write_recording(tmp_path / "named.snmprec", printer("SERIAL-N", "aabbcc0000ff"))
+    port = common_port(["127.0.0.1"])
+    with Snmpsim(devices={("127.0.0.1", port): recording}, community="public"):
+        proc, _ = scan("localhost", "--port", port, "--timeout-ms", 500, "--retries", 1, "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert [(d["address"], d["serial"]) for d in out["devices"]] == [("127.0.0.1", "SERIAL-N")]
+    # A name that does not resolve is skipped with a word, the rest is swept.
+    proc, _ = scan("no-such-host.invalid", "--port", port, "--timeout-ms", 200, "--retries", 0)
+    assert proc.returncode == 0, proc.stderr
+    assert "cannot resolve 'no-such-host.invalid', skipped" in proc.stderr
