@@ -18,7 +18,8 @@ from email.message import EmailMessage
 
 import pytest
 
-from openmps_test.batch_mail import accepted_mail, readings, send, sent_ok, stored_batches
+from openmps_test.batch_mail import (accepted_mail, mailbox_config, readings, send, sent_ok,
+                                     smtp_password_file, stored_batches)
 from openmps_test.mail import MailServers
 from openmps_test.openmps_server import OpenMpsServer, make_reading
 from openmps_test.postgres import PostgresCluster, wait_for
@@ -41,19 +42,8 @@ def pg():
 @pytest.fixture(scope="module")
 def server(pg, mail, tmp_path_factory):
     work = tmp_path_factory.mktemp("server")
-    password_file = work / "mailbox.password"
-    password_file.write_text(mail.password + "\n")
-    password_file.chmod(0o600)
     srv = OpenMpsServer(pg, work, web=False)
-    srv.write_config(extra=(
-        "mailbox:\n"
-        f"  url: imaps://{mail.host}:{mail.imaps_port}\n"
-        f"  user: {mail.user}\n"
-        f"  password_file: {password_file}\n"
-        f"  ca_file: {mail.cert_file}\n"
-        "  folder: INBOX\n"
-        "  quarantine_folder: Quarantine\n"
-        "  poll_interval: 1s\n"))
+    srv.write_config(extra=mailbox_config(mail, work, "imaps"))
     with srv:
         srv.add_dealer("Mail Dealer")
         srv.add_customer(CUSTOMER, "Mail Dealer")
@@ -65,9 +55,7 @@ def server(pg, mail, tmp_path_factory):
 
 @pytest.fixture
 def password_file(mail, tmp_path):
-    path = tmp_path / "smtp.password"
-    path.write_text(mail.password)
-    return path
+    return smtp_password_file(mail, tmp_path)
 
 
 def inbox_empty(mail):

@@ -17,6 +17,7 @@ import pytest
 from openmps_test.mail import MailServers
 from openmps_test.client_cli import client
 from openmps_test.openmps_server import OpenMpsServer
+from openmps_test.batch_mail import mailbox_config, smtp_password_file
 from openmps_test.postgres import PostgresCluster, wait_for
 from openmps_test.snmpsim import Snmpsim, free_udp_port
 from openmps_test.paths import source_dir
@@ -39,18 +40,10 @@ def test_client_run_once_by_mail_stores_every_device(tmp_path):
     devices = Snmpsim.spread(files, first=FIRST, port=port)
     with MailServers() as mail, PostgresCluster() as pg, \
             Snmpsim(devices=devices, community="public") as sim:
-        secret = tmp_path / "mailbox.password"
-        secret.write_text(mail.password)
-        secret.chmod(0o600)
+        secret = smtp_password_file(mail, tmp_path)
         srv = OpenMpsServer(pg, tmp_path / "server", web=False)
-        srv.write_config(extra=(
-            f"public_addresses: [\"mailto:{mail.address}\"]\n"
-            "mailbox:\n"
-            f"  url: imaps://{mail.host}:{mail.imaps_port}\n"
-            f"  user: {mail.user}\n"
-            f"  password_file: {secret}\n"
-            f"  ca_file: {mail.cert_file}\n"
-            "  poll_interval: 1s\n"))
+        srv.write_config(extra=f"public_addresses: [\"mailto:{mail.address}\"]\n" +
+                         mailbox_config(mail, tmp_path))
         with srv:
             srv.add_dealer("Mail Dealer")
             srv.add_customer(CUSTOMER, "Mail Dealer")

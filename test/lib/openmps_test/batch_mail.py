@@ -5,8 +5,32 @@ server stored of them."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 from openmps_test.paths import built
+
+
+def mailbox_config(mail, folder: Path, protocol: str = "imaps") -> str:
+    """The server's `mailbox:` section for the test mail servers (MailServers),
+    polling every second over IMAPS or POP3S, the password in a file."""
+    password_file = folder / "mailbox.password"
+    password_file.write_text(mail.password + "\n")
+    password_file.chmod(0o600)
+    port = {"imaps": mail.imaps_port, "pop3s": mail.pop3s_port}[protocol]
+    lines = ["mailbox:", f"  url: {protocol}://{mail.host}:{port}", f"  user: {mail.user}",
+             f"  password_file: {password_file}", f"  ca_file: {mail.cert_file}",
+             "  poll_interval: 1s"]
+    if protocol == "imaps":
+        lines += ["  folder: INBOX", "  quarantine_folder: Quarantine"]
+    return "\n".join(lines) + "\n"
+
+
+def smtp_password_file(mail, folder: Path) -> Path:
+    """The SMTP password for the client side, in a file as the client reads it."""
+    path = folder / "smtp.password"
+    path.write_text(mail.password)
+    path.chmod(0o600)
+    return path
 
 
 def send(mail, password_file, enrollment, seq, *, tls="starttls", items=2, prefix=None,
