@@ -15,47 +15,15 @@ import email.policy
 import os
 from email.message import EmailMessage
 
-import pytest
-
-from openmps_test.batch_mail import (accepted_mail, mailbox_config, readings, send, sent_ok,
-                                     smtp_password_file, stored_batches)
-from openmps_test.mail import MailServers
-from openmps_test.openmps_server import OpenMpsServer
-from openmps_test.postgres import PostgresCluster, wait_for
+from openmps_test.batch_mail import (accepted_mail, mail_test_fixtures, readings, send, sent_ok,
+                                     stored_batches)
+from openmps_test.postgres import wait_for
 
 CUSTOMER = "Pop Customer"
 KEPT = "POP3 has no folders: the mail with UIDL"
 
 
-@pytest.fixture(scope="module")
-def mail():
-    with MailServers() as servers:
-        yield servers
-
-
-@pytest.fixture(scope="module")
-def pg():
-    with PostgresCluster() as cluster:
-        yield cluster
-
-
-@pytest.fixture(scope="module")
-def server(pg, mail, tmp_path_factory):
-    work = tmp_path_factory.mktemp("server")
-    srv = OpenMpsServer(pg, work, web=False)
-    srv.write_config(extra=mailbox_config(mail, work, "pop3s"))
-    with srv:
-        srv.add_dealer("Pop Dealer")
-        srv.add_customer(CUSTOMER, "Pop Dealer")
-        yield srv
-        assert srv.proc is not None and srv.proc.poll() is None, \
-            f"the server died during the POP3 tests:\n{srv.log()}"
-    assert mail.password not in srv.log(), "the mailbox password reached the log"
-
-
-@pytest.fixture
-def password_file(mail, tmp_path):
-    return smtp_password_file(mail, tmp_path)
+mail, pg, server, password_file = mail_test_fixtures("pop3s", CUSTOMER, "Pop Dealer")
 
 
 def in_mailbox(mail) -> int:

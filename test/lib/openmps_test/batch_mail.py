@@ -7,7 +7,12 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from openmps_test.mail import MailServers
+from openmps_test.openmps_server import OpenMpsServer
 from openmps_test.paths import built
+from openmps_test.postgres import PostgresCluster
 
 
 def mailbox_config(mail, folder: Path, protocol: str = "imaps") -> str:
@@ -23,6 +28,43 @@ def mailbox_config(mail, folder: Path, protocol: str = "imaps") -> str:
     if protocol == "imaps":
         lines += ["  folder: INBOX", "  quarantine_folder: Quarantine"]
     return "\n".join(lines) + "\n"
+
+
+def mail_test_fixtures(protocol: str, customer: str, dealer: str):
+    """The fixtures of an e-mail test module: `mail` (the test mail servers),
+    `pg`, `server` (openmps-server polling them over `protocol`, with the
+    dealer and customer made; it must outlive the module's tests and never
+    log the mailbox password) and `password_file` (the client's SMTP
+    password). Use: mail, pg, server, password_file = mail_test_fixtures(...)."""
+
+    @pytest.fixture(scope="module")
+    def mail():
+        with MailServers() as servers:
+            yield servers
+
+    @pytest.fixture(scope="module")
+    def pg():
+        with PostgresCluster() as cluster:
+            yield cluster
+
+    @pytest.fixture(scope="module")
+    def server(pg, mail, tmp_path_factory):
+        work = tmp_path_factory.mktemp("server")
+        srv = OpenMpsServer(pg, work, web=False)
+        srv.write_config(extra=mailbox_config(mail, work, protocol))
+        with srv:
+            srv.add_dealer(dealer)
+            srv.add_customer(customer, dealer)
+            yield srv
+            assert srv.proc is not None and srv.proc.poll() is None, \
+                f"the server died during the mail tests:\n{srv.log()}"
+        assert mail.password not in srv.log(), "the mailbox password reached the log"
+
+    @pytest.fixture
+    def password_file(mail, tmp_path):
+        return smtp_password_file(mail, tmp_path)
+
+    return mail, pg, server, password_file
 
 
 def smtp_password_file(mail, folder: Path) -> Path:
