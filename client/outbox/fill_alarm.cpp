@@ -17,10 +17,8 @@ std::optional<int> FillAlarm::update(std::size_t stored, std::size_t max) {
     return std::nullopt;
   }
   std::optional<int> crossed;
-  while (armedFrom_ < static_cast<int>(kLevels.size()) &&
-         percentOf(kLevels[static_cast<std::size_t>(armedFrom_)])) {
-    crossed = kLevels[static_cast<std::size_t>(armedFrom_)];
-    ++armedFrom_;
+  while (armedFrom_ < kLevels.size() && percentOf(kLevels[armedFrom_])) {
+    crossed = kLevels[armedFrom_++];
   }
   return crossed;
 }

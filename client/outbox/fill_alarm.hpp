@@ -15,7 +15,7 @@ class FillAlarm {
   std::optional<int> update(std::size_t stored, std::size_t max);
 
  private:
-  int armedFrom_ = 0;  // index into the levels: the next one to report
+  std::size_t armedFrom_ = 0;  // index into the levels: the next one to report
 };
 
 }  // namespace openmps::client::outbox

@@ -9,8 +9,8 @@
 
 #include "server/mailbox/batch_gaps.hpp"
 
-// The seams of the mailbox poller: the mailbox it reads (IMAP in
-// production, curl_imap_mailbox.cpp), the ingest it hands envelopes to
+// The seams of the mailbox poller: the mailbox it reads (IMAP or POP3 in
+// production, curl_imap_mailbox.cpp and curl_pop3_mailbox.cpp), the ingest it hands envelopes to
 // (the same path as the XML-RPC receiver) and the batch history it reports
 // gaps from (the database).
 namespace openmps::server::mailbox {
