@@ -71,9 +71,9 @@ void printSummary(const model::Reading& r) {
   for (const auto& s : r.supplies) {
     const std::string level =
         s.levelPercent ? std::to_string(*s.levelPercent) + " %" : std::string("?");
-    std::printf("  %-40s %-12s %6s  %s%s%s\n", s.description.c_str(), s.type.c_str(), level.c_str(),
-                model::toString(s.state), s.partNumber.empty() ? "" : "  part ",
-                s.partNumber.c_str());
+    std::printf("  %-40s %-12s %6s  %s%s%s%s%s\n", s.description.c_str(), s.type.c_str(),
+                level.c_str(), model::toString(s.state), s.partNumber.empty() ? "" : "  part ",
+                s.partNumber.c_str(), s.serial.empty() ? "" : "  serial ", s.serial.c_str());
   }
   std::printf("status\n");
   std::printf("  printer %s, device %s\n", orDash(r.status.printerStatus).c_str(),

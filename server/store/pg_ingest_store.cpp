@@ -49,8 +49,8 @@ bool retryable(const pqxx::sql_error& e) {
   return state == "23505" || state == "40P01" || state == "40001";
 }
 
-// supplies table: index -> description, type, color, unit, class, part number
-using StoredSupplies = std::map<int, std::array<std::string, 6>>;
+// supplies table: index -> description, type, color, unit, class, part number, serial
+using StoredSupplies = std::map<int, std::array<std::string, 7>>;
 
 // What this batch does to one device, accumulated over its items.
 struct DeviceState {
@@ -80,7 +80,7 @@ struct DeviceState {
     }
     const auto& f = it->second;
     return f[0] == s.description && f[1] == s.type && f[2] == s.color && f[3] == s.unit &&
-           f[4] == s.supplyClass && f[5] == s.partNumber;
+           f[4] == s.supplyClass && f[5] == s.partNumber && f[6] == s.serial;
   }
 };
 
@@ -589,7 +589,7 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
   if (storedIds.size() > 0) {
     for (const auto& row : txn.exec_params(
              "SELECT device_id, supply_index, description, type, color, unit, supply_class, "
-             "part_number FROM supplies WHERE device_id = ANY($1::bigint[])",
+             "part_number, serial FROM supplies WHERE device_id = ANY($1::bigint[])",
              storedIds.str())) {
       auto& fields = states[row[0].as<std::int64_t>()].storedSupplies[row[1].as<int>()];
       for (std::size_t f = 0; f < fields.size(); ++f) {
@@ -824,6 +824,7 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
     PgArray iUnit;
     PgArray iClass;
     PgArray iPart;
+    PgArray iSerial;
     for (const auto& [key, s] : supplyInfo) {
       iDevice.add(key.first);
       iIndex.add(std::int64_t{key.second});
@@ -833,20 +834,22 @@ StoreResult PgIngestStore::Impl::attempt(const CollectorInfo& collector,
       iUnit.add(s->unit);
       iClass.add(s->supplyClass);
       iPart.add(s->partNumber);
+      iSerial.add(s->serial);
     }
     tail.exec(
         "INSERT INTO supplies (device_id, supply_index, description, type, color, unit, "
-        "supply_class, part_number) SELECT * FROM unnest($1::bigint[], $2::integer[], "
-        "$3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) "
+        "supply_class, part_number, serial) SELECT * FROM unnest($1::bigint[], $2::integer[], "
+        "$3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) "
         "ON CONFLICT (device_id, supply_index) DO UPDATE SET description = excluded.description, "
         "type = excluded.type, color = excluded.color, unit = excluded.unit, "
-        "supply_class = excluded.supply_class, part_number = excluded.part_number "
+        "supply_class = excluded.supply_class, part_number = excluded.part_number, "
+        "serial = excluded.serial "
         "WHERE (supplies.description, supplies.type, supplies.color, supplies.unit, "
-        "supplies.supply_class, supplies.part_number) IS DISTINCT FROM (excluded.description, "
-        "excluded.type, excluded.color, excluded.unit, excluded.supply_class, "
-        "excluded.part_number)",
+        "supplies.supply_class, supplies.part_number, supplies.serial) IS DISTINCT FROM "
+        "(excluded.description, excluded.type, excluded.color, excluded.unit, "
+        "excluded.supply_class, excluded.part_number, excluded.serial)",
         iDevice.str(), iIndex.str(), iDescription.str(), iType.str(), iColor.str(), iUnit.str(),
-        iClass.str(), iPart.str());
+        iClass.str(), iPart.str(), iSerial.str());
   }
   if (!copied && hDevice.size() > 0) {
     tail.exec(

@@ -93,6 +93,9 @@ void appendJson(std::string& out, const model::Supply& s) {
   appendKey(out, "part_number");
   appendJsonString(out, s.partNumber);
   out += ',';
+  appendKey(out, "serial");
+  appendJsonString(out, s.serial);
+  out += ',';
   appendKey(out, "state");
   appendJsonString(out, model::toString(s.state));
   out += ',';

@@ -55,7 +55,8 @@ struct Supply {
   SupplyState state = SupplyState::kUnknown;
   std::string unit;  // Printer-MIB unit: impressions, sheets, percent, tenThousandthsOfInches, ...
   std::string supplyClass;  // "consumed" or "receptacle" (waste: fills up)
-  std::string partNumber;   // where the device gives one
+  std::string partNumber;   // what a dealer orders it by, where the device says
+  std::string serial;       // the cartridge's own serial (its CRUM chip), where the device says
 
   bool operator==(const Supply&) const = default;
 };

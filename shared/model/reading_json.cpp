@@ -71,6 +71,7 @@ Supply supplyFrom(const JsonFields& o) {
   s.unit = o.optionalString("unit", kMaxTextLength);
   s.supplyClass = o.optionalString("class", kMaxTextLength);
   s.partNumber = o.optionalString("part_number", kMaxTextLength);
+  s.serial = o.optionalString("serial", kMaxTextLength);
   return s;
 }
 
@@ -164,7 +165,8 @@ json toJsonValue(const Supply& s) {
               {"state", toString(s.state)},
               {"unit", s.unit},
               {"class", s.supplyClass},
-              {"part_number", s.partNumber}};
+              {"part_number", s.partNumber},
+              {"serial", s.serial}};
 }
 
 json toJsonValue(const Status& st) {

@@ -351,11 +351,15 @@ def test_capabilities_and_supply_descriptions_stored_from_the_first_reading(serv
     # unchanged capabilities are not rewritten.
     second = make_reading("SER-CAP1", supplies=[make_supply(1, "black", 100)], ip="10.2.9.1", read_at=t(20))
     second["supplies"][0]["description"] = "black toner XL"
+    second["supplies"][0]["part_number"] = "TN-2420"
+    second["supplies"][0]["serial"] = "CRUM-0002"
     second["capabilities"] = first["capabilities"]
     assert client.submit([second])["status"] == "stored"
     dev_id = dev["device"]["id"]
-    assert pg.psql(f"SELECT description FROM supplies WHERE device_id = {dev_id} AND supply_index = 1").strip() \
-        == "black toner XL"
+    assert pg.psql(f"SELECT description || '|' || part_number || '|' || serial FROM supplies "
+                   f"WHERE device_id = {dev_id} AND supply_index = 1").strip() \
+        == "black toner XL|TN-2420|CRUM-0002"
     assert pg.psql(f"SELECT capabilities->>'input_trays' FROM devices WHERE id = {dev_id}").strip() == "3"
     dev = next(d for d in server.fleet(customer="Acme")["devices"] if d["identity"]["serial"] == "SER-CAP1")
     assert dev["supplies"][0]["description"] == "black toner XL" and dev["supplies"][0]["level_percent"] == 100
+    assert dev["supplies"][0]["serial"] == "CRUM-0002" and dev["supplies"][0]["part_number"] == "TN-2420"

@@ -115,7 +115,7 @@ def make_supply(index: int, color: str, level: int, maximum: int = 100) -> dict:
     return {"index": index, "description": f"{color} toner", "type": "toner", "color": color,
             "level": level, "max": maximum, "level_percent": pct,
             "state": "ok" if pct is not None else "unknown", "unit": "percent",
-            "class": "consumed", "part_number": ""}
+            "class": "consumed", "part_number": "", "serial": ""}
 
 
 # ---- enrollment strings (shared/envelope/enrollment.cpp) -----------------------

@@ -37,6 +37,7 @@ TEST_CASE("row_text: supply, status and counters JSON equal model::toJsonValue",
   s.unit = "percent";
   s.supplyClass = "consumed";
   s.partNumber = "X";
+  s.serial = kNasty;
   std::string out;
   appendJson(out, s);
   CHECK(json::parse(out) == model::toJsonValue(s));

@@ -35,6 +35,7 @@ Reading sampleReading() {
   toner.unit = "percent";
   toner.supplyClass = "consumed";
   toner.partNumber = "CF217A";
+  toner.serial = "CRUM-21052112345";
   model::Supply tray;
   tray.index = 2;
   tray.description = "Tray 1";
