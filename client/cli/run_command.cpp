@@ -320,7 +320,7 @@ class Collector {
     options.timeout = cfg_.snmp.timeout;
     options.retries = cfg_.snmp.retries;
     options.concurrency = static_cast<std::size_t>(cfg_.snmp.concurrency);
-    discovery::runSweep(*snmp_, addresses, hosts, options, nullptr,
+    discovery::runSweep(*snmp_, catalog_, addresses, hosts, options, nullptr,
                         [this](discovery::SweepResult r) {
                           {
                             std::lock_guard lock(resultsMutex_);

@@ -1,5 +1,6 @@
 // openmps-client scan RANGE...: one discovery sweep, printing the printers
-// (and with --all the other devices) that answered.
+// and scanners the daemon would read (and with --all the other devices),
+// each with the device definition that identified it.
 #include <chrono>
 #include <cstdio>
 #include <future>
@@ -15,12 +16,16 @@
 #include "client/cli/commands.hpp"
 #include "client/discovery/address_range.hpp"
 #include "client/discovery/sweep.hpp"
+#include "client/pmd/pmd_dir.hpp"
 #include "client/snmp/credential_options.hpp"
 #include "client/snmp/net_snmp_client.hpp"
+#include "shared/pmd/catalog.hpp"
 #include "shared/util/args.hpp"
 
 namespace openmps::client::cli {
 namespace {
+
+constexpr int kExitBadDefinitions = 5;
 
 using discovery::CredentialSet;
 using discovery::FoundDevice;
@@ -34,7 +39,8 @@ std::vector<util::OptionSpec> scanOptions() {
   }
   specs.push_back({"port", true, "N", "UDP port (default 161)"});
   specs.push_back({"concurrency", true, "N", "addresses asked at once (default 512)"});
-  specs.push_back({"all", false, "", "list devices that are not printers too"});
+  specs.push_back({"all", false, "", "list devices that are not printers or scanners too"});
+  specs.push_back({"pmd-dir", true, "DIR", "device definitions (default: the built-in ones)"});
   specs.push_back({"json", false, "", "print the result as JSON"});
   specs.push_back({"help", false, "", "show this help"});
   return specs;
@@ -120,11 +126,18 @@ std::string orDash(const std::string& text) {
 }
 
 nlohmann::json toJson(const FoundDevice& d) {
-  return {{"address", d.address},    {"port", d.port},
-          {"printer", d.printer},    {"credential", d.credential},
-          {"serial", d.serial},      {"mac", d.mac},
-          {"sys_descr", d.sysDescr}, {"sys_object_id", d.sysObjectId},
-          {"sys_name", d.sysName},   {"printer_name", d.printerName},
+  return {{"address", d.address},
+          {"port", d.port},
+          {"printer", d.printer},
+          {"kind", pmd::toString(d.kind)},
+          {"pmd", d.pmd},
+          {"credential", d.credential},
+          {"serial", d.serial},
+          {"mac", d.mac},
+          {"sys_descr", d.sysDescr},
+          {"sys_object_id", d.sysObjectId},
+          {"sys_name", d.sysName},
+          {"printer_name", d.printerName},
           {"also_at", d.alsoAt}};
 }
 
@@ -137,7 +150,8 @@ int scanCommand(std::span<const std::string> args) {
     std::printf(
         "usage: openmps-client scan RANGE... [options]\n"
         "RANGE is 10.0.0.0/24, 10.0.0.5-10.0.0.80, an address or a host name.\n"
-        "Lists the printers that answer (with --all every SNMP device).\n\n%s",
+        "Lists the printers and scanners that answer, each with the device definition\n"
+        "that identified it (with --all every SNMP device, the others as 'other').\n\n%s",
         util::formatOptions(specs).c_str());
     return 0;
   }
@@ -163,6 +177,15 @@ int scanCommand(std::span<const std::string> args) {
   options.concurrency = static_cast<std::size_t>(parsed.intOr("concurrency", 512, 1, 10000));
   const bool json = parsed.has("json");
   const bool all = parsed.has("all");
+  const std::filesystem::path pmdDir =
+      parsed.has("pmd-dir") ? std::filesystem::path(*parsed.get("pmd-dir")) : pmd::defaultPmdDir();
+  std::optional<openmps::pmd::Catalog> catalog;
+  try {
+    catalog = openmps::pmd::Catalog::loadDirectory(pmdDir);
+  } catch (const openmps::pmd::PmdError& e) {
+    std::fprintf(stderr, "openmps-client scan: device definitions: %s\n", e.what());
+    return kExitBadDefinitions;
+  }
   const bool showProgress = isatty(STDERR_FILENO) == 1;
 
   snmp::NetSnmpClient::Options clientOptions;
@@ -176,7 +199,7 @@ int scanCommand(std::span<const std::string> args) {
   auto future = promise.get_future();
   auto lastPrint = std::chrono::steady_clock::time_point{};
   discovery::runSweep(
-      client, set, hosts, options,
+      client, *catalog, set, hosts, options,
       [&](const discovery::SweepProgress& p) {
         if (!showProgress) {
           return;
@@ -186,7 +209,7 @@ int scanCommand(std::span<const std::string> args) {
           return;
         }
         lastPrint = now;
-        std::fprintf(stderr, "\rscanned %llu/%llu, %llu answered, %llu printers ",
+        std::fprintf(stderr, "\rscanned %llu/%llu, %llu answered, %llu printers or scanners ",
                      static_cast<unsigned long long>(p.done),
                      static_cast<unsigned long long>(p.total),
                      static_cast<unsigned long long>(p.answered),
@@ -225,7 +248,9 @@ int scanCommand(std::span<const std::string> args) {
     if (!d.printer && !all) {
       continue;
     }
-    std::string line = d.address + "  " + (d.printer ? "printer" : "other  ") + "  " +
+    char kind[16];
+    std::snprintf(kind, sizeof kind, "%-7s", pmd::toString(d.kind));
+    std::string line = d.address + "  " + kind + "  " + (d.printer ? d.pmd : "-") + "  " +
                        orDash(d.serial) + "  " + orDash(d.mac) + "  " + d.credential + "  " +
                        orDash(d.sysDescr.substr(0, 60));
     if (!d.alsoAt.empty()) {
@@ -237,7 +262,7 @@ int scanCommand(std::span<const std::string> args) {
     }
     std::printf("%s\n", line.c_str());
   }
-  std::printf("%llu addresses asked in %.1f s: %llu answered, %zu printers",
+  std::printf("%llu addresses asked in %.1f s: %llu answered, %zu printers or scanners",
               static_cast<unsigned long long>(result.probed), elapsed,
               static_cast<unsigned long long>(result.answered), printers);
   if (result.refused > 0) {

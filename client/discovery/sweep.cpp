@@ -91,8 +91,18 @@ std::tuple<int, std::uint64_t, std::string> sortKey(const std::string& address) 
   return {1, 0, address};
 }
 
+// A device that answered, on its way through identification.
+struct Candidate {
+  FoundDevice device;
+  std::size_t credential = 0;
+  bool hrOther = false;
+  client::pmd::Snapshot answers;
+};
+
 struct SweepState : std::enable_shared_from_this<SweepState> {
   SnmpClient& client;
+  const openmps::pmd::Catalog& catalog;
+  std::vector<Oid> identifyGets;
   SweepOptions options;
   std::function<void(const SweepProgress&)> progress;
   std::function<void(SweepResult)> done;
@@ -109,7 +119,11 @@ struct SweepState : std::enable_shared_from_this<SweepState> {
   std::vector<FoundDevice> found;
   bool finished = false;
 
-  SweepState(SnmpClient& c, SweepOptions o) : client(c), options(std::move(o)) {}
+  SweepState(SnmpClient& c, const openmps::pmd::Catalog& cat, SweepOptions o)
+      : client(c),
+        catalog(cat),
+        identifyGets(client::pmd::planIdentify(cat).gets),
+        options(std::move(o)) {}
 
   std::optional<std::string> nextAddress() {
     while (intervalIndex < intervals.size()) {
@@ -184,37 +198,60 @@ struct SweepState : std::enable_shared_from_this<SweepState> {
       return;
     }
     const auto facts = interpretProbe(r.varbinds);
-    FoundDevice device;
+    auto candidate = std::make_shared<Candidate>();
+    FoundDevice& device = candidate->device;
     device.address = address;
     device.port = options.port;
     device.credential = options.credentials[credential].name;
-    device.printer = facts.printerMib || facts.hrPrinter;
     device.sysDescr = facts.sysDescr;
     device.sysObjectId = facts.sysObjectId;
     device.sysName = facts.sysName;
     device.printerName = facts.printerName;
     device.serial = facts.serial;
     device.mac = facts.mac;
-    if (!device.printer && facts.hrOther) {
-      checkHrDevices(std::move(device), credential);
-      return;
+    candidate->credential = credential;
+    candidate->hrOther = facts.hrOther && !facts.hrPrinter;
+    const auto& asked = probeOids();
+    for (std::size_t i = 0; i < asked.size(); ++i) {
+      if (const auto* vb = inColumn(r.varbinds, i, asked[i])) {
+        candidate->answers.add(*vb);
+      }
     }
-    findMac(std::move(device), credential);
+    readIdentification(candidate);
+  }
+
+  // The device reader's identification GET: every definition's probes and
+  // the standard scalars, so identify() sees what it sees for `probe`.
+  void readIdentification(const std::shared_ptr<Candidate>& candidate) {
+    auto self = shared_from_this();
+    const auto target = targetFor(candidate->device.address, candidate->credential);
+    client.get(target, identifyGets, [self, candidate](const Result& r) {
+      candidate->answers.add(r.varbinds);
+      if (candidate->hrOther) {
+        self->checkHrDevices(candidate);
+        return;
+      }
+      self->decide(candidate);
+    });
   }
 
   // The first hrDevice was something else (a processor, say): look at all.
-  void checkHrDevices(FoundDevice device, std::size_t credential) {
+  void checkHrDevices(const std::shared_ptr<Candidate>& candidate) {
     auto self = shared_from_this();
-    const auto target = targetFor(device.address, credential);
-    client.walk(target, hrDeviceType(), {32, 16},
-                [self, device = std::move(device), credential](const Result& r) mutable {
-                  for (const auto& vb : r.varbinds) {
-                    if (vb.value.type == ValueType::kOid && vb.value.oid == hrDevicePrinter()) {
-                      device.printer = true;
-                    }
-                  }
-                  self->findMac(std::move(device), credential);
-                });
+    const auto target = targetFor(candidate->device.address, candidate->credential);
+    client.walk(target, hrDeviceType(), {32, 16}, [self, candidate](const Result& r) {
+      candidate->answers.add(r.varbinds);
+      self->decide(candidate);
+    });
+  }
+
+  void decide(const std::shared_ptr<Candidate>& candidate) {
+    const auto id = client::pmd::identify(catalog, candidate->answers);
+    FoundDevice& device = candidate->device;
+    device.kind = id.kind;
+    device.printer = id.read();
+    device.pmd = id.definition->id;
+    findMac(std::move(device), candidate->credential);
   }
 
   // The first interface is often the loopback, without an address.
@@ -362,13 +399,14 @@ std::vector<FoundDevice> dedupe(std::vector<FoundDevice> devices) {
   return out;
 }
 
-void runSweep(SnmpClient& client, const AddressSet& addresses, std::vector<std::string> hosts,
-              SweepOptions options, std::function<void(const SweepProgress&)> progress,
+void runSweep(SnmpClient& client, const openmps::pmd::Catalog& catalog, const AddressSet& addresses,
+              std::vector<std::string> hosts, SweepOptions options,
+              std::function<void(const SweepProgress&)> progress,
               std::function<void(SweepResult)> done) {
   if (options.credentials.empty()) {
     options.credentials.push_back({"public", {}});
   }
-  auto state = std::make_shared<SweepState>(client, std::move(options));
+  auto state = std::make_shared<SweepState>(client, catalog, std::move(options));
   state->intervals = addresses.intervals();
   state->hosts = std::move(hosts);
   state->counts.total = addresses.size() + state->hosts.size();

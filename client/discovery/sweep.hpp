@@ -8,14 +8,18 @@
 #include <vector>
 
 #include "client/discovery/address_range.hpp"
+#include "client/pmd/engine.hpp"
 #include "client/snmp/snmp_client.hpp"
+#include "shared/pmd/catalog.hpp"
 
 // One discovery sweep over address ranges, as pure logic over the SNMP
 // seam: every address gets one GETNEXT packet per credential set (tried in
 // order until one answers), so a silent address costs one timeout per set
-// and nothing else. A device is a printer when it answers Printer-MIB
-// objects or an hrDeviceType of hrDevicePrinter. The same device answering
-// on several addresses (serial number, else MAC) is reported once, at its
+// and nothing else. A device that answers gets the identification GET of
+// the device reader (and a walk of hrDeviceType when its first device is
+// not a printer), and client::pmd::identify() decides what it is, exactly
+// as for `probe` and the daemon's reads. The same device answering on
+// several addresses (serial number, else MAC) is reported once, at its
 // lowest address, with the others in alsoAt.
 namespace openmps::client::discovery {
 
@@ -36,7 +40,9 @@ struct FoundDevice {
   std::string address;
   std::uint16_t port = 161;
   std::string credential;  // the name of the set that worked
-  bool printer = false;
+  bool printer = false;    // read by the daemon: a printer or a scanner (kind)
+  client::pmd::DeviceKind kind = client::pmd::DeviceKind::kOther;
+  std::string pmd;  // the definition that identified it ("generic" when none matched)
   std::string sysDescr;
   std::string sysObjectId;
   std::string sysName;
@@ -50,7 +56,7 @@ struct SweepProgress {
   std::uint64_t total = 0;
   std::uint64_t done = 0;
   std::uint64_t answered = 0;
-  std::uint64_t printers = 0;
+  std::uint64_t printers = 0;  // printers and scanners
 };
 
 struct SweepResult {
@@ -80,10 +86,10 @@ ProbeFacts interpretProbe(const std::vector<client::snmp::VarBind>& varbinds);
 std::string formatMac(const std::string& bytes);
 
 // Runs a sweep; done() is called once with the result, on the SNMP client's
-// thread. progress() is called after each address. The returned handle
-// keeps nothing alive: the sweep owns its state until done.
-void runSweep(client::snmp::SnmpClient& client, const AddressSet& addresses,
-              std::vector<std::string> hosts, SweepOptions options,
+// thread. progress() is called after each address. The sweep owns its state
+// until done; catalog must outlive it.
+void runSweep(client::snmp::SnmpClient& client, const openmps::pmd::Catalog& catalog,
+              const AddressSet& addresses, std::vector<std::string> hosts, SweepOptions options,
               std::function<void(const SweepProgress&)> progress,
               std::function<void(SweepResult)> done);
 

@@ -19,7 +19,8 @@ enum class ReadError {
 struct ReadOutcome {
   ReadError error = ReadError::kNone;
   snmp::ErrorKind snmpError = snmp::ErrorKind::kNone;
-  std::string message;  // one line for the user; empty when ok
+  std::string message;                   // one line for the user; empty when ok
+  DeviceKind kind = DeviceKind::kOther;  // what identify() made of the answers
   model::Reading reading;
   bool ok() const { return error == ReadError::kNone; }
 };

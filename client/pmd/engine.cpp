@@ -102,6 +102,16 @@ const Oid& hrDevicePrinterOid() {
 
 constexpr int kLowPercent = 10;
 
+bool showsPrinterMibs(const Snapshot& snapshot) {
+  if (snapshot.hasAnyUnder(printerMibOid()) || snapshot.hasAnyUnder(hrPrinterTableOid())) {
+    return true;
+  }
+  const auto rows = snapshot.subtree(hrDeviceTypeOid());
+  return std::any_of(rows.begin(), rows.end(), [](const auto& row) {
+    return row.second->type == ValueType::kOid && row.second->oid == hrDevicePrinterOid();
+  });
+}
+
 // ------------------------------------------------------------- Fetch plans
 
 struct Collector {
@@ -144,6 +154,12 @@ struct Collector {
     // two dozen columns) would cost the agent and the wire far more.
     for (const auto& table : def.supplies) {
       columns(table.entry, table.columns);
+      if (table.join) {
+        columns(table.join->entry, table.join->columns);
+        if (table.join->keyColumn != 0) {
+          walks.insert(table.join->entry.child(table.join->keyColumn));
+        }
+      }
     }
     for (const auto& table : def.alerts) {
       columns(table.entry, table.columns);
@@ -716,6 +732,70 @@ void levelAndState(model::Supply& s, bool levelIsPercent) {
   }
 }
 
+// Devices fill a part or serial number they do not know with a word.
+std::string knownOrEmpty(const std::string& value) {
+  static const std::set<std::string> kPlaceholders = {"unknown", "none", "n/a", "na",
+                                                      "-",       "--",   "?"};
+  return kPlaceholders.contains(lower(value)) ? std::string{} : value;
+}
+
+// The vendor row of a supply: the same row index, or the row whose key
+// column reads the supply's description (as the device wrote it).
+void joinVendorRow(const openmps::pmd::SupplyJoin& join, const Snapshot& snapshot, const Oid& row,
+                   model::Supply& s) {
+  std::optional<Oid> vendorRow;
+  if (join.keyColumn == 0) {
+    vendorRow = row;
+  } else if (!s.description.empty()) {
+    const std::string wanted = lower(s.description);
+    for (const auto& [suffix, value] : snapshot.subtree(join.entry.child(join.keyColumn))) {
+      if (auto key = datumOf(value); key && lower(key->text) == wanted) {
+        vendorRow = suffix;
+        break;
+      }
+    }
+  }
+  if (!vendorRow) {
+    return;
+  }
+  auto take = [&](const char* name, std::string& field) {
+    const auto it = join.columns.find(name);
+    if (it == join.columns.end() || !field.empty()) {
+      return;
+    }
+    if (auto d = datumOf(snapshot.find(join.entry.child(it->second).concat(*vendorRow)))) {
+      field = knownOrEmpty(d->text);
+    }
+  };
+  take("partNumber", s.partNumber);
+  take("serial", s.serial);
+}
+
+// The first pattern that matches splits the description into the name and
+// the numbers a vendor appends; numbers already read from a column stay.
+void splitDescription(const std::vector<openmps::pmd::SupplyPattern>& patterns, model::Supply& s) {
+  for (const auto& pattern : patterns) {
+    std::smatch match;
+    const std::string description = s.description;
+    if (!regexSearch(description, pattern.regex, &match)) {
+      continue;
+    }
+    auto group = [&](std::uint32_t n) {
+      return n == 0 || !match[n].matched ? std::string{} : knownOrEmpty(trim(match[n].str()));
+    };
+    if (s.partNumber.empty()) {
+      s.partNumber = group(pattern.partNumber);
+    }
+    if (s.serial.empty()) {
+      s.serial = group(pattern.serial);
+    }
+    if (const std::string name = group(pattern.name); !name.empty()) {
+      s.description = name;
+    }
+    return;
+  }
+}
+
 void readSupplyTable(const Definition& def, const SupplyTable& table, const Snapshot& snapshot,
                      std::vector<model::Supply>& out) {
   auto column = [&](const std::string& name) -> std::optional<Oid> {
@@ -776,14 +856,15 @@ void readSupplyTable(const Definition& def, const SupplyTable& table, const Snap
       s.color = colorFromText(s.description);
     }
     if (auto d = cell("partNumber", row)) {
-      s.partNumber = d->text;
+      s.partNumber = knownOrEmpty(d->text);
     }
-    if (s.partNumber.empty() && !table.partNumberPattern.empty()) {
-      std::smatch match;
-      if (regexSearch(s.description, table.partNumberPattern, &match)) {
-        s.partNumber = trim(match.size() > 1 && match[1].matched ? match[1].str() : match[0].str());
-      }
+    if (auto d = cell("serial", row)) {
+      s.serial = knownOrEmpty(d->text);
     }
+    if (table.join) {
+      joinVendorRow(*table.join, snapshot, row, s);
+    }
+    splitDescription(def.supplyPatterns, s);
     levelAndState(s, table.levelScale == "percent");
     out.push_back(std::move(s));
   }
@@ -934,20 +1015,25 @@ const Definition& selectDefinition(const openmps::pmd::Catalog& catalog, const S
   return *best;
 }
 
-bool looksLikePrinter(const Definition& def, const Snapshot& snapshot) {
-  if (def.id != openmps::pmd::kGenericId) {
-    return true;
+const char* toString(DeviceKind kind) {
+  switch (kind) {
+    case DeviceKind::kPrinter: return "printer";
+    case DeviceKind::kScanner: return "scanner";
+    case DeviceKind::kOther: break;
   }
-  if (snapshot.hasAnyUnder(printerMibOid()) || snapshot.hasAnyUnder(hrPrinterTableOid())) {
-    return true;
+  return "other";
+}
+
+Identification identify(const openmps::pmd::Catalog& catalog, const Snapshot& answers) {
+  Identification out;
+  out.definition = &selectDefinition(catalog, answers);
+  if (out.definition->id != openmps::pmd::kGenericId) {
+    out.kind = out.definition->kind == openmps::pmd::DeviceKind::kScanner ? DeviceKind::kScanner
+                                                                          : DeviceKind::kPrinter;
+  } else if (showsPrinterMibs(answers)) {
+    out.kind = DeviceKind::kPrinter;
   }
-  for (const auto& [row, value] : snapshot.subtree(hrDeviceTypeOid())) {
-    (void)row;
-    if (value->type == ValueType::kOid && value->oid == hrDevicePrinterOid()) {
-      return true;
-    }
-  }
-  return false;
+  return out;
 }
 
 model::Reading evaluate(const Definition& def, const Snapshot& snapshot,

@@ -63,8 +63,22 @@ struct EvaluateContext {
 model::Reading evaluate(const openmps::pmd::Definition& def, const Snapshot& snapshot,
                         const EvaluateContext& context);
 
-// True when the answers show a printer: Printer-MIB data, a printer in
-// hrDeviceTable, or a vendor definition that matched.
-bool looksLikePrinter(const openmps::pmd::Definition& def, const Snapshot& snapshot);
+// What a device is, as far as reading it goes.
+enum class DeviceKind { kPrinter, kScanner, kOther };
+const char* toString(DeviceKind kind);
+
+struct Identification {
+  const openmps::pmd::Definition* definition = nullptr;  // never null
+  DeviceKind kind = DeviceKind::kOther;
+  bool read() const { return kind != DeviceKind::kOther; }
+};
+
+// The one decision, for scan, run and probe alike, whether a device is read
+// and with which definition: a device a vendor definition matches is what
+// that definition reads (a printer, or a scanner); any other device is a
+// printer when its answers show the standard MIBs of one (Printer-MIB
+// objects, an hrPrinterTable row, an hrDeviceType of hrDevicePrinter), and
+// otherwise not read at all.
+Identification identify(const openmps::pmd::Catalog& catalog, const Snapshot& answers);
 
 }  // namespace openmps::client::pmd

@@ -128,6 +128,11 @@ Definition applyInheritance(const Definition& parent, const Definition& child) {
     }
   }
   out.supplies = mergeTables(parent.supplies, child.supplies);
+  out.supplyPatterns.insert(out.supplyPatterns.end(), parent.supplyPatterns.begin(),
+                            parent.supplyPatterns.end());
+  if (!out.kind) {
+    out.kind = parent.kind;
+  }
   out.alerts = mergeTables(parent.alerts, child.alerts);
   if (!child.colorants) {
     out.colorants = parent.colorants;
@@ -163,6 +168,7 @@ Catalog Catalog::build(const std::vector<Definition>& raw) {
     if (def.extends.empty()) {
       resolved = def;
       resolved.chain = {def.id};
+      resolved.kind = def.kind.value_or(DeviceKind::kPrinter);
     } else {
       auto parent = byId.find(def.extends);
       if (parent == byId.end()) {

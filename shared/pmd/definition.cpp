@@ -21,6 +21,10 @@ PmdError::PmdError(SourceLocation where, const std::string& problem)
       where_(std::move(where)),
       problem_(problem) {}
 
+const char* toString(DeviceKind kind) {
+  return kind == DeviceKind::kScanner ? "scanner" : "printer";
+}
+
 const std::vector<std::string>& identityFields() {
   static const std::vector<std::string> kFields = {
       "manufacturer", "model", "serial", "firmware", "mac", "hostName", "location", "contact"};

@@ -111,26 +111,54 @@ struct MatchRule {
   bool operator==(const MatchRule&) const = default;
 };
 
+// A vendor table that says more about the supplies of a supply table (part
+// and serial numbers): its row for a supply is the one with the same row
+// index, or the one whose keyColumn holds the supply's description.
+struct SupplyJoin {
+  snmp::Oid entry;
+  std::uint32_t keyColumn = 0;                   // 0: join on the row index
+  std::map<std::string, std::uint32_t> columns;  // partNumber, serial
+  SourceLocation where;
+  bool operator==(const SupplyJoin&) const = default;
+};
+
 // A table of supplies (Printer-MIB prtMarkerSuppliesTable, prtInputTable,
 // or a vendor table). Columns are arcs under entry.
 struct SupplyTable {
   std::string name;
   snmp::Oid entry;
   std::map<std::string, std::uint32_t>
-      columns;              // description, type, class, unit, max, level, colorant, partNumber
-  std::string typeEnum;     // "printerMib" (PrtMarkerSuppliesTypeTC) or "" (raw text)
-  std::string unitEnum;     // "printerMib" (PrtMarkerSuppliesSupplyUnitTC) or ""
-  std::string type;         // fixed type when there is no type column
-  std::string unit;         // fixed unit when there is no unit column
-  std::string supplyClass;  // fixed class when there is no class column
-  std::string partNumberPattern;               // regex over the description
+      columns;           // description, type, class, unit, max, level, colorant, partNumber, serial
+  std::string typeEnum;  // "printerMib" (PrtMarkerSuppliesTypeTC) or "" (raw text)
+  std::string unitEnum;  // "printerMib" (PrtMarkerSuppliesSupplyUnitTC) or ""
+  std::string type;      // fixed type when there is no type column
+  std::string unit;      // fixed unit when there is no unit column
+  std::string supplyClass;                     // fixed class when there is no class column
   std::string levelScale;                      // "" or "percent": level is already 0..100
   std::map<std::string, std::string> typeMap;  // raw type → our type
   std::vector<std::string> skipTypes;          // rows of these types are left out
+  std::optional<SupplyJoin> join;              // part and serial numbers from a vendor table
   bool disabled = false;                       // a child switches an inherited table off
   SourceLocation where;
   bool operator==(const SupplyTable&) const = default;
 };
+
+// What a vendor writes into a supply's description besides its name
+// ("Black Toner, PN 006R01700;SN4X7654321"): the capture groups that hold
+// the name, the part number and the serial (0: not in this pattern).
+struct SupplyPattern {
+  std::string regex;  // case-insensitive, searched in the description
+  std::uint32_t name = 0;
+  std::uint32_t partNumber = 0;
+  std::uint32_t serial = 0;
+  SourceLocation where;
+  bool operator==(const SupplyPattern&) const = default;
+};
+
+// What a definition reads: a printer (or MFP), or a document scanner whose
+// scan counter is billed. Devices nothing matches are neither.
+enum class DeviceKind { kPrinter, kScanner };
+const char* toString(DeviceKind kind);
 
 // prtMarkerColorantTable (or a vendor equivalent): colorant index → name.
 struct ColorantTable {
@@ -169,12 +197,14 @@ struct Definition {
   std::string name;
   std::string extends;  // empty only for the generic definition
   int priority = 0;
+  std::optional<DeviceKind> kind;  // as written; resolved: inherited, else printer
   std::vector<MatchRule> match;
   std::map<std::string, Rule>
       identity;  // manufacturer, model, serial, firmware, mac, hostName, location, contact
   std::map<std::string, Rule> counters;  // counter vocabulary name → rule
   std::vector<SanityCheck> checks;
   std::vector<SupplyTable> supplies;
+  std::vector<SupplyPattern> supplyPatterns;  // the child's first, then the inherited ones
   std::optional<ColorantTable> colorants;
   std::map<std::string, Rule> status;  // printerStatus, deviceStatus, errorState, vendorCode
   std::vector<AlertTable> alerts;

@@ -316,13 +316,81 @@ std::map<std::string, std::uint32_t> parseColumns(const Field& field,
   return out;
 }
 
+SupplyJoin parseSupplyJoin(const Field& field) {
+  SupplyJoin out;
+  out.where = where(field);
+  bool hasEntry = false;
+  bool hasOn = false;
+  for (const auto& [key, value] : field.entries({"entry", "on", "columns"})) {
+    if (key == "entry") {
+      out.entry = readOid(value);
+      hasEntry = true;
+    } else if (key == "on") {
+      hasOn = true;
+      if (value.isScalar()) {
+        if (value.text() != "index") {
+          value.fail("'on' is 'index' or {description: COLUMN}");
+        }
+      } else {
+        for (const auto& [onKey, column] : value.entries({"description"})) {
+          (void)onKey;
+          out.keyColumn = static_cast<std::uint32_t>(column.integer(1, 4'294'967'295));
+        }
+        if (out.keyColumn == 0) {
+          value.fail("'on' is 'index' or {description: COLUMN}");
+        }
+      }
+    } else if (key == "columns") {
+      out.columns = parseColumns(value, {"partNumber", "serial"});
+    }
+  }
+  if (!hasEntry || !hasOn || out.columns.empty()) {
+    field.fail("a join needs 'entry', 'on' and 'columns' (partNumber, serial)");
+  }
+  return out;
+}
+
+// The regex must compile and have the groups the pattern names.
+SupplyPattern parseSupplyPattern(const Field& field) {
+  SupplyPattern out;
+  out.where = where(field);
+  std::optional<Field> regexField;
+  for (const auto& [key, value] : field.entries({"regex", "name", "partNumber", "serial"})) {
+    if (key == "regex") {
+      out.regex = readRegex(value);
+      regexField.emplace(value);
+    } else {
+      const auto group = static_cast<std::uint32_t>(value.integer(1, 99));
+      (key == "name" ? out.name : key == "partNumber" ? out.partNumber : out.serial) = group;
+    }
+  }
+  if (!regexField) {
+    field.fail("a supply pattern needs 'regex'");
+  }
+  if (out.partNumber == 0 && out.serial == 0) {
+    field.fail("a supply pattern needs 'partNumber' or 'serial' (a capture group number)");
+  }
+  const std::regex compiled(out.regex, std::regex::ECMAScript | std::regex::icase);
+  const std::uint32_t groups = static_cast<std::uint32_t>(compiled.mark_count());
+  for (const auto& [what, group] : {std::pair<const char*, std::uint32_t>{"name", out.name},
+                                    {"partNumber", out.partNumber},
+                                    {"serial", out.serial}}) {
+    if (group > groups) {
+      field.fail(std::string(what) + " names group " + std::to_string(group) +
+                 ", but the regex has " + std::to_string(groups) + " capture group" +
+                 (groups == 1 ? "" : "s"));
+    }
+  }
+  return out;
+}
+
 SupplyTable parseSupplyTable(const Field& field) {
   SupplyTable out;
   out.where = where(field);
   bool hasEntry = false;
   for (const auto& [key, value] :
        field.entries({"name", "entry", "columns", "typeEnum", "unitEnum", "type", "unit", "class",
-                      "partNumberPattern", "levelScale", "typeMap", "skipTypes", "disabled"})) {
+                      "join", "levelScale", "typeMap", "skipTypes", "disabled"})) {
     if (key == "name") {
       out.name = value.text(64);
     } else if (key == "entry") {
@@ -330,7 +398,7 @@ SupplyTable parseSupplyTable(const Field& field) {
       hasEntry = true;
     } else if (key == "columns") {
       out.columns = parseColumns(value, {"description", "type", "class", "unit", "max", "level",
-                                         "colorant", "partNumber"});
+                                         "colorant", "partNumber", "serial"});
     } else if (key == "typeEnum" || key == "unitEnum") {
       const std::string name = value.text();
       if (name != "printerMib") {
@@ -346,8 +414,8 @@ SupplyTable parseSupplyTable(const Field& field) {
       if (out.supplyClass != "consumed" && out.supplyClass != "receptacle") {
         value.fail("class is 'consumed' or 'receptacle'");
       }
-    } else if (key == "partNumberPattern") {
-      out.partNumberPattern = readRegex(value);
+    } else if (key == "join") {
+      out.join = parseSupplyJoin(value);
     } else if (key == "levelScale") {
       out.levelScale = value.text();
       if (out.levelScale != "percent") {
@@ -468,9 +536,9 @@ Definition parseDefinition(std::string_view yamlText, const std::string& fileNam
   def.file = fileName;
   bool hasVersion = false;
   bool hasExtends = false;
-  for (const auto& [key, value] :
-       top.entries({"pmd", "name", "extends", "priority", "match", "identity", "counters", "checks",
-                    "supplies", "colorants", "status", "alerts", "capabilities"})) {
+  for (const auto& [key, value] : top.entries(
+           {"pmd", "name", "extends", "priority", "kind", "match", "identity", "counters", "checks",
+            "supplies", "supplyPatterns", "colorants", "status", "alerts", "capabilities"})) {
     if (key == "pmd") {
       if (value.integer(1, 1) != 1) {
         value.fail("unsupported format version");
@@ -483,6 +551,13 @@ Definition parseDefinition(std::string_view yamlText, const std::string& fileNam
       hasExtends = true;
     } else if (key == "priority") {
       def.priority = static_cast<int>(value.integer(0, 1000));
+    } else if (key == "kind") {
+      def.kind = keyword<DeviceKind>(
+          value, "kind", {{"printer", DeviceKind::kPrinter}, {"scanner", DeviceKind::kScanner}});
+    } else if (key == "supplyPatterns") {
+      for (const auto& item : value.list()) {
+        def.supplyPatterns.push_back(parseSupplyPattern(item));
+      }
     } else if (key == "match") {
       for (const auto& item : value.list()) {
         def.match.push_back(parseMatch(item));

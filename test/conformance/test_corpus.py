@@ -1,13 +1,19 @@
 # ctest-timeout: 600
 """Conformance over the corpus of real printer recordings (../shared/corpus/printers).
 
-Every recording is served by snmpsim on loopback and read through the real
-``openmps-client probe --json``. For each recording with expected values the
-test compares serial, model and firmware, every expected supply (percent
-within 1 where the raw level and capacity are plain numbers, our documented
-state where they are Printer-MIB sentinels) and the expected page counters.
-It prints a per-field pass-rate table and fails below 100 %, except for cases
-listed with a reason in ``known_differences`` beside this file.
+Every recording is served by snmpsim on its own loopback address and read
+through the real ``openmps-client probe --json``; one ``openmps-client scan``
+over the same addresses classifies them. The test checks that each recording
+is identified as what it is (a printer, or a scanner where the recording is
+one) by the definition of its family, the same by scan and by probe. For
+each recording with expected values it compares serial, model and firmware,
+every expected supply (percent within 1 where the raw level and capacity are
+plain numbers, our documented state where they are Printer-MIB sentinels)
+and the expected page counters. Every supply whose description in the
+recording carries a part number or a serial has it in ``part_number`` or
+``serial``, and no longer in its description. It prints a per-field
+pass-rate table and fails below 100 %, except for cases listed with a reason
+in ``known_differences`` beside this file.
 
 The corpus is GPL data of another project and lives beside the repository,
 never in it: without it this test is skipped, not passed.
@@ -30,7 +36,7 @@ SOURCE_DIR = Path(os.environ.get("OPENMPS_SOURCE_DIR", Path(__file__).resolve().
 BUILD_DIR = Path(os.environ.get("OPENMPS_BUILD_DIR", SOURCE_DIR / "build"))
 CORPUS = (SOURCE_DIR / ".." / "shared" / "corpus" / "printers").resolve()
 CLIENT = BUILD_DIR / "client" / "openmps-client"
-HOST = "127.0.42.1"
+FIRST_HOST = "127.0.42.1"
 
 PRT_SUPPLY_LEVEL = "1.3.6.1.2.1.43.11.1.1.9.1."
 PRT_INPUT_LEVEL = "1.3.6.1.2.1.43.8.2.1.10.1."
@@ -79,7 +85,34 @@ COUNTER_MAP = {
     "1.3.6.1.4.1.2385.1.1.19.2.1.3.8.4.80": "custom.filing_print.single_color",
 }
 
-FIELDS = ["detected", "serial", "model", "firmware", "supply", "counter"]
+# The definition each recording's family is read with, by the LibreNMS OS
+# name in MANIFEST.tsv (a peer's name for the family, not ours).
+FAMILY = {
+    "brother": "brother", "canonprinter": "canon", "dell-laser": "dell",
+    "developprinter": "develop", "epson": "epson", "epson-scanner": "epson_scanner",
+    "fujifilmprinter": "xerox", "gestetner": "gestetner", "jetdirect": "hp",
+    "konica": "konica_minolta", "kyocera": "kyocera", "lanier": "lanier",
+    "lexmarkprinter": "lexmark", "nrg": "nrg", "ricoh": "ricoh",
+    "samsungprinter": "samsung", "savin": "savin", "sharp": "sharp",
+    "toshiba-tec": "toshiba_tec", "tsc": "tsc", "utax": "utax", "xerox": "xerox",
+    "zebra": "zebra",
+}
+
+# What a part number or a supply serial looks like inside a description,
+# whoever wrote it: serials after "S/N:" or "SN" (Samsung, Xerox), part
+# numbers as upper-case tokens of at least five characters with a digit and
+# a letter ("CF217A", "006R01700", "TK-5240K", "T9441/T9451"). Independent
+# of the definitions' own patterns, so a family whose pattern misses its
+# descriptions fails here.
+SERIAL_IN_TEXT = re.compile(r"(?:S/N\s*:|;\s*SN)\s*(\S*)")
+PART_NUMBER_LIKE = re.compile(
+    r"(?<![A-Za-z0-9/-])(?=[A-Z0-9/-]*[0-9])(?=[A-Z0-9/-]*[A-Z])[A-Z0-9][A-Z0-9/-]{4,}(?![A-Za-z0-9/-])")
+NOT_KNOWN = {"", "unknown", "none", "n/a", "crum-"}
+
+PRT_SUPPLY_DESCR = "1.3.6.1.2.1.43.11.1.1.6.1."
+
+FIELDS = ["detected", "classified", "serial", "model", "firmware", "supply", "counter",
+          "part_number", "supply_serial"]
 
 
 def load_known_differences() -> dict[tuple[str, str], str]:
@@ -139,22 +172,84 @@ def expected_of(name: str) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def families() -> dict[str, str]:
+    """recording -> LibreNMS OS name, from MANIFEST.tsv."""
+    out = {}
+    lines = (CORPUS / "MANIFEST.tsv").read_text().splitlines()
+    header = lines[0].split("\t")
+    for line in lines[1:]:
+        row = dict(zip(header, line.split("\t")))
+        out[row["name"]] = row["vendor/os"].split("/")[-1]
+    return out
+
+
+def supply_descriptions(name: str) -> dict[int, str]:
+    """prtMarkerSuppliesDescription by index, as the recording has it."""
+    out = {}
+    for line in (CORPUS / "snmprec" / f"{name}.snmprec").read_text(errors="replace").splitlines():
+        oid, _, rest = line.partition("|")
+        if not oid.startswith(PRT_SUPPLY_DESCR):
+            continue
+        tag, _, value = rest.partition("|")
+        if tag == "4x":
+            value = bytes.fromhex(value).decode("utf-8", errors="replace")
+        out[int(oid[len(PRT_SUPPLY_DESCR):])] = value.strip()
+    return out
+
+
 @pytest.fixture(scope="module")
 def readings():
+    """recording -> (probe exit status, stdout, stderr, scan's entry for its address)."""
     if not (CORPUS / "snmprec").is_dir():
         pytest.skip(f"corpus not present at {CORPUS} (it lives beside the project, not in it)")
     assert CLIENT.exists(), f"{CLIENT} not built"
-    port = free_udp_port(HOST)
-    with Snmpsim(CORPUS / "snmprec", endpoints=[(HOST, port)]) as _sim:
+    names = recordings()
+    devices = Snmpsim.spread([CORPUS / "snmprec" / f"{n}.snmprec" for n in names],
+                             first=FIRST_HOST, port=free_udp_port(FIRST_HOST))
+    where = {n: endpoint for n, endpoint in zip(names, devices)}
+    with Snmpsim(devices=devices, community="public") as _sim:
         def probe(name: str):
+            host, port = where[name]
             proc = subprocess.run(
-                [str(CLIENT), "probe", f"{HOST}:{port}", "--community", name, "--json",
+                [str(CLIENT), "probe", f"{host}:{port}", "--json",
                  "--timeout-ms", "3000", "--retries", "2"],
                 capture_output=True, text=True, timeout=120)
             return name, proc.returncode, proc.stdout, proc.stderr
         with ThreadPoolExecutor(max_workers=6) as pool:
-            results = list(pool.map(probe, recordings()))
-    return {name: (rc, out, err) for name, rc, out, err in results}
+            results = list(pool.map(probe, names))
+        port = next(iter(devices))[1]
+        last = list(devices)[-1][0]
+        scan = subprocess.run(
+            [str(CLIENT), "scan", f"{FIRST_HOST}-{last}", "--port", str(port), "--all", "--json",
+             "--timeout-ms", "3000", "--retries", "2"],
+            capture_output=True, text=True, timeout=120)
+    assert scan.returncode == 0, scan.stderr
+    found = {d["address"]: d for d in json.loads(scan.stdout)["devices"]}
+    return {name: (rc, out, err, found.get(where[name][0])) for name, rc, out, err in results}
+
+
+def check_supply_numbers(name: str, reading: dict, record) -> None:
+    """Part numbers and serials the recording's descriptions carry are fields of ours."""
+    ours = {s["index"]: s for s in reading["supplies"] if s["type"] != "input"}
+    for index, text in sorted(supply_descriptions(name).items()):
+        s = ours.get(index)
+        serial = SERIAL_IN_TEXT.search(text)
+        rest = text[:serial.start()] + " " + text[serial.end():] if serial else text
+        part = PART_NUMBER_LIKE.search(rest)
+        if part:
+            want = part.group(0)
+            # A description that is the part number alone has no other name to show.
+            named = want not in s["description"] if s and text != want else True
+            ok = s is not None and s["part_number"] == want and named
+            record(name, "part_number", f"part_number:{index}", ok,
+                   f"{text!r}: expected part number {want!r}, read "
+                   f"{(s or {}).get('part_number')!r} (description {(s or {}).get('description')!r})")
+        if serial:
+            want = serial.group(1) if serial.group(1).lower() not in NOT_KNOWN else ""
+            ok = s is not None and s["serial"] == want and (not want or want not in s["description"])
+            record(name, "supply_serial", f"supply_serial:{index}", ok,
+                   f"{text!r}: expected serial {want!r}, read {(s or {}).get('serial')!r} "
+                   f"(description {(s or {}).get('description')!r})")
 
 
 def test_corpus_conformance(readings):
@@ -175,14 +270,25 @@ def test_corpus_conformance(readings):
         tally[field]["fail"] += 1
         failures.append(f"{name}: {case}: {detail}")
 
+    family_of = families()
     for name in recordings():
-        rc, out, err = readings[name]
+        rc, out, err, scanned = readings[name]
         exp = expected_of(name)
         reading = json.loads(out) if rc == 0 and out.strip() else None
         record(name, "detected", "probe", reading is not None,
                f"probe exited {rc}: {err.strip()}")
+        family = family_of.get(name, "")
+        want_kind = "scanner" if family.endswith("scanner") else "printer"
+        want_pmd = FAMILY.get(family, "(no family for OS " + family + ")")
+        got = (scanned or {}).get("kind"), (scanned or {}).get("pmd")
+        record(name, "classified", "classified",
+               got == (want_kind, want_pmd) and reading is not None
+               and reading["origin"]["pmd"] == want_pmd,
+               f"expected {want_kind} by {want_pmd}; scan said {got}, probe read it with "
+               f"{reading['origin']['pmd'] if reading else None}")
         if reading is None:
             continue
+        check_supply_numbers(name, reading, record)
         ident = reading["identity"]
         derived = exp.get("derived_not_asserted") or {}
         for field, exp_key, ours in (("serial", "serial", ident["serial"]),
@@ -247,13 +353,13 @@ def test_corpus_conformance(readings):
             record(name, "counter", case, got == counter["value"],
                    f"{counter['descr']!r}: expected {ours_name}={counter['value']}, read {got}")
 
-    print("\nfield       pass  fail  known  total  pass rate (of what the recordings allow)")
+    print("\nfield          pass  fail  known  total  pass rate (of what the recordings allow)")
     for field in FIELDS:
         t = tally[field]
         total = t["pass"] + t["fail"] + t["known"]
         allowed = t["pass"] + t["fail"]
         rate = 100.0 * t["pass"] / allowed if allowed else 100.0
-        print(f"{field:10} {t['pass']:5} {t['fail']:5} {t['known']:6} {total:6}  {rate:6.1f} %")
+        print(f"{field:13} {t['pass']:5} {t['fail']:5} {t['known']:6} {total:6}  {rate:6.1f} %")
     stale = sorted(set(known) - used_known)
     if stale:
         print("known differences that no longer occur (remove them):")

@@ -10,7 +10,11 @@ then `openmps-server fleet --json` must show every device with exactly what
 
 The printers are the project's own simulated ones (test/fixtures/printers)
 and, where ../shared/corpus/printers exists beside the project, the corpus
-recordings too. With neither, the test reports itself skipped.
+recordings too, each on its own address; beside them the project's own
+non-printers (test/fixtures/others: a Linux host, a switch, a UPS). Every
+corpus recording must be stored as a device of its own, and `scan` over the
+same addresses must list each as a printer or scanner and the non-printers
+as "other" (the test of that is skipped without the corpus).
 """
 
 import json
@@ -29,12 +33,18 @@ DEALER = "Fleet Dealer"
 FIRST = "127.0.3.1"
 
 
+CORPUS = source_dir().parent / "shared" / "corpus" / "printers" / "snmprec"
+
+
 def recordings() -> list[Path]:
     files = sorted((source_dir() / "test" / "fixtures" / "printers").glob("*.snmprec"))
-    corpus = source_dir().parent / "shared" / "corpus" / "printers" / "snmprec"
-    if corpus.is_dir():
-        files += sorted(corpus.glob("*.snmprec"))
+    if CORPUS.is_dir():
+        files += sorted(CORPUS.glob("*.snmprec"))
     return files
+
+
+def non_printers() -> list[Path]:
+    return sorted((source_dir() / "test" / "fixtures" / "others").glob("*.snmprec"))
 
 
 def write_client_config(path: Path, data_dir: Path, first: str, last: str, port: int) -> Path:
@@ -72,6 +82,7 @@ def fleet_setup(tmp_path_factory):
     files = recordings()
     if not files:
         pytest.skip("no simulated printers: neither test/fixtures/printers nor ../shared/corpus")
+    files += non_printers()
     work = tmp_path_factory.mktemp("fleet")
     port = free_udp_port(FIRST)
     devices = Snmpsim.spread(files, first=FIRST, port=port)
@@ -127,12 +138,15 @@ def test_enroll_run_once_and_fleet_shows_what_the_client_read(fleet_setup):
     assert status["outbox"]["confirmed_items"] == status["outbox"]["committed_items"] > 0
     assert status["last_send"] and status["last_sweep"]
 
-    # The devices discovery took for printers (Printer-MIB or hrDeviceType
-    # printer; recordings that only answer the system group are not).
+    # The devices discovery identified as printers or scanners (a device
+    # definition matched, or the standard printer MIBs answered); the
+    # non-printers are not among them.
     known = {d["address"]: d for d in status["device_list"] if d["address"]}
     assert len(known) == status["devices"] > 0
-    own = {h for (h, _), f in s["sim"].devices.items() if "fixtures" in str(f)}
+    own = {h for (h, _), f in s["sim"].devices.items() if f.parent.name == "printers"}
     assert own <= set(known), f"own simulated printers not discovered: {sorted(own - set(known))}"
+    others = {h for (h, _), f in s["sim"].devices.items() if f.parent.name == "others"}
+    assert others and not others & set(known), f"non-printers taken for printers: {others & set(known)}"
 
     fleet = srv.fleet(customer=CUSTOMER)
     stored = {d["identity"]["ip"] or d["origin"]["address"].split(":")[0]: d for d in fleet["devices"]}
@@ -149,6 +163,31 @@ def test_enroll_run_once_and_fleet_shows_what_the_client_read(fleet_setup):
         if got != want:
             mismatches.append(f"{host}: stored {json.dumps(got)}\n   probe {json.dumps(want)}")
     assert not mismatches, "\n".join(mismatches)
+
+
+def test_every_corpus_recording_is_stored_and_scan_lists_the_others_as_other(fleet_setup):
+    """Runs after the first test: its run --once filled the server."""
+    s = fleet_setup
+    corpus = {h: f for (h, _), f in s["sim"].devices.items() if f.parent == CORPUS}
+    if not corpus:
+        pytest.skip(f"corpus not present at {CORPUS} (it lives beside the project, not in it)")
+    fleet = s["server"].fleet(customer=CUSTOMER)
+    stored = [d["origin"]["address"].split(":")[0] for d in fleet["devices"]]
+    missing = sorted(f.stem for h, f in corpus.items() if h not in stored)
+    assert not missing, f"corpus recordings the daemon did not store: {missing}"
+    assert len([h for h in stored if h in corpus]) == len(corpus) == 27
+
+    hosts = sorted(s["sim"].devices, key=lambda e: tuple(int(x) for x in e[0].split(".")))
+    scan = json.loads(client("scan", f"{hosts[0][0]}-{hosts[-1][0]}", "--port", str(s["port"]),
+                             "--all", "--json", "--timeout-ms", "2000").stdout)
+    kinds = {d["address"]: d["kind"] for d in scan["devices"]}
+    wrong = {f.stem: kinds.get(h) for h, f in corpus.items()
+             if kinds.get(h) not in ("printer", "scanner")}
+    assert not wrong, f"corpus recordings scan does not list as printer or scanner: {wrong}"
+    others = {f.stem: kinds.get(h) for (h, _), f in s["sim"].devices.items()
+              if f.parent.name == "others"}
+    assert others == {name: "other" for name in ("linux_host", "switch", "ups")}, others
+    assert scan["printers"] == len(recordings())
 
 
 def test_a_second_run_sends_new_readings_and_nothing_twice(fleet_setup):

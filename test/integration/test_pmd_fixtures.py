@@ -27,7 +27,7 @@ EXPECTED = {
         "serial": "OMPSHP0001", "firmware": "20240315", "mac": "02:00:5e:10:00:01",
         "counters": {"total": 48210, "mono": 30110, "color": 18100, "duplex": 12050,
                      "custom.jams": 17},
-        "supplies": {"Yellow Cartridge HP W2032A": ("low", 8, "W2032A"),
+        "supplies": {"Yellow Cartridge": ("low", 8, "W2032A"),
                      "Tray 1": ("some_remaining", None, "")},
         "errors": ["lowToner"], "alert": (1104, "Yellow cartridge low"), "color": True,
     },

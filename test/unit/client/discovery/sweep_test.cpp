@@ -25,9 +25,18 @@ class FakeClient final : public SnmpClient {
   std::size_t maxInFlightSeen = 0;
   std::size_t calls = 0;
 
-  void get(const Target&, std::vector<Oid>, Callback done) override {
-    queue_.push_back([done = std::move(done)] {
-      done(Result{ErrorKind::kBadResponse, "unused", {}});
+  void get(const Target& t, std::vector<Oid> oids, Callback done) override {
+    enqueue([this, t, oids = std::move(oids), done = std::move(done)] {
+      auto* d = answering(t, done);
+      if (d == nullptr) return;
+      Result r;
+      for (const auto& o : oids) {
+        auto it = d->objects.find(o);
+        r.varbinds.push_back(it == d->objects.end()
+                                 ? VarBind{o, Value::exception(ValueType::kNoSuchObject)}
+                                 : VarBind{o, it->second});
+      }
+      done(std::move(r));
     });
   }
   void getNext(const Target& t, std::vector<Oid> oids, Callback done) override {
@@ -128,11 +137,16 @@ AddressSet range(const char* text) {
   return set;
 }
 
+const openmps::pmd::Catalog& projectCatalog() {
+  static const auto catalog = openmps::pmd::Catalog::loadDirectory(OPENMPS_SOURCE_DIR "/pmd");
+  return catalog;
+}
+
 SweepResult sweep(FakeClient& client, const AddressSet& set, SweepOptions options,
                   std::vector<SweepProgress>* progress = nullptr) {
   std::optional<SweepResult> result;
   runSweep(
-      client, set, {}, std::move(options),
+      client, projectCatalog(), set, {}, std::move(options),
       [&](const SweepProgress& p) {
         if (progress != nullptr) progress->push_back(p);
       },
@@ -160,8 +174,40 @@ TEST_CASE("a sweep finds printers, tells them from other devices and reads seria
   CHECK(p.mac == "aa:bb:cc:00:00:01");  // the loopback's empty address skipped
   CHECK(p.sysObjectId == "1.3.6.1.4.1.99999.1");
   CHECK(p.credential == "public");
+  CHECK(p.kind == openmps::client::pmd::DeviceKind::kPrinter);
+  CHECK(p.pmd == "generic");
   CHECK_FALSE(result.devices[1].printer);
+  CHECK(result.devices[1].kind == openmps::client::pmd::DeviceKind::kOther);
   CHECK(result.devices[1].sysDescr == "Some Router");
+}
+
+TEST_CASE("a device a vendor definition matches is read without any standard printer MIB") {
+  // What many office machines answer with only the system group and their
+  // vendor's own MIB: the definitions decide, as they do for probe.
+  FakeClient client;
+  FakeDevice kyocera;
+  kyocera.objects[Oid::of("1.3.6.1.2.1.1.1.0")] = Value::octets("KYOCERA Printing System");
+  kyocera.objects[Oid::of("1.3.6.1.2.1.1.2.0")] = Value::objectId(Oid::of("1.3.6.1.4.1.1347.41"));
+  client.devices["10.0.0.1"] = kyocera;
+  FakeDevice scanner;
+  scanner.objects[Oid::of("1.3.6.1.2.1.1.1.0")] = Value::octets("EPSON Network Scan Server");
+  scanner.objects[Oid::of("1.3.6.1.2.1.1.2.0")] =
+      Value::objectId(Oid::of("1.3.6.1.4.1.1248.1.1.2.1.3"));
+  scanner.objects[Oid::of("1.3.6.1.2.1.25.3.2.1.2.1")] =
+      Value::objectId(Oid::of("1.3.6.1.2.1.25.3.1.1"));
+  scanner.objects[Oid::of("1.3.6.1.2.1.25.3.2.1.3.1")] = Value::octets("DS-1630");
+  client.devices["10.0.0.2"] = scanner;
+  client.devices["10.0.0.3"] = router();
+  auto result = sweep(client, range("10.0.0.1-10.0.0.3"), {});
+  REQUIRE(result.devices.size() == 3);
+  CHECK(result.devices[0].printer);
+  CHECK(result.devices[0].kind == openmps::client::pmd::DeviceKind::kPrinter);
+  CHECK(result.devices[0].pmd == "kyocera");
+  CHECK(result.devices[1].printer);
+  CHECK(result.devices[1].kind == openmps::client::pmd::DeviceKind::kScanner);
+  CHECK(result.devices[1].pmd == "epson_scanner");
+  CHECK_FALSE(result.devices[2].printer);
+  CHECK(result.devices[2].pmd == "generic");
 }
 
 TEST_CASE("hrDeviceType printer alone makes a printer, also when it is not the first device") {

@@ -308,3 +308,150 @@ TEST_CASE("fetch plans: phase one is one GET, phase two walks each column it rea
   CHECK(has("1.3.6.1.2.1.43.12.1.1.4"));
   CHECK(has("1.3.6.1.2.1.43.18.1.1.7"));
 }
+
+TEST_CASE("supplies: descriptions split into name, part number and serial") {
+  const char* const kDef = R"Y(pmd: 1
+name: v
+match: [{sysDescr: "^V "}]
+supplies:
+  - name: markerSupplies
+    entry: prtMarkerSuppliesEntry
+    columns: {description: 6, max: 8, level: 9, partNumber: 20}
+supplyPatterns:
+  - {regex: "^(.*?)\\s*,\\s*PN\\s*([^;]*?)\\s*;\\s*SN\\s*(\\S*)\\s*$", name: 1, partNumber: 2, serial: 3}
+  - {regex: "^(.*?)\\s*S/N:\\s*(\\S*)$", name: 1, serial: 2}
+)Y";
+  const Catalog catalog =
+      Catalog::build({parseDefinition("pmd: 1\nname: g\n", "generic.yaml", "generic"),
+                      parseDefinition(kDef, "v.yaml", "v")});
+  Snapshot device = snapshotOf({
+      {"1.3.6.1.2.1.1.1.0", str("V 1")},
+      {"1.3.6.1.2.1.43.11.1.1.6.1.1", str("Black Toner, PN 006R01700;SN4X7654321")},
+      {"1.3.6.1.2.1.43.11.1.1.6.1.2", str("Fuser, PN unknown;SNunknown")},
+      {"1.3.6.1.2.1.43.11.1.1.6.1.3", str("Drum S/N:CRUM-1234")},
+      {"1.3.6.1.2.1.43.11.1.1.6.1.4", str("Waste Toner Box")},
+      {"1.3.6.1.2.1.43.11.1.1.6.1.5", str("Cyan Toner, PN 006R01701;SN77")},
+      {"1.3.6.1.2.1.43.11.1.1.20.1.5", str("106R00001")},  // a part number column wins
+  });
+  for (int i = 1; i <= 5; ++i) {
+    device.add({Oid::of("1.3.6.1.2.1.43.11.1.1.8.1." + std::to_string(i)), num(100)});
+    device.add({Oid::of("1.3.6.1.2.1.43.11.1.1.9.1." + std::to_string(i)), num(50)});
+  }
+  const auto& def = selectDefinition(catalog, device);
+  REQUIRE(def.id == "v");
+  const auto r = evaluate(def, device, {});
+  REQUIRE(r.supplies.size() == 5);
+  CHECK(r.supplies[0].description == "Black Toner");
+  CHECK(r.supplies[0].partNumber == "006R01700");
+  CHECK(r.supplies[0].serial == "4X7654321");
+  CHECK(r.supplies[1].description == "Fuser");  // "unknown" is no number
+  CHECK(r.supplies[1].partNumber.empty());
+  CHECK(r.supplies[1].serial.empty());
+  CHECK(r.supplies[2].description == "Drum");  // the first pattern that matches
+  CHECK(r.supplies[2].serial == "CRUM-1234");
+  CHECK(r.supplies[2].partNumber.empty());
+  CHECK(r.supplies[3].description == "Waste Toner Box");  // no pattern matches: unchanged
+  CHECK(r.supplies[3].serial.empty());
+  CHECK(r.supplies[4].partNumber == "106R00001");
+  CHECK(r.supplies[4].serial == "77");
+  CHECK(r.supplies[4].description == "Cyan Toner");
+}
+
+TEST_CASE("supplies: part and serial numbers from a vendor table, by index or by description") {
+  const char* const kDef = R"Y(pmd: 1
+name: v
+match: [{sysDescr: "^V "}]
+supplies:
+  - name: markerSupplies
+    entry: prtMarkerSuppliesEntry
+    columns: {description: 6, max: 8, level: 9}
+    join:
+      entry: 1.3.6.1.4.1.99999.6.1
+      on: {description: 5}
+      columns: {partNumber: 7, serial: 6}
+  - name: inputTrays
+    entry: prtInputEntry
+    columns: {description: 13, max: 9, level: 10}
+    type: input
+    join: {entry: 1.3.6.1.4.1.99999.7.1, on: index, columns: {partNumber: 2}}
+)Y";
+  const Catalog catalog =
+      Catalog::build({parseDefinition("pmd: 1\nname: g\n", "generic.yaml", "generic"),
+                      parseDefinition(kDef, "v.yaml", "v")});
+  const Snapshot device = snapshotOf({
+      {"1.3.6.1.2.1.1.1.0", str("V 1")},
+      {"1.3.6.1.2.1.43.11.1.1.6.1.1", str("Black Cartridge")},
+      {"1.3.6.1.2.1.43.11.1.1.8.1.1", num(100)},
+      {"1.3.6.1.2.1.43.11.1.1.9.1.1", num(80)},
+      {"1.3.6.1.2.1.43.11.1.1.6.1.2", str("Imaging Unit")},
+      {"1.3.6.1.2.1.43.11.1.1.8.1.2", num(100)},
+      {"1.3.6.1.2.1.43.11.1.1.9.1.2", num(90)},
+      // The vendor table has its own order and index.
+      {"1.3.6.1.4.1.99999.6.1.5.1.1", str("Imaging Unit")},
+      {"1.3.6.1.4.1.99999.6.1.6.1.1", str("IU0001")},
+      {"1.3.6.1.4.1.99999.6.1.7.1.1", str("56F0Z00")},
+      {"1.3.6.1.4.1.99999.6.1.5.1.2", str("black cartridge")},
+      {"1.3.6.1.4.1.99999.6.1.6.1.2", str("CA1234")},
+      {"1.3.6.1.4.1.99999.6.1.7.1.2", str("56F2000")},
+      {"1.3.6.1.2.1.43.8.2.1.13.1.1", str("Tray 1")},
+      {"1.3.6.1.2.1.43.8.2.1.9.1.1", num(250)},
+      {"1.3.6.1.2.1.43.8.2.1.10.1.1", num(-3)},
+      {"1.3.6.1.4.1.99999.7.1.2.1.1", str("TRAY-250")},
+  });
+  const auto& def = selectDefinition(catalog, device);
+  REQUIRE(def.id == "v");
+  const auto plan = planRead(def, Snapshot{});
+  auto walked = [&](const char* o) {
+    return std::find(plan.walks.begin(), plan.walks.end(), Oid::of(o)) != plan.walks.end();
+  };
+  CHECK(walked("1.3.6.1.4.1.99999.6.1.5"));  // the key column
+  CHECK(walked("1.3.6.1.4.1.99999.6.1.6"));
+  CHECK(walked("1.3.6.1.4.1.99999.6.1.7"));
+  CHECK(walked("1.3.6.1.4.1.99999.7.1.2"));
+  const auto r = evaluate(def, device, {});
+  REQUIRE(r.supplies.size() == 3);
+  CHECK(r.supplies[0].partNumber == "56F2000");  // found by its description, any case
+  CHECK(r.supplies[0].serial == "CA1234");
+  CHECK(r.supplies[1].partNumber == "56F0Z00");
+  CHECK(r.supplies[1].serial == "IU0001");
+  CHECK(r.supplies[2].partNumber == "TRAY-250");  // by the row index
+}
+
+TEST_CASE("identify: definitions decide, the standard MIBs decide for the rest") {
+  const auto& catalog = projectCatalog();
+  SECTION("a vendor definition that matches makes a printer without any printer MIB") {
+    const auto id =
+        identify(catalog, snapshotOf({{"1.3.6.1.2.1.1.1.0", str("LANIER MP 1 / x")},
+                                      {"1.3.6.1.2.1.1.2.0", oid("1.3.6.1.4.1.367.1.1")}}));
+    CHECK(id.kind == DeviceKind::kPrinter);
+    CHECK(id.definition->id == "lanier");
+    CHECK(id.read());
+  }
+  SECTION("a scanner definition makes a scanner") {
+    const auto id =
+        identify(catalog, snapshotOf({{"1.3.6.1.2.1.1.1.0", str("EPSON Scan Server")},
+                                      {"1.3.6.1.2.1.1.2.0", oid("1.3.6.1.4.1.1248.1")}}));
+    CHECK(id.kind == DeviceKind::kScanner);
+    CHECK(id.definition->id == "epson_scanner");
+    CHECK(std::string(toString(id.kind)) == "scanner");
+  }
+  SECTION("nothing matches: a printer by the standard MIBs") {
+    CHECK(identify(catalog, snapshotOf({{"1.3.6.1.2.1.1.2.0", oid("1.3.6.1.4.1.424242")},
+                                        {"1.3.6.1.2.1.43.10.2.1.4.1.1", num(5)}}))
+              .kind == DeviceKind::kPrinter);
+    CHECK(identify(catalog, snapshotOf({{"1.3.6.1.2.1.1.2.0", oid("1.3.6.1.4.1.424242")},
+                                        {"1.3.6.1.2.1.25.3.2.1.2.1", oid("1.3.6.1.2.1.25.3.1.3")},
+                                        {"1.3.6.1.2.1.25.3.2.1.2.7", oid("1.3.6.1.2.1.25.3.1.5")}}))
+              .kind == DeviceKind::kPrinter);
+  }
+  SECTION("nothing matches and no printer MIB: other, never read") {
+    const auto id = identify(
+        catalog, snapshotOf({{"1.3.6.1.2.1.1.1.0", str("Linux host 6.1.0")},
+                             {"1.3.6.1.2.1.1.2.0", oid("1.3.6.1.4.1.8072.3.2.10")},
+                             {"1.3.6.1.2.1.25.3.2.1.2.196608", oid("1.3.6.1.2.1.25.3.1.3")}}));
+    CHECK(id.kind == DeviceKind::kOther);
+    CHECK_FALSE(id.read());
+    CHECK(id.definition->id == "generic");
+    CHECK(std::string(toString(id.kind)) == "other");
+  }
+}

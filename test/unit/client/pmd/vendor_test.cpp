@@ -69,6 +69,7 @@ TEST_CASE("vendor: HP") {
   CHECK(r.counters.at("color") == 300);  // total − mono: no colour counter answered
   CHECK(r.counters.at("duplex") == 120);
   CHECK(r.supplies.at(0).partNumber == "W2030A");
+  CHECK(r.supplies.at(0).description == "Black Cartridge");
   CHECK(r.notes.empty());
 }
 
@@ -230,6 +231,7 @@ TEST_CASE("vendor: Brother, Lexmark, Toshiba, Epson, OKI, Samsung, Dell, Zebra, 
            &id);
   CHECK(id == "epson");
   CHECK(r.supplies.at(0).partNumber == "T9441/T9451");
+  CHECK(r.supplies.at(0).description == "Black Ink Supply Unit");
   CHECK(r.supplies.at(0).state == openmps::model::SupplyState::kLow);
 
   r = read("1.3.6.1.4.1.2001.1.1.1.1", "OKI C532", {}, &id);

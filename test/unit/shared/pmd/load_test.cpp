@@ -101,8 +101,8 @@ TEST_CASE("errors name the file, the line and the field") {
     const std::string text = "pmd: 1\nname: x\nmatch: [{sysDescr: x}]\ncountres: {}\n";
     CHECK(errorOf(text) ==
           "vendor.yaml:4:1: countres: unknown key (known here: pmd, name, "
-          "extends, priority, match, identity, counters, checks, supplies, "
-          "colorants, status, alerts, capabilities)");
+          "extends, priority, kind, match, identity, counters, checks, supplies, "
+          "supplyPatterns, colorants, status, alerts, capabilities)");
   }
   SECTION("bad OID") {
     const std::string text =
@@ -157,6 +157,46 @@ TEST_CASE("errors name the file, the line and the field") {
     CHECK_THAT(errorOf(text),
                Catch::Contains("supplies[0]: a supply table needs a 'level' column"));
   }
+  SECTION("unknown kind") {
+    CHECK(errorOf("pmd: 1\nname: x\nkind: fax\nmatch: [{sysDescr: x}]\n") ==
+          "vendor.yaml:3:7: kind: unknown kind 'fax' (known: printer, scanner)");
+  }
+  SECTION("a supply pattern names a group its regex does not have") {
+    const std::string text =
+        "pmd: 1\nname: x\nmatch: [{sysDescr: x}]\nsupplyPatterns:\n"
+        "  - {regex: \"^(.*), PN (\\\\S+)$\", name: 1, partNumber: 2, serial: 3}\n";
+    CHECK(errorOf(text) ==
+          "vendor.yaml:5:5: supplyPatterns[0]: serial names group 3, but the regex has 2 capture "
+          "groups");
+  }
+  SECTION("a supply pattern that extracts nothing") {
+    const std::string text =
+        "pmd: 1\nname: x\nmatch: [{sysDescr: x}]\nsupplyPatterns:\n  - {regex: \"^(.*)$\", name: "
+        "1}\n";
+    CHECK_THAT(errorOf(text), Catch::Contains("supplyPatterns[0]: a supply pattern needs "
+                                              "'partNumber' or 'serial'"));
+  }
+  SECTION("a supply pattern with a bad regex") {
+    const std::string text =
+        "pmd: 1\nname: x\nmatch: [{sysDescr: x}]\nsupplyPatterns:\n  - {regex: \"(\", serial: 1}\n";
+    CHECK_THAT(errorOf(text), Catch::StartsWith("vendor.yaml:5:13: supplyPatterns[0].regex: not "
+                                                "a valid regular expression"));
+  }
+  SECTION("a join without columns") {
+    const std::string text =
+        "pmd: 1\nname: x\nmatch: [{sysDescr: x}]\nsupplies:\n  - name: t\n    entry: 1.3.6.1\n"
+        "    columns: {description: 2, level: 3}\n    join: {entry: 1.3.6.1.4, on: index}\n";
+    CHECK_THAT(errorOf(text),
+               Catch::Contains("supplies[0].join: a join needs 'entry', 'on' and 'columns'"));
+  }
+  SECTION("a join on something else than index or a description column") {
+    const std::string text =
+        "pmd: 1\nname: x\nmatch: [{sysDescr: x}]\nsupplies:\n  - name: t\n    entry: 1.3.6.1\n"
+        "    columns: {description: 2, level: 3}\n"
+        "    join: {entry: 1.3.6.1.4, on: colour, columns: {serial: 6}}\n";
+    CHECK_THAT(errorOf(text), Catch::Contains("supplies[0].join.on: 'on' is 'index' or "
+                                              "{description: COLUMN}"));
+  }
   SECTION("generic extends nothing") {
     CHECK_THAT(errorOf("pmd: 1\nname: x\nextends: hp\n", "generic"),
                Catch::Contains("the generic definition extends nothing"));
@@ -187,6 +227,24 @@ TEST_CASE("inheritance: prepend by default, replace and after on request") {
   CHECK(child->counters.at("total").candidates[0].oid == Oid::of("1.3.6.1.4.1.1.1.0"));
   CHECK(child->supplies.empty());
   CHECK(child->checks.size() == 1);
+}
+
+TEST_CASE("inheritance: kind and supply patterns") {
+  const Catalog catalog = Catalog::build(
+      {parse(kGeneric, "generic"),
+       parse("pmd: 1\nname: s\nkind: scanner\nmatch: [{sysDescr: s}]\nsupplyPatterns:\n"
+             "  - {regex: \"^(.*) SN(\\\\S+)$\", name: 1, serial: 2}\n",
+             "scanner"),
+       parse("pmd: 1\nname: b\nextends: scanner\nmatch: [{sysDescr: b}]\nsupplyPatterns:\n"
+             "  - {regex: \"^(.*) PN(\\\\S+)$\", name: 1, partNumber: 2}\n",
+             "brand")});
+  CHECK(catalog.generic().kind == DeviceKind::kPrinter);
+  const Definition* brand = catalog.find("brand");
+  REQUIRE(brand != nullptr);
+  CHECK(brand->kind == DeviceKind::kScanner);  // inherited
+  REQUIRE(brand->supplyPatterns.size() == 2);
+  CHECK(brand->supplyPatterns[0].partNumber == 2);  // the brand's own first
+  CHECK(brand->supplyPatterns[1].serial == 2);
 }
 
 TEST_CASE("catalog validation") {
