@@ -454,4 +454,16 @@ TEST_CASE("identify: definitions decide, the standard MIBs decide for the rest")
     CHECK(id.definition->id == "generic");
     CHECK(std::string(toString(id.kind)) == "other");
   }
+  SECTION("a printer vendor's other products are not taken for printers") {
+    for (const auto& [objectId, descr] : std::vector<std::pair<const char*, const char*>>{
+             {"1.3.6.1.4.1.11.2.3.7.11.153", "HP J9776A 2530-24G Switch, revision YA.16.10"},
+             {"1.3.6.1.4.1.1248.4.1.1", "EPSON Projector EB-992F"},
+             {"1.3.6.1.4.1.236.4.1", "Samsung SRN-1670D Network Video Recorder"},
+             {"1.3.6.1.4.1.186.1.2", "TOSHIBA NAS"}}) {
+      INFO(descr);
+      const auto id = identify(catalog, snapshotOf({{"1.3.6.1.2.1.1.1.0", str(descr)},
+                                                    {"1.3.6.1.2.1.1.2.0", oid(objectId)}}));
+      CHECK(id.kind == DeviceKind::kOther);
+    }
+  }
 }

@@ -180,10 +180,46 @@ TEST_CASE("vendor: Xerox and Fujifilm") {
   CHECK(r.identity.manufacturer == "Xerox");
   CHECK(r.identity.model == "AltaLink C8045");
   CHECK(r.counters.at("mono") == 750);
+  CHECK(r.identity.firmware == "100.002");  // SS: system software, after the model
   r = read("1.3.6.1.4.1.297.1.11.93.2.1.2.3.5", "FUJIFILM Apeos C7580", {}, &id);
   CHECK(id == "xerox");
   CHECK(r.identity.manufacturer == "Fujifilm");
   CHECK(r.identity.model == "Apeos C7580");
+  r = read("1.3.6.1.4.1.297.1.11.93.1.35.34.7.1",
+           "FUJI XEROX ApeosPort-VI C4471;ESS1.0.217,IOT 52.54.1,FIN C5.5.0",
+           {{"1.3.6.1.4.1.253.8.53.3.2.1.3.1", str("FX0000001")}}, &id);
+  CHECK(r.identity.model == "ApeosPort-VI C4471");
+  CHECK(r.identity.firmware == "1.0.217");
+  CHECK(r.identity.serial == "FX0000001");  // xcmHrDevInfoSerialNumber
+}
+
+TEST_CASE("vendor: Lexmark supplies with part and serial numbers from the MPS MIB") {
+  std::string id;
+  const auto r = read("1.3.6.1.4.1.641.1.5", "Lexmark MS621 version MSNGM.081.234 kernel 4.11",
+                      {{"1.3.6.1.4.1.641.6.2.3.1.4.1", str("Lexmark MS621")},
+                       {"1.3.6.1.4.1.641.6.2.3.1.5.1", str("4600000000001")},
+                       {"1.3.6.1.2.1.43.11.1.1.6.1.1", str("Black Cartridge")},
+                       {"1.3.6.1.2.1.43.11.1.1.8.1.1", num(100)},
+                       {"1.3.6.1.2.1.43.11.1.1.9.1.1", num(60)},
+                       {"1.3.6.1.2.1.43.11.1.1.6.1.2", str("Imaging Unit")},
+                       {"1.3.6.1.2.1.43.11.1.1.8.1.2", num(100)},
+                       {"1.3.6.1.2.1.43.11.1.1.9.1.2", num(80)},
+                       {"1.3.6.1.4.1.641.6.4.4.1.1.5.1.1", str("Imaging Unit")},
+                       {"1.3.6.1.4.1.641.6.4.4.1.1.6.1.1", str("IU00001")},
+                       {"1.3.6.1.4.1.641.6.4.4.1.1.7.1.1", str("56F0Z00")},
+                       {"1.3.6.1.4.1.641.6.4.4.1.1.5.1.2", str("Black Cartridge")},
+                       {"1.3.6.1.4.1.641.6.4.4.1.1.6.1.2", str("CAB00001")},
+                       {"1.3.6.1.4.1.641.6.4.4.1.1.7.1.2", str("56F2H00")}},
+                      &id);
+  CHECK(id == "lexmark");
+  CHECK(r.identity.model == "MS621");
+  CHECK(r.identity.serial == "4600000000001");  // deviceSerialNumber
+  CHECK(r.identity.firmware == "MSNGM.081.234");
+  REQUIRE(r.supplies.size() == 2);
+  CHECK(r.supplies[0].partNumber == "56F2H00");
+  CHECK(r.supplies[0].serial == "CAB00001");
+  CHECK(r.supplies[1].partNumber == "56F0Z00");
+  CHECK(r.supplies[1].serial == "IU00001");
 }
 
 TEST_CASE("vendor: Canon, with a vendor total checked against prtMarkerLifeCount") {
@@ -247,7 +283,7 @@ TEST_CASE("vendor: Brother, Lexmark, Toshiba, Epson, OKI, Samsung, Dell, Zebra, 
   r = read("1.3.6.1.4.1.674.10898.2.100.100.51.1", "Dell S5830dn version NH62.YS.N636 kernel", {},
            &id);
   CHECK(id == "dell");
-  CHECK(r.identity.model == "Dell S5830dn");
+  CHECK(r.identity.model == "S5830dn");
   CHECK(r.identity.firmware == "NH62.YS.N636");
 
   r = read("1.3.6.1.4.1.683.6.0", "ZebraNet Wired PS",
@@ -258,6 +294,37 @@ TEST_CASE("vendor: Brother, Lexmark, Toshiba, Epson, OKI, Samsung, Dell, Zebra, 
   CHECK(id == "zebra");
   CHECK(r.counters.at("custom.length_inches") == 1920);
   CHECK_FALSE(r.counters.contains("total"));  // a length is not a page count
+
+  // The printer's model and serial (Zebra MIB) before the print server's (ESI MIB).
+  r = read("1.3.6.1.4.1.683.6.0", "ZebraNet Wired PS",
+           {{"1.3.6.1.4.1.683.1.4.0", str("79071")},
+            {"1.3.6.1.4.1.683.1.5.0", str("PS0001")},
+            {"1.3.6.1.4.1.10642.1.1.0", str("ZTC ZD421-203dpi")},
+            {"1.3.6.1.4.1.10642.200.19.5.0", str("D4J000001")}},
+           &id);
+  CHECK(r.identity.model == "ZD421-203dpi");
+  CHECK(r.identity.serial == "D4J000001");
+  r = read("1.3.6.1.4.1.683.6.0", "ZebraNet Wired PS",
+           {{"1.3.6.1.4.1.683.1.4.0", str("79071")}, {"1.3.6.1.4.1.683.1.5.0", str("PS0001")}},
+           &id);
+  CHECK(r.identity.model == "79071");  // a print server alone: what it says
+  CHECK(r.identity.serial == "PS0001");
+
+  r = read("1.3.6.1.4.1.2001.1.1.1.1.100.3.1", "OKI C532",
+           {{"1.3.6.1.4.1.2001.1.1.1.1.11.1.10.25.0", str("OKI C532")},
+            {"1.3.6.1.4.1.2001.1.1.1.1.11.1.10.45.0", str("AK1234567")}},
+           &id);
+  CHECK(id == "oki");
+  CHECK(r.identity.model == "C532");
+  CHECK(r.identity.serial == "AK1234567");
+
+  r = read("1.3.6.1.4.1.236.11.5.1", "Samsung Network Printer",
+           {{"1.3.6.1.4.1.236.11.5.1.1.1.1.0", str("Samsung ML-3710 Series")},
+            {"1.3.6.1.4.1.236.11.5.1.1.1.2.0", str("V3.00.01.27")}},
+           &id);
+  CHECK(id == "samsung");
+  CHECK(r.identity.model == "ML-3710 Series");  // the short sysDescr has neither
+  CHECK(r.identity.firmware == "V3.00.01.27");
 
   r = read("1.3.6.1.4.1.51966.2.6", "TTP244CE Version: 7.02 EZD", {}, &id);
   CHECK(id == "tsc");
