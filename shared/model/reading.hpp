@@ -46,7 +46,7 @@ enum class SupplyState {
 
 struct Supply {
   int index = 0;                    // prtMarkerSuppliesIndex or vendor index
-  std::string description;          // as the device names it
+  std::string description;          // its name, without the part and serial numbers split off
   std::string type;                 // toner, ink, wasteToner, opc, developer, fuser, ...
   std::string color;                // black, cyan, magenta, yellow, ... or empty
   std::int64_t level = 0;           // raw level as read, sentinels included

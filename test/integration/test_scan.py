@@ -61,6 +61,20 @@ def router():
     return rows
 
 
+def vendor_only_printer():
+    """An office machine that answers the system group and its vendor's MIB only."""
+    rows = system("KYOCERA Document Solutions Printing System", "1.3.6.1.4.1.1347.41", "kyo")
+    rows["1.3.6.1.4.1.1347.43.5.1.1.1.1"] = (4, "ECOSYS M2540dn")
+    return rows
+
+
+def document_scanner():
+    rows = system("EPSON Network Scan Server", "1.3.6.1.4.1.1248.1.1.2.1.3", "scan")
+    rows["1.3.6.1.2.1.25.3.2.1.2.1"] = (6, "1.3.6.1.2.1.25.3.1.1")
+    rows["1.3.6.1.2.1.25.3.2.1.3.1"] = (4, "DS-790WN")
+    return rows
+
+
 def common_port(hosts):
     """A UDP port free on every host."""
     for _ in range(50):
@@ -92,10 +106,13 @@ def fleet(tmp_path_factory):
     hr = write_recording(d / "hr.snmprec", hr_only_printer())
     gw = write_recording(d / "gw.snmprec", router())
     c = write_recording(d / "c.snmprec", printer("SERIAL-C", "aabbcc000003"))
-    hosts = [f"127.0.4.{i}" for i in range(1, 11)]
+    kyo = write_recording(d / "kyo.snmprec", vendor_only_printer())
+    ds = write_recording(d / "ds.snmprec", document_scanner())
+    hosts = [f"127.0.4.{i}" for i in range(1, 13)]
     port = common_port(hosts)
     public = {("127.0.4.1", port): a, ("127.0.4.2", port): b, ("127.0.4.3", port): a,
-              ("127.0.4.4", port): gw, ("127.0.4.5", port): hr}
+              ("127.0.4.4", port): gw, ("127.0.4.5", port): hr,
+              ("127.0.4.11", port): kyo, ("127.0.4.12", port): ds}
     secret = {("127.0.4.6", port): c}
     with Snmpsim(devices=public, community="public"), Snmpsim(devices=secret, community="s3cret"):
         yield port
@@ -188,3 +205,20 @@ def test_scan_resolves_host_names(tmp_path):
     proc, _ = scan("no-such-host.invalid", "--port", port, "--timeout-ms", 200, "--retries", 0)
     assert proc.returncode == 0, proc.stderr
     assert "cannot resolve 'no-such-host.invalid', skipped" in proc.stderr
+
+
+def test_scan_asks_the_device_definitions_and_names_kind_and_definition(fleet):
+    proc, _ = scan("127.0.4.4", "127.0.4.11", "127.0.4.12", "--port", fleet, "--timeout-ms", 400,
+                   "--retries", 0, "--all", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    found = {d["address"]: (d["kind"], d["pmd"], d["printer"]) for d in out["devices"]}
+    assert found == {"127.0.4.4": ("other", "generic", False),
+                     "127.0.4.11": ("printer", "kyocera", True),
+                     "127.0.4.12": ("scanner", "epson_scanner", True)}
+    assert out["printers"] == 2
+    text, _ = scan("127.0.4.4", "127.0.4.11", "127.0.4.12", "--port", fleet, "--timeout-ms", 400,
+                   "--retries", 0, "--all")
+    lines = {line.split()[0]: line.split()[1:3] for line in text.stdout.splitlines()[:-1]}
+    assert lines == {"127.0.4.4": ["other", "-"], "127.0.4.11": ["printer", "kyocera"],
+                     "127.0.4.12": ["scanner", "epson_scanner"]}
