@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "client/config/client_config.hpp"
-#include "client/config/duration.hpp"
+#include "shared/util/duration.hpp"
 #include "shared/util/args.hpp"
 #include "shared/util/files.hpp"
 #include "shared/yaml/yaml_field.hpp"
@@ -37,12 +37,12 @@ yaml::Options readerOptions() {
 std::chrono::seconds readDuration(const Field& field, std::chrono::seconds min,
                                   std::chrono::seconds max) {
   const std::string value = field.scalar();
-  const auto parsed = parseDuration(value);
+  const auto parsed = util::parseDuration(value);
   if (!parsed) {
     field.fail("expected a duration such as 90s, 5m, 3h, 1d or 1h30m, got '" + value + "'");
   }
   if (*parsed < min || *parsed > max) {
-    field.fail("must be from " + formatDuration(min) + " to " + formatDuration(max) + ", got '" +
+    field.fail("must be from " + util::formatDuration(min) + " to " + util::formatDuration(max) + ", got '" +
                value + "'");
   }
   return *parsed;

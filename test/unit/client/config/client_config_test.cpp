@@ -5,7 +5,6 @@
 
 #include <catch2/catch.hpp>
 
-#include "client/config/duration.hpp"
 
 using namespace openmps::client;
 using namespace openmps::client::config;
@@ -27,20 +26,6 @@ std::string errorOf(const std::string& yaml) {
 }
 
 }  // namespace
-
-TEST_CASE("durations") {
-  CHECK(parseDuration("90s") == 90s);
-  CHECK(parseDuration("5m") == 300s);
-  CHECK(parseDuration("1h30m") == 5400s);
-  CHECK(parseDuration("2w") == std::chrono::seconds{14 * 86400});
-  CHECK_FALSE(parseDuration("300"));
-  CHECK_FALSE(parseDuration("5 m"));
-  CHECK_FALSE(parseDuration("m"));
-  CHECK_FALSE(parseDuration("-5m"));
-  CHECK_FALSE(parseDuration(""));
-  CHECK(formatDuration(86400s) == "1d");
-  CHECK(formatDuration(5400s) == "1h30m");
-}
 
 TEST_CASE("an empty file gives the documented defaults") {
   const ClientConfig c = parse("");

@@ -1,11 +1,11 @@
-#include "client/config/duration.hpp"
+#include "shared/util/duration.hpp"
 
 #include <array>
 #include <charconv>
 #include <cstdint>
 #include <utility>
 
-namespace openmps::client::config {
+namespace openmps::util {
 namespace {
 
 constexpr std::array<std::pair<char, std::int64_t>, 5> kUnits = {{
@@ -52,4 +52,4 @@ std::string formatDuration(std::chrono::seconds duration) {
   return out;
 }
 
-}  // namespace openmps::client::config
+}  // namespace openmps::util
