@@ -106,8 +106,9 @@ Organisation PgAdmin::addCustomer(const std::string& name, const std::string& de
   }
   pqxx::work txn(impl_->conn);
   const auto r = txn.exec_params(
-      "INSERT INTO organisations (kind, name, parent_id, path) "
-      "SELECT 'customer', $1, d.id, d.path FROM organisations d WHERE d.id = $2 "
+      "INSERT INTO organisations (kind, name, parent_id, path, time_zone, billing_day, "
+      "order_lead_days, locale) SELECT 'customer', $1, d.id, d.path, d.time_zone, d.billing_day, "
+      "d.order_lead_days, d.locale FROM organisations d WHERE d.id = $2 "
       "ON CONFLICT DO NOTHING RETURNING id, kind, name, parent_id",
       name, dealer->id);
   if (r.empty()) {

@@ -12,10 +12,10 @@
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
-#include <pqxx/tablewriter>
 
 #include "server/ingest/device_resolver.hpp"
 #include "server/store/pg_array.hpp"
+#include "server/store/pg_copy.hpp"
 #include "server/store/row_text.hpp"
 #include "shared/envelope/sequence.hpp"
 #include "shared/model/reading_json_value.hpp"
@@ -103,26 +103,6 @@ struct TimeSeriesRows {
   std::string supply;
   std::string status;
 };
-
-// The whole buffer goes out as one COPY data message: COPY does not need a
-// message per row, and a call per row (with its field conversions) cost
-// more than the database spent storing it.
-void copyText(pqxx::transaction_base& txn, const std::string& table,
-              const std::vector<std::string>& columns, std::string& text) {
-  if (text.empty()) {
-    return;
-  }
-  text.pop_back();  // write_raw_line adds the last newline
-  // libpqxx 6 keeps raw lines private in stream_to; tablewriter offers them
-  // (its deprecation is about its own field escaping, not used here: the
-  // text is escaped by row_text.cpp).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-  pqxx::tablewriter writer(txn, table, columns.begin(), columns.end());
-  writer.write_raw_line(text);
-  writer.complete();
-#pragma GCC diagnostic pop
-}
 
 // COPY is several times faster than INSERT, but has no ON CONFLICT. The
 // items are new (device_reads said so), so their rows normally are too; if
