@@ -23,10 +23,15 @@ constexpr std::size_t kApiTokenChars = 43;  // base64url of 32 bytes, unpadded
 
 }  // namespace
 
-std::string randomToken(std::size_t bytes) {
+std::string randomBytes(std::size_t bytes) {
   initSodium();
   std::string raw(bytes, '\0');
   randombytes_buf(raw.data(), raw.size());
+  return raw;
+}
+
+std::string randomToken(std::size_t bytes) {
+  std::string raw = randomBytes(bytes);
   std::string out = util::toBase64Url(raw);
   sodium_memzero(raw.data(), raw.size());
   return out;

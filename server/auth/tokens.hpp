@@ -12,6 +12,8 @@ namespace openmps::server::auth {
 
 using TokenHash = std::array<unsigned char, 32>;  // SHA-256
 
+// `bytes` random bytes from the system's generator.
+std::string randomBytes(std::size_t bytes);
 // `bytes` random bytes as base64url without padding.
 std::string randomToken(std::size_t bytes = 32);
 // SHA-256 of the token's text as the client sends it.
