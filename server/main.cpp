@@ -8,12 +8,14 @@
 
 int main(int argc, char** argv) {
   using namespace openmps::server::cli;
-  static constexpr std::array<openmps::util::Command, 5> kCommands = {{
+  static constexpr std::array<openmps::util::Command, 6> kCommands = {{
       {"migrate", "apply the database schema migrations", migrateCommand},
       {"org", "add dealers and customers: org add --dealer NAME | --customer NAME --parent DEALER",
        orgCommand},
       {"collector", "enroll a client: collector add --customer NAME", collectorCommand},
       {"fleet", "list devices with their latest counters, supplies and status", fleetCommand},
+      {"user", "people who sign in: user add|list|disable|enable|reset-password|reset-totp",
+       userCommand},
       {"run", "run the server: receivers, ingest, mailbox poller", runCommand},
   }};
   // "openmps-server --config FILE COMMAND ..." means "openmps-server COMMAND

@@ -40,4 +40,10 @@ struct AuditEvent {
   std::string detail;  // a short note in words
 };
 
+// Empty when the event may be written; otherwise what is wrong: an action
+// not of the form noun.verb, before/after that are not JSON objects, or a
+// key in them that names a secret (password, secret, hash, csrf, recovery,
+// token, code, key, session).
+std::string auditEventProblem(const AuditEvent& event);
+
 }  // namespace openmps::server::auth

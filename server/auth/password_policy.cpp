@@ -39,20 +39,11 @@ std::string stripEnds(std::string_view text, bool front = true) {
 
 // l33t spelling back to letters: "p@ssw0rd" -> "password".
 std::string unLeet(std::string_view text) {
+  static constexpr std::string_view kFrom = "01!34@5$7";
+  static constexpr std::string_view kTo = "oiieaasst";
   std::string out(text);
   for (char& c : out) {
-    switch (c) {
-      case '0': c = 'o'; break;
-      case '1': c = 'i'; break;
-      case '!': c = 'i'; break;
-      case '3': c = 'e'; break;
-      case '4': c = 'a'; break;
-      case '@': c = 'a'; break;
-      case '5': c = 's'; break;
-      case '$': c = 's'; break;
-      case '7': c = 't'; break;
-      default: break;
-    }
+    if (const auto at = kFrom.find(c); at != std::string_view::npos) c = kTo[at];
   }
   return out;
 }

@@ -147,7 +147,7 @@ std::optional<Outcome> SignInService::lockedOut(AccountStore& store, std::string
 }
 
 Outcome SignInService::failed(AccountStore& store, std::string_view key, std::string_view peer,
-                              AuditEvent event, const AuditActor& actor) const {
+                              const AuditEvent& event, const AuditActor& actor) const {
   const auto now = clock_.now();
   store.audit(actor, event);
   Outcome out = verdict(
@@ -357,6 +357,7 @@ Outcome SignInService::confirmTotp(AccountStore& store, const SessionRef& sessio
   store.confirmTotp(user->id, *step, clock_.now());
   const auto codes = newRecoveryCodes();
   std::vector<TokenHash> hashes;
+  hashes.reserve(codes.size());
   for (const auto& c : codes) hashes.push_back(hashRecoveryCode(c));
   store.replaceRecoveryCodes(user->id, hashes);
   store.audit(actor, userEvent(*user, "user.totp_enable"));
@@ -407,6 +408,7 @@ Outcome SignInService::renewRecoveryCodes(AccountStore& store, const SessionRef&
   Outcome out;
   out.recoveryCodes = newRecoveryCodes();
   std::vector<TokenHash> hashes;
+  hashes.reserve(out.recoveryCodes.size());
   for (const auto& c : out.recoveryCodes) hashes.push_back(hashRecoveryCode(c));
   store.replaceRecoveryCodes(user->id, hashes);
   store.audit(actor, userEvent(*user, "user.recovery_codes_renew"));

@@ -31,7 +31,9 @@ struct SignInSettings {
   LockoutRule account;
   LockoutRule address;
   std::chrono::seconds idleUserLimit{std::chrono::hours(24 * 180)};
-  std::set<Role> totpRequired;  // roles that must use a second factor
+  // Roles that must use a second factor: by default those who see many
+  // customers' data.
+  std::set<Role> totpRequired{Role::kRootAdmin, Role::kDealerAdmin};
   std::string totpIssuer = "OpenMPS";
 };
 
@@ -133,8 +135,8 @@ class SignInService {
                       bool secondFactorDone) const;
   std::optional<Outcome> lockedOut(AccountStore& store, std::string_view key, std::string_view peer,
                                    const AuditEvent& failure, const AuditActor& actor) const;
-  Outcome failed(AccountStore& store, std::string_view key, std::string_view peer, AuditEvent event,
-                 const AuditActor& actor) const;
+  Outcome failed(AccountStore& store, std::string_view key, std::string_view peer,
+                 const AuditEvent& event, const AuditActor& actor) const;
   std::string idleNote() const;
   bool checkSecondFactor(AccountStore& store, const UserCredentials& user, std::string_view code,
                          bool& usedRecoveryCode) const;

@@ -56,19 +56,11 @@ ListenAddress parseListen(const Field& field) {
 }
 
 std::string readSecretFile(const Field& field, const std::filesystem::path& file) {
-  std::string content;
   try {
-    content = util::readFile(file, kMaxSecretFileBytes);
+    return util::readSecretFile(file, kMaxSecretFileBytes).reveal();
   } catch (const std::exception& e) {
     field.fail(e.what());
   }
-  while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) {
-    content.pop_back();
-  }
-  if (content.empty()) {
-    field.fail(file.string() + " is empty");
-  }
-  return content;
 }
 
 void parseDatabase(const Field& section, const Context& ctx, ServerConfig& out) {
@@ -123,7 +115,7 @@ ServerConfig parseServerConfig(const std::string& text, const std::string& sourc
   bool haveDatabase = false;
   for (const auto& [name, field] :
        top.entries({"database", "xmlrpc", "web", "tls", "master_key_file", "public_addresses",
-                    "certificate_names", "limits", "ingest", "mailbox", "log_level"})) {
+                    "certificate_names", "limits", "ingest", "mailbox", "auth", "log_level"})) {
     if (name == "database") {
       parseDatabase(field, ctx, out);
       haveDatabase = true;
@@ -195,6 +187,11 @@ ServerConfig parseServerConfig(const std::string& text, const std::string& sourc
         field.fail("expected a mapping (see server/README.md, E-mail carrier)");
       }
       out.mailbox.present = true;
+    } else if (name == "auth") {
+      // server/auth reads its own keys (parseAuthSettings), with their lines.
+      if (!field.isMap()) {
+        field.fail("expected a mapping (see server/README.md, Users, sign-in and tokens)");
+      }
     } else {
       try {
         out.logLevel = util::parseLogLevel(field.text());

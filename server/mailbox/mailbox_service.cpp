@@ -34,19 +34,11 @@ std::chrono::seconds seconds(const yaml::Field& field, std::int64_t min, std::in
 }
 
 std::string secretFromFile(const yaml::Field& field) {
-  std::string content;
   try {
-    content = util::readFile(field.context().resolve(field.text()), 4096);
+    return util::readSecretFile(field.context().resolve(field.text())).reveal();
   } catch (const std::exception& e) {
     field.fail(e.what());
   }
-  while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) {
-    content.pop_back();
-  }
-  if (content.empty()) {
-    field.fail("the file is empty");
-  }
-  return content;
 }
 
 }  // namespace

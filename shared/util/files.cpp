@@ -78,4 +78,13 @@ void writeFileAtomically(const std::filesystem::path& path, std::string_view con
   if (dirFd.get() >= 0) ::fsync(dirFd.get());
 }
 
+Secret readSecretFile(const std::filesystem::path& path, std::size_t maxBytes) {
+  std::string content = readFile(path, maxBytes);
+  while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) {
+    content.pop_back();
+  }
+  if (content.empty()) throw std::runtime_error(path.string() + " is empty");
+  return Secret(std::move(content));
+}
+
 }  // namespace openmps::util

@@ -181,9 +181,22 @@ class Client:
         return self.server.submit(env, via=via)
 
 
+# The `auth:` section tests run with: Argon2id at 1 MiB and one pass (the
+# product's default, 64 MiB and 3 passes, would spend seconds per test on
+# hashing) and no role required to use TOTP. Tests that check those pass
+# their own section.
+TEST_AUTH = """auth:
+  password:
+    hash_memory_kib: 1024
+    hash_iterations: 1
+  totp_required: []
+"""
+
+
 class OpenMpsServer:
     def __init__(self, pg, workdir: Path, *, tls: bool = True, web: bool = True,
-                 limits: dict | None = None, ingest: dict | None = None, start: bool = True):
+                 limits: dict | None = None, ingest: dict | None = None, start: bool = True,
+                 auth: str = TEST_AUTH):
         self.pg = pg
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -193,6 +206,7 @@ class OpenMpsServer:
         self.web_port = free_port() if web else 0
         self.limits = limits or {}
         self.ingest = ingest or {}
+        self.auth = auth
         self.config = self.dir / "server.yaml"
         self.log_path = self.dir / "server.log"
         self.proc: subprocess.Popen | None = None
@@ -217,7 +231,7 @@ class OpenMpsServer:
         if self.ingest:
             lines.append("ingest:")
             lines += [f"  {k}: {v}" for k, v in self.ingest.items()]
-        self.config.write_text("\n".join(lines) + "\n" + extra)
+        self.config.write_text("\n".join(lines) + "\n" + self.auth + extra)
 
     # command line --------------------------------------------------------------
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -19,4 +19,3 @@ TEST_CASE("durations", "[util]") {
   CHECK(formatDuration(86400s) == "1d");
   CHECK(formatDuration(5400s) == "1h30m");
 }
-
