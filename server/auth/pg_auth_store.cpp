@@ -1,5 +1,6 @@
 #include "server/auth/pg_auth_store.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <utility>
@@ -30,8 +31,8 @@ struct Statement {
 };
 
 // Every statement of this adapter, by name.
-const std::array<Statement, 31>& statements() {
-  static const std::array<Statement, 31> kStatements = {{
+const std::array<Statement, 38>& statements() {
+  static const std::array<Statement, 38> kStatements = {{
       {"auth_find_session",
        "SELECT s.id, s.stage, " OMPS_US("s.created_at") ", " OMPS_US(
            "s.last_seen_at") ", s.csrf_token, u.disabled_at IS NOT NULL, " +
@@ -118,6 +119,26 @@ const std::array<Statement, 31>& statements() {
                                                "count(*) FROM l) + (SELECT count(*) FROM s)"
                                                " + (SELECT count(*) FROM o)"},
       {"auth_end_session", "DELETE FROM sessions WHERE id = $1"},
+      {"auth_save_login",
+       "INSERT INTO oidc_logins (state_hash, browser_hash, nonce, code_verifier, created_at)"
+       " VALUES ($1, $2, $3, $4, " OMPS_AT("$5") ")"},
+      {"auth_take_login",
+       "DELETE FROM oidc_logins WHERE state_hash = $1"
+       " RETURNING browser_hash, nonce, code_verifier, " OMPS_US("created_at")},
+      {"auth_identity_user",
+       "SELECT user_id FROM oidc_identities WHERE issuer = $1 AND subject = $2"},
+      {"auth_link_identity",
+       "INSERT INTO oidc_identities (issuer, subject, user_id) VALUES ($1, $2, $3)"
+       " ON CONFLICT (issuer, subject) DO UPDATE SET user_id = EXCLUDED.user_id"},
+      {"auth_users_matching",
+       "SELECT u.id FROM users u JOIN organisations o ON o.id = u.organisation_id"
+       " WHERE (lower(u.username) = lower($1) OR (u.email <> '' AND lower(u.email) = lower($1)))"
+       " AND ($2 = 0 OR o.path @> ARRAY[$2]::bigint[]) ORDER BY u.id LIMIT 2"},
+      {"auth_org_named",
+       "SELECT id, kind FROM organisations WHERE lower(name) = lower($1) LIMIT 2"},
+      {"auth_create_external_user",
+       "INSERT INTO users (organisation_id, username, display_name, email, role)"
+       " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id"},
   }};
   return kStatements;
 }
@@ -367,6 +388,65 @@ long PgAuthStore::purgeExpired(WallTime now, WallTime failuresBefore, WallTime s
       .exec_prepared("auth_purge", toMicros(now), toMicros(failuresBefore),
                      toMicros(sessionsBefore), toMicros(loginsBefore))[0][0]
       .as<long>();
+}
+
+void PgAuthStore::savePendingLogin(const TokenHash& stateHash, const TokenHash& browserHash,
+                                   std::string_view nonce, std::string_view codeVerifier,
+                                   WallTime at) {
+  txn_.exec_prepared("auth_save_login", bytes(stateHash), bytes(browserHash), std::string(nonce),
+                     std::string(codeVerifier), toMicros(at));
+}
+
+std::optional<PendingLoginRecord> PgAuthStore::takePendingLogin(const TokenHash& stateHash) {
+  const auto r = txn_.exec_prepared("auth_take_login", bytes(stateHash));
+  if (r.empty()) return std::nullopt;
+  PendingLoginRecord p;
+  const std::string browser = pqxx::binarystring(r[0][0]).str();
+  std::copy_n(browser.begin(), std::min(browser.size(), p.browserHash.size()),
+              p.browserHash.begin());
+  p.nonce = r[0][1].as<std::string>();
+  p.codeVerifier = r[0][2].as<std::string>();
+  p.createdAt = fromMicros(r[0][3].as<std::int64_t>());
+  return p;
+}
+
+std::optional<std::int64_t> PgAuthStore::userOfIdentity(std::string_view issuer,
+                                                        std::string_view subject) {
+  const auto r =
+      txn_.exec_prepared("auth_identity_user", std::string(issuer), std::string(subject));
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<std::int64_t>();
+}
+
+void PgAuthStore::linkIdentity(std::string_view issuer, std::string_view subject,
+                               std::int64_t userId) {
+  txn_.exec_prepared("auth_link_identity", std::string(issuer), std::string(subject), userId);
+}
+
+std::vector<std::int64_t> PgAuthStore::usersMatching(std::string_view value,
+                                                     std::int64_t organisationId) {
+  std::vector<std::int64_t> out;
+  for (const auto& row :
+       txn_.exec_prepared("auth_users_matching", std::string(value), organisationId)) {
+    out.push_back(row[0].as<std::int64_t>());
+  }
+  return out;
+}
+
+std::int64_t PgAuthStore::organisationNamed(std::string_view name, std::string& kind) {
+  const auto r = txn_.exec_prepared("auth_org_named", std::string(name));
+  if (r.size() != 1) return 0;
+  kind = r[0][1].as<std::string>();
+  return r[0][0].as<std::int64_t>();
+}
+
+std::int64_t PgAuthStore::createExternalUser(std::int64_t organisationId, std::string_view username,
+                                             std::string_view displayName, std::string_view email,
+                                             Role role) {
+  const auto r = txn_.exec_prepared("auth_create_external_user", organisationId,
+                                    std::string(username), std::string(displayName).substr(0, 200),
+                                    std::string(email).substr(0, 254), std::string(toString(role)));
+  return r.empty() ? 0 : r[0][0].as<std::int64_t>();
 }
 
 }  // namespace openmps::server::auth

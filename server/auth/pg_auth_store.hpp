@@ -2,6 +2,7 @@
 
 #include "server/auth/account_store.hpp"
 #include "server/auth/authenticator.hpp"
+#include "server/auth/oidc_sign_in.hpp"
 
 namespace pqxx {
 class transaction_base;
@@ -13,7 +14,7 @@ class transaction_base;
 // the request switches to the API's role.
 namespace openmps::server::auth {
 
-class PgAuthStore final : public SessionLookup, public AccountStore {
+class PgAuthStore final : public SessionLookup, public AccountStore, public OidcStore {
  public:
   explicit PgAuthStore(pqxx::transaction_base& txn);
 
@@ -51,6 +52,22 @@ class PgAuthStore final : public SessionLookup, public AccountStore {
   bool useRecoveryCode(std::int64_t userId, const TokenHash& hash, WallTime at) override;
   int recoveryCodesLeft(std::int64_t userId) override;
   void audit(const AuditActor& actor, const AuditEvent& event) override;
+
+  // OidcStore
+  void savePendingLogin(const TokenHash& stateHash, const TokenHash& browserHash,
+                        std::string_view nonce, std::string_view codeVerifier,
+                        WallTime at) override;
+  std::optional<PendingLoginRecord> takePendingLogin(const TokenHash& stateHash) override;
+  std::optional<std::int64_t> userOfIdentity(std::string_view issuer,
+                                             std::string_view subject) override;
+  void linkIdentity(std::string_view issuer, std::string_view subject,
+                    std::int64_t userId) override;
+  std::vector<std::int64_t> usersMatching(std::string_view value,
+                                          std::int64_t organisationId) override;
+  std::int64_t organisationNamed(std::string_view name, std::string& kind) override;
+  std::int64_t createExternalUser(std::int64_t organisationId, std::string_view username,
+                                  std::string_view displayName, std::string_view email,
+                                  Role role) override;
 
   // Housekeeping for the server's sweep: failures older than `failuresBefore`,
   // expired locks, sessions idle since `sessionsBefore`, unanswered OpenID

@@ -227,6 +227,31 @@ Outcome SignInService::signIn(AccountStore& store, std::string_view username,
   return out;
 }
 
+Outcome SignInService::signInVerified(AccountStore& store, std::int64_t userId,
+                                      std::string_view peer, std::string_view how) const {
+  const auto user = store.userById(userId);
+  if (!user) return verdict(Verdict::kRefused, "no such user");
+  const AuditActor actor = actorFor(*user, peer);
+  const auto now = clock_.now();
+  if (user->disabled) {
+    store.audit(
+        actor, userEvent(*user, "session.sign_in_failed", std::string(how) + ": account disabled"));
+    return verdict(Verdict::kDisabled, "the account is disabled; ask an administrator");
+  }
+  if (now - user->lastActiveAt >= settings_.idleUserLimit) {
+    store.disableUser(user->id, "idle", now);
+    store.audit(AuditActor::server(), userEvent(*user, "user.disable", idleNote()));
+    return verdict(Verdict::kDisabled,
+                   "the account was disabled after a long time without sign-in; ask an "
+                   "administrator");
+  }
+  Outcome out;
+  out.session = newSession(store, *user, SessionStage::kComplete, peer);
+  store.markSignedIn(user->id, now);
+  store.audit(actor, userEvent(*user, "session.sign_in", std::string(how)));
+  return out;
+}
+
 bool SignInService::checkSecondFactor(AccountStore& store, const UserCredentials& user,
                                       std::string_view code, bool& usedRecoveryCode) const {
   usedRecoveryCode = false;

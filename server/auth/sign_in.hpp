@@ -89,6 +89,11 @@ class SignInService {
   // says what is still missing (second factor, new password, enrolment).
   Outcome signIn(AccountStore& store, std::string_view username, const util::Secret& password,
                  std::string_view peer) const;
+  // A user another party vouched for (OpenID Connect): no password and no
+  // local second factor (the provider's own applies); disabled and idle
+  // accounts are refused as at a password sign-in. `how` goes to the audit.
+  Outcome signInVerified(AccountStore& store, std::int64_t userId, std::string_view peer,
+                         std::string_view how) const;
   // A 6-digit TOTP code or a recovery code for a session in kSecondFactor.
   Outcome secondFactor(AccountStore& store, const SessionRef& session, std::string_view code) const;
   void signOut(AccountStore& store, const SessionRef& session) const;
