@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 
+#include "server/auth/auth_services.hpp"
 #include "server/cli/cli_support.hpp"
 #include "server/cli/commands.hpp"
 #include "server/config/server_secrets.hpp"
@@ -93,6 +94,10 @@ int runCommand(std::span<const std::string> args) {
                                       std::filesystem::absolute(cfg.sourcePath).parent_path());
   }
   const auto masterKey = config::loadMasterKey(cfg);
+  const util::SystemClock clock;
+  // Users, sessions and sign-in: built before anything listens, so a bad
+  // auth: section stops the start with its error.
+  auth::AuthServices authServices(cfg, clock);
   if (cfg.needsTls() &&
       (!std::filesystem::exists(cfg.tls.certificate) || !std::filesystem::exists(cfg.tls.key))) {
     throw std::runtime_error("TLS certificate " + cfg.tls.certificate.string() + " or key " +
@@ -110,7 +115,6 @@ int runCommand(std::span<const std::string> args) {
       masterKey, [databaseUri] { return std::make_unique<store::PgIngestStore>(databaseUri); },
       ingestOptions);
 
-  const util::SystemClock clock;
   receiver::RateLimiter limiter(clock, cfg.limits.ratePerMinute, cfg.limits.rateBurst);
   const receiver::RpcDispatcher dispatcher([&](std::string_view sealed, std::string_view carrier,
                                                std::string_view peer) -> envelope::SubmitResult {
@@ -163,6 +167,7 @@ int runCommand(std::span<const std::string> args) {
   store::PartitionKeeper partitions(
       clock, [databaseUri](int year) { store::ensurePartitions(databaseUri, year); });
   partitions.start();
+  authServices.startHousekeeping();
   util::logInfo(kLog) << "openmps-server running (" << cfg.ingest.workers
                       << " ingest workers); SIGTERM stops it";
   int received = 0;
@@ -178,6 +183,7 @@ int runCommand(std::span<const std::string> args) {
     mailboxService->stop();
   }
   partitions.stop();
+  authServices.stopHousekeeping();
   ingestor.stop();
   util::logInfo(kLog) << "stopped cleanly";
   return 0;

@@ -1,5 +1,7 @@
 #include "server/store/pg_partitions.hpp"
 
+#include <stdexcept>
+
 #include <pqxx/pqxx>
 
 #include "shared/util/log.hpp"
@@ -30,42 +32,16 @@ void ensurePartitions(const util::Secret& databaseUri, int currentYear) {
 
 PartitionKeeper::PartitionKeeper(const util::Clock& clock, std::function<void(int year)> ensure,
                                  std::chrono::minutes interval, std::chrono::minutes retry)
-    : clock_(clock), ensure_(std::move(ensure)), interval_(interval), retry_(retry) {}
-
-PartitionKeeper::~PartitionKeeper() {
-  stop();
-}
-
-void PartitionKeeper::start() {
-  thread_ = std::thread([this] { loop(); });
-}
-
-void PartitionKeeper::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
-  }
-}
-
-void PartitionKeeper::loop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    auto wait = interval_;
-    lock.unlock();
-    try {
-      ensure_(utcYear(clock_.now()));
-    } catch (const std::exception& e) {
-      util::logWarning(kLog) << "could not create the yearly partitions: " << e.what()
-                             << "; trying again in " << retry_.count() << " minutes";
-      wait = retry_;
-    }
-    lock.lock();
-    wake_.wait_for(lock, wait, [this] { return stopping_; });
-  }
-}
+    : task_(
+          std::string(kLog),
+          [&clock, ensure = std::move(ensure)] {
+            try {
+              ensure(utcYear(clock.now()));
+            } catch (const std::exception& e) {
+              throw std::runtime_error(std::string("could not create the yearly partitions: ") +
+                                       e.what());
+            }
+          },
+          interval, retry) {}
 
 }  // namespace openmps::server::store

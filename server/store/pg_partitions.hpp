@@ -1,12 +1,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 
 #include "shared/util/clock.hpp"
+#include "shared/util/periodic_task.hpp"
 #include "shared/util/secret.hpp"
 
 namespace openmps::server::store {
@@ -34,24 +32,12 @@ class PartitionKeeper {
   PartitionKeeper(const util::Clock& clock, std::function<void(int year)> ensure,
                   std::chrono::minutes interval = std::chrono::hours{6},
                   std::chrono::minutes retry = std::chrono::minutes{10});
-  ~PartitionKeeper();
-  PartitionKeeper(const PartitionKeeper&) = delete;
-  PartitionKeeper& operator=(const PartitionKeeper&) = delete;
 
-  void start();
-  void stop();
+  void start() { task_.start(); }
+  void stop() { task_.stop(); }
 
  private:
-  void loop();
-
-  const util::Clock& clock_;
-  std::function<void(int)> ensure_;
-  std::chrono::minutes interval_;
-  std::chrono::minutes retry_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  util::PeriodicTask task_;
 };
 
 }  // namespace openmps::server::store
