@@ -75,6 +75,29 @@ std::string faultResponse(int code, const std::string& message) {
   return envelope::encodeFaultResponse(envelope::SubmitFault{code, message});
 }
 
+// The methods this server answers. xmlrpc-c's own system.listMethods would
+// also name system.multicall and system.shutdown, which are refused.
+constexpr std::array<std::string_view, 4> kAllowed = {
+    envelope::kSubmitMethod, "system.listMethods", "system.methodHelp", "system.methodSignature"};
+
+bool allowed(std::string_view method) {
+  return std::find(kAllowed.begin(), kAllowed.end(), method) != kAllowed.end();
+}
+
+std::string listMethodsResponse() {
+  std::vector<xmlrpc_c::value> names;
+  for (const auto name : kAllowed) names.emplace_back(xmlrpc_c::value_string(std::string(name)));
+  std::string xml;
+  xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(xmlrpc_c::value_array(names)), &xml);
+  return xml;
+}
+
+// methodHelp and methodSignature describe only what listMethods names.
+bool asksAboutRefusedMethod(const xmlrpc_c::paramList& params) {
+  return params.size() == 1 && params[0].type() == xmlrpc_c::value::TYPE_STRING &&
+         !allowed(xmlrpc_c::value_string(params[0]).cvalue());
+}
+
 }  // namespace
 
 struct RpcDispatcher::Impl {
@@ -120,9 +143,7 @@ std::string RpcDispatcher::handle(std::string_view body, std::string_view carrie
     return faultResponse(envelope::kFaultBadCall,
                          std::string("not a well-formed XML-RPC call: ") + e.what());
   }
-  static constexpr std::array<std::string_view, 4> kAllowed = {
-      envelope::kSubmitMethod, "system.listMethods", "system.methodHelp", "system.methodSignature"};
-  if (std::find(kAllowed.begin(), kAllowed.end(), method) == kAllowed.end()) {
+  if (!allowed(method)) {
     util::logWarning(kLog) << "unknown method '" << method.substr(0, 100) << "' via " << carrier
                            << " from " << peer;
     return faultResponse(envelope::kFaultBadCall, "unknown method '" + method.substr(0, 100) +
@@ -141,6 +162,11 @@ std::string RpcDispatcher::handle(std::string_view body, std::string_view carrie
       util::logError(kLog) << "call via " << carrier << " from " << peer << " failed: " << e.what();
       return faultResponse(envelope::kFaultInternal, "internal error, try again later");
     }
+  }
+  if (method == "system.listMethods") return listMethodsResponse();
+  if (asksAboutRefusedMethod(params)) {
+    return faultResponse(envelope::kFaultBadCall,
+                         "no such method (system.listMethods names what this server offers)");
   }
   const CallContext context(carrier, peer);
   std::string response;

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "shared/util/text.hpp"
+
 namespace openmps::util {
 namespace {
 
@@ -31,8 +33,10 @@ LogLine::LogLine(LogLevel level, std::string_view component)
 
 LogLine::~LogLine() {
   if (!enabled_) return;
-  stream_ << '\n';
-  const std::string line = stream_.str();
+  // The sink escapes every line whole (escapeForLog is idempotent): a
+  // newline or a syslog priority from outside can never start a line of its
+  // own, whatever a call site forgot.
+  const std::string line = escapeForLog(stream_.str()) + '\n';
   const std::lock_guard lock(gMutex);
   if (gSink != nullptr) {
     *gSink << line;

@@ -11,6 +11,9 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
 // Logs go to stderr, one line each, with a syslog priority prefix ("<6>")
 // so journald files them at the right level. The line is written when the
 // LogLine goes out of scope:  util::logInfo("ingest") << "stored " << n;
+// Every line passes util::escapeForLog (text.hpp) on its way out: values
+// from outside cannot break a line or forge one. Call sites still quote
+// such values through escapeForLog where they build text for other sinks.
 class LogLine {
  public:
   LogLine(LogLevel level, std::string_view component);

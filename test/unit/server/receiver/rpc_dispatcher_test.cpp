@@ -6,6 +6,7 @@
 
 #include "shared/envelope/fault_codes.hpp"
 #include "shared/envelope/xmlrpc_call.hpp"
+#include "shared/envelope/xmlrpc_guard.hpp"
 
 using namespace openmps;
 using openmps::server::receiver::RpcDispatcher;
@@ -97,6 +98,43 @@ TEST_CASE("system.listMethods names mps.submit", "[server][receiver]") {
   for (const auto& v : names) {
     methods.push_back(xmlrpc_c::value_string(v).cvalue());
   }
-  CHECK(std::find(methods.begin(), methods.end(), "mps.submit") != methods.end());
-  CHECK(std::find(methods.begin(), methods.end(), "system.listMethods") != methods.end());
+  // Exactly what the dispatcher answers: no system.multicall, no system.shutdown.
+  CHECK(methods == std::vector<std::string>{"mps.submit", "system.listMethods", "system.methodHelp",
+                                            "system.methodSignature"});
+}
+
+TEST_CASE("introspection describes only the methods offered", "[server][receiver]") {
+  Seen seen;
+  const auto dispatcher = makeDispatcher(seen, envelope::SubmitAck{"stored", 1, 1, 1});
+  auto ask = [&](const std::string& method, const std::string& about) {
+    xmlrpc_c::paramList params;
+    params.add(xmlrpc_c::value_string(about));
+    return dispatcher.handle(call(method, params), "xmlrpc", "p");
+  };
+  for (const char* refused : {"system.multicall", "system.shutdown", "system.capabilities"}) {
+    INFO(refused);
+    const auto r = envelope::decodeSubmitResponse(ask("system.methodHelp", refused));
+    CHECK(std::get<envelope::SubmitFault>(r).code == envelope::kFaultBadCall);
+  }
+  xmlrpc_c::rpcOutcome outcome;
+  xmlrpc_c::xml::parseResponse(ask("system.methodHelp", "mps.submit"), &outcome);
+  REQUIRE(outcome.succeeded());
+  CHECK(xmlrpc_c::value_string(outcome.getResult()).cvalue().starts_with("mps.submit("));
+}
+
+TEST_CASE("the server's answers fit the XML-RPC shape limits with a margin", "[server][receiver]") {
+  Seen seen;
+  const auto dispatcher = makeDispatcher(seen, envelope::SubmitAck{"stored", 1, 1, 1});
+  xmlrpc_c::paramList about;
+  about.add(xmlrpc_c::value_string("mps.submit"));
+  const envelope::XmlRpcShapeLimits tight{12, 32};
+  for (const auto& [method, params] :
+       {std::pair{std::string("system.listMethods"), xmlrpc_c::paramList()},
+        std::pair{std::string("system.methodSignature"), about},
+        std::pair{std::string("system.methodHelp"), about}}) {
+    INFO(method);
+    CHECK_NOTHROW(envelope::rejectUnsafeXmlRpc(call(method, params), tight));
+    CHECK_NOTHROW(
+        envelope::rejectUnsafeXmlRpc(dispatcher.handle(call(method, params), "x", "p"), tight));
+  }
 }
