@@ -1,0 +1,56 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
+import { can, loadSession, session } from './session'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    // Message key of the page title.
+    title: string
+    // Pages anyone may open (sign-in); all others need a complete session.
+    public?: boolean
+    // The API operation the page is built on: without it the page is not
+    // offered (the API would refuse it anyway).
+    operation?: string
+  }
+}
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/sign-in', name: 'sign-in', component: () => import('./pages/SignInPage.vue'), meta: { title: 'signIn.title', public: true } },
+  // Where "/" leads depends on the role: decided in the guard.
+  { path: '/', name: 'home', component: () => import('./pages/NotFoundPage.vue'), meta: { title: 'app.name' } },
+  { path: '/account', name: 'account', component: () => import('./pages/AccountPage.vue'), meta: { title: 'account.title' } },
+  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { title: 'notFound.title', public: true } },
+]
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+// The first page a person may open: the dashboard, or else the first page
+// their role offers.
+export function homeRoute(): { name: string } {
+  for (const r of routes) {
+    if (r.name !== 'home' && r.meta?.operation && can(r.meta.operation) && typeof r.name === 'string') return { name: r.name }
+  }
+  return { name: 'account' }
+}
+
+export async function guard(to: RouteLocationNormalized) {
+  if (!session.loaded) {
+    try {
+      await loadSession()
+    } catch {
+      // The server is unreachable: the page shows it when it loads its data.
+    }
+  }
+  if (to.meta.public) return true
+  if (!session.me) return { name: 'sign-in', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  if (to.name === 'home') return homeRoute()
+  if (to.meta.operation && !can(to.meta.operation)) {
+    return { name: 'not-found', params: { pathMatch: to.path.slice(1).split('/') }, query: { denied: '1' } }
+  }
+  return true
+}
+
+router.beforeEach(guard)
