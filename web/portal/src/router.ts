@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
-import { can, loadSession, session } from './session'
+import { can, loadSession, session, signedIn } from './session'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -17,6 +17,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/sign-in', name: 'sign-in', component: () => import('./pages/SignInPage.vue'), meta: { title: 'signIn.title', public: true } },
   // Where "/" leads depends on the role: decided in the guard.
   { path: '/', name: 'home', component: () => import('./pages/NotFoundPage.vue'), meta: { title: 'app.name' } },
+  { path: '/users', name: 'users', component: () => import('./pages/UsersPage.vue'), meta: { title: 'users.title', operation: 'listUsers' } },
+  { path: '/tokens', name: 'tokens', component: () => import('./pages/ApiTokensPage.vue'), meta: { title: 'tokens.title', operation: 'listApiTokens' } },
   { path: '/account', name: 'account', component: () => import('./pages/AccountPage.vue'), meta: { title: 'account.title' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { title: 'notFound.title', public: true } },
 ]
@@ -44,8 +46,10 @@ export async function guard(to: RouteLocationNormalized) {
       // The server is unreachable: the page shows it when it loads its data.
     }
   }
+  // The identity provider's sign-in comes back to "/" with its verdict.
+  if (typeof to.query.sign_in_error === 'string') return { name: 'sign-in', query: { oidc_error: to.query.sign_in_error } }
   if (to.meta.public) return true
-  if (!session.me) return { name: 'sign-in', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  if (!signedIn()) return { name: 'sign-in', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
   if (to.name === 'home') return homeRoute()
   if (to.meta.operation && !can(to.meta.operation)) {
     return { name: 'not-found', params: { pathMatch: to.path.slice(1).split('/') }, query: { denied: '1' } }

@@ -17,13 +17,17 @@ const state = reactive<SessionState>({ me: null, stage: null, loaded: false, end
 export const session = readonly(state)
 
 http.onUnauthenticated = () => {
-  if (state.me) state.ended = 'idle'
+  if (state.me && state.stage === 'complete') state.ended = 'idle'
   state.me = null
   state.stage = null
 }
 
+export function signedIn(): boolean {
+  return state.me !== null && state.stage === 'complete'
+}
+
 export function can(operation: string): boolean {
-  return state.me?.operations.includes(operation) ?? false
+  return signedIn() && (state.me?.operations?.includes(operation) ?? false)
 }
 
 export function canAny(...operations: string[]): boolean {
@@ -31,17 +35,19 @@ export function canAny(...operations: string[]): boolean {
 }
 
 export function userLocale(): Locale | undefined {
-  const l = state.me?.user.locale
+  const l = state.me?.locale
   return isLocale(l) ? l : undefined
 }
 
+// Asks the API who this browser is signed in as; a session still in its
+// sign-in steps is kept with its stage.
 export async function loadSession(): Promise<void> {
   try {
-    const me = await http.get<Me>('/me')
-    setMe(me)
+    setMe(await http.get<Me>('/me'))
   } catch (e) {
     if (!(e instanceof ApiError) || e.kind !== 'unauthenticated') throw e
     state.me = null
+    state.stage = null
   } finally {
     state.loaded = true
   }
@@ -49,18 +55,18 @@ export async function loadSession(): Promise<void> {
 
 export function setMe(me: Me): void {
   state.me = me
-  state.stage = 'complete'
-  state.ended = null
+  state.stage = me.stage
+  if (me.stage === 'complete') state.ended = null
   if (me.csrf_token) http.csrfToken = me.csrf_token
 }
 
-export function setStage(stage: SessionStage, csrfToken?: string): void {
+export function setStage(stage: SessionStage, csrfToken?: string | null): void {
   state.stage = stage
   if (csrfToken) http.csrfToken = csrfToken
 }
 
 export function setLocale(locale: Locale): void {
-  if (state.me) state.me.user.locale = locale
+  if (state.me) state.me.locale = locale
 }
 
 export async function signOut(): Promise<void> {

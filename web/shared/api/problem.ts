@@ -13,6 +13,7 @@ export interface Problem {
   detail?: string
   field?: string
   errors?: { field?: string; name?: string; pointer?: string; detail?: string; message?: string }[]
+  invalid_params?: { name?: string; reason?: string }[]
   [extension: string]: unknown
 }
 
@@ -59,6 +60,9 @@ export function fieldsOf(problem: Problem): FieldProblem[] {
   const out: FieldProblem[] = []
   const detail = problem.detail ?? problem.title ?? ''
   if (typeof problem.field === 'string' && problem.field) out.push({ field: problem.field, detail })
+  for (const p of problem.invalid_params ?? []) {
+    if (p.name) out.push({ field: p.name, detail: p.reason ?? detail })
+  }
   for (const e of problem.errors ?? []) {
     const field = e.field ?? e.name ?? (e.pointer ? pointerToField(e.pointer) : '')
     if (field) out.push({ field, detail: e.detail ?? e.message ?? detail })

@@ -4,54 +4,56 @@ import type { Me, SessionStage } from './types'
 
 // Signing in and the person's own account (server/auth's routes).
 
-export interface SignInAnswer {
+export interface SessionAnswer {
   stage: SessionStage
-  csrf_token?: string
+  csrf_token: string
 }
 
 export interface TotpEnrolment {
-  uri: string
+  otpauth_uri: string
   secret: string
   qr_svg: string
 }
 
-export interface OidcProvider {
-  enabled: boolean
-  name?: string
+export interface AuthMethods {
+  password: boolean
+  oidc: { enabled: boolean; label?: string; start?: string }
 }
 
-export function signIn(username: string, password: string): Promise<SignInAnswer> {
-  return http.post<SignInAnswer>('/session', { username, password })
+export function signIn(username: string, password: string): Promise<SessionAnswer> {
+  return http.post<SessionAnswer>('/session', { username, password })
 }
 
-export function secondFactor(code: string): Promise<SignInAnswer> {
-  return http.post<SignInAnswer>('/session/second-factor', { code })
+export function secondFactor(code: string): Promise<SessionAnswer> {
+  return http.post<SessionAnswer>('/session/second-factor', { code })
 }
 
 export function beginTotp(): Promise<TotpEnrolment> {
-  return http.post<TotpEnrolment>('/me/totp')
+  return http.post<TotpEnrolment>('/me/totp/enrolment')
 }
 
-export function confirmTotp(code: string): Promise<{ stage?: SessionStage; csrf_token?: string; recovery_codes: string[] }> {
-  return http.post('/me/totp/confirm', { code })
+export function confirmTotp(code: string): Promise<Partial<SessionAnswer> & { recovery_codes?: string[] }> {
+  return http.post('/me/totp/confirmation', { code })
 }
 
-export function changePassword(current: string, next: string): Promise<SignInAnswer> {
-  return http.post<SignInAnswer>('/me/password', { current_password: current, new_password: next })
+export function changePassword(current: string, next: string): Promise<SessionAnswer> {
+  return http.post<SessionAnswer>('/me/password', { current_password: current, new_password: next })
 }
 
 export function getMe(): Promise<Me> {
   return http.get<Me>('/me')
 }
 
-export function saveMyLocale(locale: Locale): Promise<unknown> {
-  return http.patch('/me', { locale })
+export function saveMyLocale(locale: Locale): Promise<Me> {
+  return http.patch<Me>('/me', { locale })
 }
 
-export function oidcProvider(): Promise<OidcProvider> {
-  return http.get<OidcProvider>('/session/oidc')
+export function authMethods(): Promise<AuthMethods> {
+  return http.get<AuthMethods>('/auth/methods')
 }
 
-export function oidcStartUrl(next: string): string {
-  return `/api/v1/session/oidc/start?next=${encodeURIComponent(next)}`
+// The identity provider's sign-in starts with a full-page navigation (the
+// server redirects to the provider and back).
+export function oidcStartUrl(methods: AuthMethods): string {
+  return `/api/v1${methods.oidc.start?.replace(/^\/api\/v1/, '') ?? '/auth/oidc/start'}`
 }
