@@ -118,6 +118,24 @@ def make_supply(index: int, color: str, level: int, maximum: int = 100) -> dict:
             "class": "consumed", "part_number": "", "serial": ""}
 
 
+def submitted_batch(call_xml: bytes) -> tuple[int, int]:
+    """(client id, batch number) of an mps.submit call, from the envelope's
+    header (sealed as associated data, so readable without the key)."""
+    (envelope,), method = xmlrpc.client.loads(call_xml, use_builtin_types=True)
+    assert method == "mps.submit", method
+    assert envelope[:4] == MAGIC, envelope[:8]
+    return struct.unpack_from(">QQ", envelope, 8)
+
+
+def submit_answer(response_xml: bytes) -> str:
+    """"stored", "duplicate" or "fault N" for an answer to mps.submit."""
+    try:
+        (answer,), _ = xmlrpc.client.loads(response_xml, use_builtin_types=True)
+    except xmlrpc.client.Fault as f:
+        return f"fault {f.faultCode}"
+    return answer["status"]
+
+
 # ---- enrollment strings (shared/envelope/enrollment.cpp) -----------------------
 
 @dataclass
