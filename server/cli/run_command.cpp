@@ -16,9 +16,10 @@
 #include "server/config/server_secrets.hpp"
 #include "server/ingest/ingestor.hpp"
 #include "server/mailbox/mailbox_service.hpp"
-#include "server/receiver/poco_rpc_server.hpp"
+#include "server/receiver/poco_http_listener.hpp"
 #include "server/receiver/rate_limiter.hpp"
 #include "server/receiver/rpc_dispatcher.hpp"
+#include "server/receiver/rpc_http_handler.hpp"
 #include "server/store/pg_batch_gaps.hpp"
 #include "server/store/pg_ingest_store.hpp"
 #include "server/store/pg_partitions.hpp"
@@ -33,8 +34,8 @@ namespace {
 constexpr std::string_view kLog = "server";
 
 receiver::ListenerOptions listenerOptions(const config::ServerConfig& cfg, std::string name,
-                                          const config::ListenAddress& address, bool tls,
-                                          bool rpc2Only) {
+                                          const config::ListenAddress& address, bool tls) {
+  const auto& l = cfg.limits;
   receiver::ListenerOptions o;
   o.name = std::move(name);
   o.host = address.host;
@@ -42,11 +43,16 @@ receiver::ListenerOptions listenerOptions(const config::ServerConfig& cfg, std::
   o.tls = tls;
   o.certificate = cfg.tls.certificate;
   o.key = cfg.tls.key;
-  o.rpc2Only = rpc2Only;
-  o.maxRequestBytes = cfg.limits.maxRequestBytes;
-  o.maxConnections = cfg.limits.maxConnections;
-  o.maxConnectionsPerPeer = cfg.limits.maxConnectionsPerPeer;
-  o.timeout = cfg.limits.requestTimeout;
+  o.limits.maxRequestBytes = l.maxRequestBytes;
+  o.limits.maxConnections = l.maxConnections;
+  o.limits.maxConnectionsPerPeer = l.maxConnectionsPerPeer;
+  o.limits.maxPending = l.maxPendingConnections;
+  o.limits.maxPendingPerPeer = l.maxPendingPerPeer;
+  o.limits.handshakeTimeout = l.handshakeTimeout;
+  o.limits.requestTimeout = l.requestTimeout;
+  o.limits.idleTimeout = l.idleTimeout;
+  o.limits.peerRatePerMinute = l.peerRatePerMinute;
+  o.limits.peerRateBurst = l.peerRateBurst;
   return o;
 }
 
@@ -105,9 +111,18 @@ int runCommand(std::span<const std::string> args) {
                              " missing (run 'openmps-server migrate --config FILE' once to "
                              "create a self-signed pair, or configure yours)");
   }
+  // Charged only after the seal was verified (the client id travels in
+  // clear): a stranger can neither slow down nor lock out a collector.
+  // The listeners limit each source address before that.
+  receiver::RateLimiter clientRate(clock, cfg.limits.ratePerMinute, cfg.limits.rateBurst);
   ingest::IngestOptions ingestOptions;
   ingestOptions.workers = cfg.ingest.workers;
   ingestOptions.queueLength = static_cast<std::size_t>(cfg.ingest.queueLength);
+  ingestOptions.admit = [&clientRate](std::uint64_t clientId, std::string_view carrier) {
+    // Mail arrives at the pace the poller reads it; only network carriers
+    // can be hammered.
+    return carrier == ingest::kCarrierMail || clientRate.allow(std::to_string(clientId));
+  };
   const util::Secret databaseUri = cfg.databaseUri;
   // Fail at start, not at the first batch, when the database is unreachable.
   { store::PgIngestStore probe(databaseUri); }
@@ -115,38 +130,23 @@ int runCommand(std::span<const std::string> args) {
       masterKey, [databaseUri] { return std::make_unique<store::PgIngestStore>(databaseUri); },
       ingestOptions);
 
-  receiver::RateLimiter limiter(clock, cfg.limits.ratePerMinute, cfg.limits.rateBurst);
-  const receiver::RpcDispatcher dispatcher([&](std::string_view sealed, std::string_view carrier,
-                                               std::string_view peer) -> envelope::SubmitResult {
-    std::uint64_t clientId = 0;
-    try {
-      clientId = envelope::peekHeader(sealed).clientId;
-    } catch (const envelope::EnvelopeError& e) {
-      util::logWarning(kLog) << "refused (" << envelope::toString(e.kind()) << ") via " << carrier
-                             << " from " << peer << ": " << e.what();
-      return envelope::SubmitFault{envelope::faultCodeFor(e.kind()), e.what()};
-    }
-    if (!limiter.allow(clientId)) {
-      util::logWarning(kLog) << "rate limited client " << clientId << " via " << carrier << " from "
-                             << peer;
-      return envelope::SubmitFault{envelope::kFaultRateLimited,
-                                   "rate limited: too many calls from client " +
-                                       std::to_string(clientId) + ", try again later"};
-    }
-    return ingestor.ingest(sealed, carrier, peer);
-  });
-
-  std::vector<std::unique_ptr<receiver::PocoRpcServer>> servers;
+  const receiver::RpcDispatcher dispatcher(
+      [&](std::string_view sealed, std::string_view carrier, std::string_view peer) {
+        return ingestor.ingest(sealed, carrier, peer);
+      });
+  receiver::RpcHttpHandler xmlrpcHandler(dispatcher, std::string(ingest::kCarrierXmlRpc), false);
+  receiver::RpcHttpHandler webHandler(dispatcher, std::string(ingest::kCarrierHttps), true);
+  std::vector<std::unique_ptr<receiver::PocoHttpListener>> servers;
   if (cfg.xmlrpc.enabled) {
-    servers.push_back(std::make_unique<receiver::PocoRpcServer>(
-        listenerOptions(cfg, std::string(ingest::kCarrierXmlRpc), cfg.xmlrpc.listen, cfg.xmlrpc.tls,
-                        false),
-        dispatcher));
+    servers.push_back(std::make_unique<receiver::PocoHttpListener>(
+        listenerOptions(cfg, std::string(ingest::kCarrierXmlRpc), cfg.xmlrpc.listen,
+                        cfg.xmlrpc.tls),
+        xmlrpcHandler, clock));
   }
   if (cfg.web.enabled) {
-    servers.push_back(std::make_unique<receiver::PocoRpcServer>(
-        listenerOptions(cfg, std::string(ingest::kCarrierHttps), cfg.web.listen, true, true),
-        dispatcher));
+    servers.push_back(std::make_unique<receiver::PocoHttpListener>(
+        listenerOptions(cfg, std::string(ingest::kCarrierHttps), cfg.web.listen, true), webHandler,
+        clock));
   }
   for (auto& s : servers) {
     s->start();

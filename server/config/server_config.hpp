@@ -45,15 +45,25 @@ struct TlsFiles {
   std::filesystem::path key;          // PEM, mode 0600
 };
 
+// The hardened listener's limits (receiver/poco_http_listener.hpp), per
+// listener, and the rate limits of the receivers.
 struct Limits {
   std::size_t maxRequestBytes = 12u << 20;  // at most envelope::kMaxCallBytes
   int maxConnections = 256;                 // per listener, handled + queued
   int maxConnectionsPerPeer = 16;           // per listener and peer address
-  // Token bucket per client id: `ratePerMinute` calls on average, bursts
-  // of up to `rateBurst`.
+  // Connections in their TLS handshake, their request or the wait for the
+  // next one, per listener and per peer address.
+  int maxPendingConnections = 32;
+  int maxPendingPerPeer = 4;
+  std::chrono::seconds handshakeTimeout{10};  // whole TLS handshake
+  std::chrono::seconds requestTimeout{30};    // whole request: head and body
+  std::chrono::seconds idleTimeout{15};       // kept-alive connection, next request
+  // Before authentication: token bucket per source address.
+  int peerRatePerMinute = 600;
+  int peerRateBurst = 120;
+  // After the seal was verified: token bucket per client id.
   int ratePerMinute = 120;
   int rateBurst = 30;
-  std::chrono::seconds requestTimeout{30};
 };
 
 struct IngestSettings {

@@ -103,6 +103,48 @@ std::string ListenAddress::toString() const {
   return host + ":" + std::to_string(port);
 }
 
+namespace {
+
+void parseLimits(const Field& field, Limits& limits) {
+  using std::chrono::seconds;
+  const auto count = [](const Field& f) { return static_cast<int>(f.integer(1, 100'000)); };
+  const auto rate = [](const Field& f) { return static_cast<int>(f.integer(1, 1'000'000)); };
+  for (const auto& [key, f] :
+       field.entries({"max_request_bytes", "max_connections", "max_connections_per_peer",
+                      "max_pending_connections", "max_pending_per_peer", "handshake_timeout",
+                      "request_timeout", "idle_timeout", "peer_rate_per_minute", "peer_rate_burst",
+                      "rate_per_minute", "rate_burst"})) {
+    if (key == "max_request_bytes") {
+      limits.maxRequestBytes = static_cast<std::size_t>(
+          f.integer(1024, static_cast<std::int64_t>(envelope::kMaxCallBytes)));
+    } else if (key == "max_connections") {
+      limits.maxConnections = count(f);
+    } else if (key == "max_connections_per_peer") {
+      limits.maxConnectionsPerPeer = count(f);
+    } else if (key == "max_pending_connections") {
+      limits.maxPendingConnections = count(f);
+    } else if (key == "max_pending_per_peer") {
+      limits.maxPendingPerPeer = count(f);
+    } else if (key == "handshake_timeout") {
+      limits.handshakeTimeout = f.duration(seconds(1), seconds(300));
+    } else if (key == "request_timeout") {
+      limits.requestTimeout = f.duration(seconds(1), seconds(3600));
+    } else if (key == "idle_timeout") {
+      limits.idleTimeout = f.duration(seconds(1), seconds(3600));
+    } else if (key == "peer_rate_per_minute") {
+      limits.peerRatePerMinute = rate(f);
+    } else if (key == "peer_rate_burst") {
+      limits.peerRateBurst = rate(f);
+    } else if (key == "rate_per_minute") {
+      limits.ratePerMinute = rate(f);
+    } else {
+      limits.rateBurst = rate(f);
+    }
+  }
+}
+
+}  // namespace
+
 ServerConfig parseServerConfig(const std::string& text, const std::string& sourceName,
                                const std::filesystem::path& baseDir) {
   const Context ctx(sourceName, baseDir, yaml::throwFormatted<ConfigError>, readerOptions());
@@ -156,24 +198,7 @@ ServerConfig parseServerConfig(const std::string& text, const std::string& sourc
         out.certificateNames.push_back(f.text(253));
       }
     } else if (name == "limits") {
-      for (const auto& [key, f] :
-           field.entries({"max_request_bytes", "max_connections", "max_connections_per_peer",
-                          "rate_per_minute", "rate_burst", "request_timeout_seconds"})) {
-        if (key == "max_request_bytes") {
-          out.limits.maxRequestBytes = static_cast<std::size_t>(
-              f.integer(1024, static_cast<std::int64_t>(envelope::kMaxCallBytes)));
-        } else if (key == "max_connections") {
-          out.limits.maxConnections = static_cast<int>(f.integer(1, 100'000));
-        } else if (key == "max_connections_per_peer") {
-          out.limits.maxConnectionsPerPeer = static_cast<int>(f.integer(1, 100'000));
-        } else if (key == "rate_per_minute") {
-          out.limits.ratePerMinute = static_cast<int>(f.integer(1, 1'000'000));
-        } else if (key == "rate_burst") {
-          out.limits.rateBurst = static_cast<int>(f.integer(1, 1'000'000));
-        } else {
-          out.limits.requestTimeout = std::chrono::seconds(f.integer(1, 3600));
-        }
-      }
+      parseLimits(field, out.limits);
     } else if (name == "ingest") {
       for (const auto& [key, f] : field.entries({"workers", "queue_length"})) {
         if (key == "workers") {

@@ -33,7 +33,8 @@ envelope::SubmitResult internalError(const std::string& message) {
 envelope::SubmitResult ingestWithStore(IngestStore& store, const envelope::MasterKey& masterKey,
                                        std::string_view sealed, std::string_view carrier,
                                        std::string_view peer,
-                                       const envelope::EnvelopeLimits& limits) {
+                                       const envelope::EnvelopeLimits& limits,
+                                       const ClientAdmission& admit) {
   using envelope::EnvelopeErrorKind;
   try {
     const envelope::EnvelopeHeader header = envelope::peekHeader(sealed, limits);
@@ -51,6 +52,13 @@ envelope::SubmitResult ingestWithStore(IngestStore& store, const envelope::Maste
     const envelope::ClientKey key = envelope::deriveClientKey(masterKey, header.clientId);
     const envelope::OpenedEnvelope opened = envelope::openEnvelope(sealed, key, limits);
     const auto openedAt = std::chrono::steady_clock::now();
+    if (admit && !admit(header.clientId, carrier)) {
+      util::logWarning(kLog) << "rate limited client " << header.clientId << " via " << carrier
+                             << " from " << peer << " (limits.rate_per_minute)";
+      return envelope::SubmitFault{envelope::kFaultRateLimited,
+                                   "rate limited: too many batches from client " +
+                                       std::to_string(header.clientId) + ", try again later"};
+    }
     const StoreResult result =
         store.storeBatch(*collector, opened.batch, opened.digest, carrier, peer);
     if (util::logLevel() == util::LogLevel::kDebug) {
@@ -148,7 +156,8 @@ envelope::SubmitResult Ingestor::process(std::unique_ptr<IngestStore>& store, co
     if (!store) {
       store = storeFactory_();
     }
-    return ingestWithStore(*store, masterKey_, job.sealed, job.carrier, job.peer, options_.limits);
+    return ingestWithStore(*store, masterKey_, job.sealed, job.carrier, job.peer, options_.limits,
+                           options_.admit);
   } catch (const StoreUnavailable& e) {
     util::logError(kLog) << "database unavailable: " << e.what();
     store.reset();  // reconnect for the next job

@@ -27,10 +27,17 @@
 // clients.
 namespace openmps::server::ingest {
 
+// Asked after an envelope's seal was verified, so only its real client can
+// use up the client's allowance (the client id travels in clear; a
+// stranger's forged envelopes never get this far). False: refused as rate
+// limited (fault 200), nothing stored.
+using ClientAdmission = std::function<bool(std::uint64_t clientId, std::string_view carrier)>;
+
 struct IngestOptions {
   int workers = 4;
   std::size_t queueLength = 256;  // waiting envelopes; beyond that: unavailable
   envelope::EnvelopeLimits limits;
+  ClientAdmission admit;  // empty: every verified envelope is admitted
 };
 
 // Receivers name themselves in the ingest log.
@@ -85,6 +92,7 @@ class Ingestor {
 envelope::SubmitResult ingestWithStore(IngestStore& store, const envelope::MasterKey& masterKey,
                                        std::string_view sealed, std::string_view carrier,
                                        std::string_view peer,
-                                       const envelope::EnvelopeLimits& limits);
+                                       const envelope::EnvelopeLimits& limits,
+                                       const ClientAdmission& admit = {});
 
 }  // namespace openmps::server::ingest

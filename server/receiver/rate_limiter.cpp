@@ -10,7 +10,7 @@ RateLimiter::RateLimiter(const util::Clock& clock, int perMinute, int burst, std
       burst_(static_cast<double>(std::max(burst, 1))),
       maxKeys_(std::max<std::size_t>(maxKeys, 1)) {}
 
-bool RateLimiter::allow(std::uint64_t key) {
+bool RateLimiter::allow(const std::string& key) {
   const std::lock_guard lock(mutex_);
   const auto now = clock_.monotonic();
   auto it = buckets_.find(key);

@@ -86,6 +86,7 @@ bool allowed(std::string_view method) {
 
 std::string listMethodsResponse() {
   std::vector<xmlrpc_c::value> names;
+  names.reserve(kAllowed.size());
   for (const auto name : kAllowed) names.emplace_back(xmlrpc_c::value_string(std::string(name)));
   std::string xml;
   xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(xmlrpc_c::value_array(names)), &xml);

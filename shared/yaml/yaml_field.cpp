@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "shared/util/args.hpp"
+#include "shared/util/duration.hpp"
 
 namespace openmps::yaml {
 
@@ -138,6 +139,16 @@ std::int64_t Field::integer(std::int64_t min, std::int64_t max) const {
          ", got '" + value + "'");
   }
   return *number;
+}
+
+std::chrono::seconds Field::duration(std::chrono::seconds min, std::chrono::seconds max) const {
+  const std::string value = bounded();
+  const auto parsed = util::parseDuration(value);
+  if (!parsed || *parsed < min || *parsed > max) {
+    fail("expected a duration from " + util::formatDuration(min) + " to " +
+         util::formatDuration(max) + " (such as 90s, 5m or 1h30m), got '" + value + "'");
+  }
+  return *parsed;
 }
 
 bool Field::boolean() const {

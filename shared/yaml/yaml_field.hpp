@@ -8,6 +8,7 @@
 // Thrower, and its own wording where readers differ through Options.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -119,6 +120,8 @@ class Field {
   std::string text() const { return text(ctx_->options().maxText); }
   std::string text(std::size_t maxLength) const;
   std::int64_t integer(std::int64_t min, std::int64_t max) const;
+  // A duration in the one vocabulary (util::parseDuration: 90s, 5m, 1h30m).
+  std::chrono::seconds duration(std::chrono::seconds min, std::chrono::seconds max) const;
   bool boolean() const;
 
   // The entries of a list with paths "name[i]"; a single value counts as a

@@ -45,7 +45,9 @@ TEST_CASE("every section is read", "[server][config]") {
       "public_addresses: [xmlrpcs://mps.example.com:52004, https://mps.example.com/RPC2]\n"
       "certificate_names: [mps.example.com]\n"
       "limits:\n  max_request_bytes: 100000\n  max_connections: 10\n  rate_per_minute: 5\n"
-      "  rate_burst: 2\n  request_timeout_seconds: 7\n"
+      "  rate_burst: 2\n  request_timeout: 7s\n  handshake_timeout: 3s\n  idle_timeout: 1m\n"
+      "  max_pending_connections: 12\n  max_pending_per_peer: 2\n"
+      "  peer_rate_per_minute: 50\n  peer_rate_burst: 6\n"
       "ingest:\n  workers: 3\n  queue_length: 9\n"
       "mailbox:\n  url: imaps://mail.example.com/INBOX\n"
       "log_level: debug\n",
@@ -63,6 +65,12 @@ TEST_CASE("every section is read", "[server][config]") {
   CHECK(cfg.limits.ratePerMinute == 5);
   CHECK(cfg.limits.rateBurst == 2);
   CHECK(cfg.limits.requestTimeout == std::chrono::seconds(7));
+  CHECK(cfg.limits.handshakeTimeout == std::chrono::seconds(3));
+  CHECK(cfg.limits.idleTimeout == std::chrono::seconds(60));
+  CHECK(cfg.limits.maxPendingConnections == 12);
+  CHECK(cfg.limits.maxPendingPerPeer == 2);
+  CHECK(cfg.limits.peerRatePerMinute == 50);
+  CHECK(cfg.limits.peerRateBurst == 6);
   CHECK(cfg.ingest.workers == 3);
   CHECK(cfg.ingest.queueLength == 9);
   CHECK(cfg.mailbox.present);
@@ -93,6 +101,10 @@ TEST_CASE("errors name the file, the line and the field", "[server][config]") {
              Catch::Contains("server.yaml:3:1: xmlrcp: unknown key"));
   CHECK_THAT(errorOf(db + "limits:\n  rate_burst: 0\n"),
              Catch::Contains("limits.rate_burst: expected a whole number from 1"));
+  CHECK_THAT(errorOf(db + "limits:\n  request_timeout: 30\n"),
+             Catch::Contains("limits.request_timeout: expected a duration from 1s to 1h"));
+  CHECK_THAT(errorOf(db + "limits:\n  handshake_timeout: 1h\n"),
+             Catch::Contains("limits.handshake_timeout: expected a duration from 1s to 5m"));
   CHECK_THAT(errorOf(db + "limits:\n  max_request_bytes: 999999999\n"),
              Catch::Contains("limits.max_request_bytes"));
   CHECK_THAT(errorOf(db + "public_addresses: [ftp://x]\n"),

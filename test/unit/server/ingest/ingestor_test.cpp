@@ -119,7 +119,7 @@ TEST_CASE("the worker pool answers through the store and reconnects after an out
         store->unavailable = down.load();
         return store;
       },
-      IngestOptions{1, 8, {}});
+      IngestOptions{1, 8, {}, {}});
   const auto sealed = envelope::sealBatch(envelope::test::sampleBatch(17, 1, 1),
                                           envelope::deriveClientKey(kMaster, 17));
   CHECK(faultOf(ingestor.ingest(sealed, kCarrierXmlRpc, "p")) == envelope::kFaultUnavailable);
@@ -142,7 +142,7 @@ TEST_CASE("a batch that fails to store for another reason than the database answ
         store->broken = true;
         return store;
       },
-      IngestOptions{1, 8, {}});
+      IngestOptions{1, 8, {}, {}});
   const auto sealed = envelope::sealBatch(envelope::test::sampleBatch(17, 1, 1),
                                           envelope::deriveClientKey(kMaster, 17));
   CHECK(faultOf(ingestor.ingest(sealed, kCarrierXmlRpc, "p")) == envelope::kFaultInternal);
@@ -181,7 +181,7 @@ class BlockingStore : public FakeStore {
 TEST_CASE("a full queue answers 201 instead of waiting without bound", "[server][ingest]") {
   Gate gate;
   Ingestor ingestor(
-      kMaster, [&] { return std::make_unique<BlockingStore>(gate); }, IngestOptions{1, 1, {}});
+      kMaster, [&] { return std::make_unique<BlockingStore>(gate); }, IngestOptions{1, 1, {}, {}});
   const auto key = envelope::deriveClientKey(kMaster, 17);
   auto submit = [&](std::uint64_t seq) {
     return ingestor.ingestAsync(envelope::sealBatch(envelope::test::sampleBatch(17, seq, 1), key),
@@ -203,4 +203,41 @@ TEST_CASE("a full queue answers 201 instead of waiting without bound", "[server]
   gate.cv.notify_all();
   CHECK(statusOf(a.get()) == "stored");
   CHECK(statusOf(b.get()) == "stored");
+}
+
+TEST_CASE("the client's allowance is charged only for envelopes its key sealed",
+          "[server][ingest]") {
+  // A stranger knows the victim's id (it travels in clear) but not its key:
+  // forged envelopes are refused before the allowance is asked, so they
+  // can neither use it up nor lock the collector out.
+  FakeStore store;
+  store.collector = CollectorInfo{17, 5, false};
+  int asked = 0;
+  bool allow = true;
+  const ClientAdmission admit = [&](std::uint64_t clientId, std::string_view) {
+    CHECK(clientId == 17);
+    ++asked;
+    return allow;
+  };
+  const auto batch = envelope::test::sampleBatch(17, 1, 1);
+  std::string forged = envelope::sealBatch(batch, envelope::test::keyFilledWith(9));
+  for (int i = 0; i < 50; ++i) {
+    CHECK(faultOf(ingestWithStore(store, kMaster, forged, "xmlrpc", "attacker", {}, admit)) ==
+          envelope::kFaultWrongKey);
+  }
+  std::string tampered = envelope::sealBatch(batch, envelope::deriveClientKey(kMaster, 17));
+  tampered[tampered.size() - 1] ^= 1;
+  CHECK(faultOf(ingestWithStore(store, kMaster, tampered, "xmlrpc", "attacker", {}, admit)) ==
+        envelope::kFaultTampered);
+  CHECK(asked == 0);
+  const std::string real = envelope::sealBatch(batch, envelope::deriveClientKey(kMaster, 17));
+  CHECK(statusOf(ingestWithStore(store, kMaster, real, "xmlrpc", "victim", {}, admit)) == "stored");
+  CHECK(asked == 1);
+  // When the real client is over its allowance, nothing is stored: fault 200.
+  allow = false;
+  const std::string next = envelope::sealBatch(envelope::test::sampleBatch(17, 2, 1),
+                                               envelope::deriveClientKey(kMaster, 17));
+  CHECK(faultOf(ingestWithStore(store, kMaster, next, "xmlrpc", "victim", {}, admit)) ==
+        envelope::kFaultRateLimited);
+  CHECK(store.stored == 1);
 }
