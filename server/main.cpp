@@ -8,7 +8,7 @@
 
 int main(int argc, char** argv) {
   using namespace openmps::server::cli;
-  static constexpr std::array<openmps::util::Command, 6> kCommands = {{
+  static constexpr std::array<openmps::util::Command, 7> kCommands = {{
       {"migrate", "apply the database schema migrations", migrateCommand},
       {"org", "add dealers and customers: org add --dealer NAME | --customer NAME --parent DEALER",
        orgCommand},
@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
       {"fleet", "list devices with their latest counters, supplies and status", fleetCommand},
       {"user", "people who sign in: user add|list|disable|enable|reset-password|reset-totp",
        userCommand},
+      {"report", "billing meters, supplies, inventory, usage ... as CSV, XLSX, PDF or JSON",
+       reportCommand},
       {"run", "run the server: receivers, ingest, mailbox poller", runCommand},
   }};
   // "openmps-server --config FILE COMMAND ..." means "openmps-server COMMAND

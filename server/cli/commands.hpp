@@ -11,6 +11,7 @@ int orgCommand(std::span<const std::string> args);
 int collectorCommand(std::span<const std::string> args);
 int fleetCommand(std::span<const std::string> args);
 int runCommand(std::span<const std::string> args);
+int reportCommand(std::span<const std::string> args);
 int userCommand(std::span<const std::string> args);
 
 }  // namespace openmps::server::cli
