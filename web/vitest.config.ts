@@ -11,7 +11,7 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', '**/e2e/**'],
+    exclude: ['node_modules/**'],
     restoreMocks: true,
   },
 })

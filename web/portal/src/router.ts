@@ -17,6 +17,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/sign-in', name: 'sign-in', component: () => import('./pages/SignInPage.vue'), meta: { title: 'signIn.title', public: true } },
   // Where "/" leads depends on the role: decided in the guard.
   { path: '/', name: 'home', component: () => import('./pages/NotFoundPage.vue'), meta: { title: 'app.name' } },
+  { path: '/devices', name: 'devices', component: () => import('./pages/DevicesPage.vue'), meta: { title: 'devices.title', operation: 'listDevices' } },
+  { path: '/devices/:id(\\d+)', name: 'device', component: () => import('./pages/DevicePage.vue'), meta: { title: 'device.title', operation: 'getDevice' } },
   { path: '/users', name: 'users', component: () => import('./pages/UsersPage.vue'), meta: { title: 'users.title', operation: 'listUsers' } },
   { path: '/tokens', name: 'tokens', component: () => import('./pages/ApiTokensPage.vue'), meta: { title: 'tokens.title', operation: 'listApiTokens' } },
   { path: '/account', name: 'account', component: () => import('./pages/AccountPage.vue'), meta: { title: 'account.title' } },

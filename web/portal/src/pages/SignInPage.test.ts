@@ -54,7 +54,7 @@ describe('SignInPage', () => {
     await flushPromises()
     const codeCall = calls.filter((c) => c.path === '/session/second-factor').at(-1)!
     expect(codeCall.headers['X-CSRF-Token']).toBe('csrf-1')
-    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/devices'))
+    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/devices'), { timeout: 10_000 })
   })
 
   it('says until when a locked account must wait', async () => {
@@ -86,6 +86,6 @@ describe('SignInPage', () => {
     await wrapper.get('#sign-in-password').setValue('pw')
     await wrapper.get('form').trigger('submit')
     await flushPromises()
-    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('account'))
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('devices'), { timeout: 10_000 })
   })
 })
