@@ -17,10 +17,15 @@ export const routes: RouteRecordRaw[] = [
   { path: '/sign-in', name: 'sign-in', component: () => import('./pages/SignInPage.vue'), meta: { title: 'signIn.title', public: true } },
   // Where "/" leads depends on the role: decided in the guard.
   { path: '/', name: 'home', component: () => import('./pages/NotFoundPage.vue'), meta: { title: 'app.name' } },
+  { path: '/dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue'), meta: { title: 'dashboard.title', operation: 'getDashboard' } },
   { path: '/devices', name: 'devices', component: () => import('./pages/DevicesPage.vue'), meta: { title: 'devices.title', operation: 'listDevices' } },
   { path: '/devices/:id(\\d+)', name: 'device', component: () => import('./pages/DevicePage.vue'), meta: { title: 'device.title', operation: 'getDevice' } },
+  { path: '/customers', name: 'customers', component: () => import('./pages/CustomersPage.vue'), meta: { title: 'customers.title', operation: 'listOrganisations' } },
+  { path: '/customers/:id(\\d+)', name: 'customer', component: () => import('./pages/CustomerPage.vue'), meta: { title: 'customer.title', operation: 'getOrganisation' } },
+  { path: '/collectors', name: 'collectors', component: () => import('./pages/CollectorsPage.vue'), meta: { title: 'collectors.title', operation: 'listCollectors' } },
   { path: '/users', name: 'users', component: () => import('./pages/UsersPage.vue'), meta: { title: 'users.title', operation: 'listUsers' } },
   { path: '/tokens', name: 'tokens', component: () => import('./pages/ApiTokensPage.vue'), meta: { title: 'tokens.title', operation: 'listApiTokens' } },
+  { path: '/audit', name: 'audit', component: () => import('./pages/AuditPage.vue'), meta: { title: 'audit.title', operation: 'listAuditLog' } },
   { path: '/account', name: 'account', component: () => import('./pages/AccountPage.vue'), meta: { title: 'account.title' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { title: 'notFound.title', public: true } },
 ]
