@@ -61,6 +61,14 @@ bool validAction(std::string_view action) {
 
 bool namesSecret(std::string key) {
   for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // Flags and times about a secret are not the secret: has_password,
+  // password_change_required, totp_enabled, token_expires_at.
+  static constexpr std::array<std::string_view, 4> kAbout = {"_required", "_enabled", "_at",
+                                                             "_count"};
+  if (key.starts_with("has_")) return false;
+  for (const auto suffix : kAbout) {
+    if (key.ends_with(suffix)) return false;
+  }
   static constexpr std::array<std::string_view, 5> kParts = {"password", "secret", "hash", "csrf",
                                                              "recovery"};
   static constexpr std::array<std::string_view, 7> kWhole = {

@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::size_t kMaxUrl = 2000;
 constexpr std::size_t kMaxKeys = 50;
-constexpr std::size_t kMaxTokenBytes = 16 * 1024;
+constexpr std::size_t kMaxTokenBytes = std::size_t{16} * 1024;
 constexpr std::array<std::string_view, 4> kAlgorithms = {"RS256", "RS384", "RS512", "ES256"};
 
 // Every JSON the provider sends is read with the strict parser; its errors

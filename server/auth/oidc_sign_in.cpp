@@ -124,7 +124,7 @@ Outcome OidcSignIn::finish(AccountStore& accounts, OidcStore& store, std::string
   AuditActor actor;
   actor.name = "oidc:" + settings_.issuer;
   actor.peer = std::string(peer);
-  const auto fail = [&](std::string detail) {
+  const auto fail = [&](const std::string& detail) {
     failure.detail = "OpenID Connect: " + detail;
     accounts.audit(actor, failure);
     util::logWarning("auth") << "OpenID Connect sign-in refused: " << detail;

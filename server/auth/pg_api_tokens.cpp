@@ -13,9 +13,10 @@ namespace {
 #define OMPS_US(x) "(extract(epoch FROM " x ") * 1000000)::bigint"
 
 constexpr const char* kColumns =
-    "SELECT id, name, hint, organisation_id, role, coalesce(created_by, 0), " OMPS_US(
-        "created_at") ", " OMPS_US("expires_at") ", " OMPS_US("revoked_at") ", " OMPS_US(
-        "last_used_at") " FROM api_tokens";
+    "SELECT t.id, t.name, t.hint, t.organisation_id, t.role, coalesce(t.created_by, 0), " OMPS_US(
+        "t.created_at") ", " OMPS_US("t.expires_at") ", " OMPS_US("t.revoked_at") ", " OMPS_US(
+        "t.last_used_at") ", array_to_string(o.path, ',')"
+                          " FROM api_tokens t JOIN organisations o ON o.id = t.organisation_id";
 
 struct Statement {
   const char* name;
@@ -30,10 +31,11 @@ const std::array<Statement, 4>& statements() {
        " created_at, expires_at) VALUES ($1, $2, $3, $4, $5, nullif($6, 0), " OMPS_AT(
            "$7") ", CASE WHEN $8::bigint IS NULL THEN NULL ELSE " OMPS_AT("$8") " END)"
                                                                                 " RETURNING id"},
-      {"tokens_by_id", std::string(kColumns) + " WHERE id = $1"},
+      {"tokens_by_id", std::string(kColumns) + " WHERE t.id = $1"},
       {"tokens_list",
        std::string(kColumns) +
-           " WHERE ($1 = 0 OR organisation_id = $1) AND id > $2 ORDER BY id LIMIT $3"},
+           " WHERE ($1::bigint = 0 OR t.organisation_id = $1) AND t.id > $2"
+           " AND ($4::bigint = 0 OR o.path @> ARRAY[$4]::bigint[]) ORDER BY t.id LIMIT $3"},
       {"tokens_revoke", "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, " OMPS_AT(
                             "$2") ")"
                                   " WHERE id = $1 RETURNING id"},
@@ -61,6 +63,13 @@ ApiTokenRow rowFrom(const pqxx::row& r) {
   t.expiresAt = optionalTime(r[7]);
   t.revokedAt = optionalTime(r[8]);
   t.lastUsedAt = optionalTime(r[9]);
+  const std::string path = r[10].as<std::string>();
+  for (std::size_t start = 0; start < path.size();) {
+    std::size_t end = path.find(',', start);
+    if (end == std::string::npos) end = path.size();
+    t.organisationPath.push_back(std::stoll(path.substr(start, end - start)));
+    start = end + 1;
+  }
   return t;
 }
 
@@ -88,9 +97,10 @@ std::optional<ApiTokenRow> PgApiTokens::byId(std::int64_t id) {
 }
 
 std::vector<ApiTokenRow> PgApiTokens::list(std::int64_t organisationId, std::int64_t afterId,
-                                           int limit) {
+                                           int limit, std::int64_t subtreeOf) {
   std::vector<ApiTokenRow> out;
-  for (const auto& row : txn_.exec_prepared("tokens_list", organisationId, afterId, limit)) {
+  for (const auto& row :
+       txn_.exec_prepared("tokens_list", organisationId, afterId, limit, subtreeOf)) {
     out.push_back(rowFrom(row));
   }
   return out;

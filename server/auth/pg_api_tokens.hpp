@@ -22,6 +22,7 @@ struct ApiTokenRow {
   std::string name;
   std::string hint;  // the first 12 characters: "omps_AbCdEfG"
   std::int64_t organisationId = 0;
+  std::vector<std::int64_t> organisationPath;  // root first
   Role role = Role::kCustomerViewer;
   std::int64_t createdBy = 0;
   util::Clock::WallTime createdAt;
@@ -45,8 +46,10 @@ class PgApiTokens {
   explicit PgApiTokens(pqxx::transaction_base& txn);
   std::int64_t create(const NewApiToken& token, util::Clock::WallTime at);
   std::optional<ApiTokenRow> byId(std::int64_t id);
-  // Ordered by id; organisationId 0: every one the caller may see.
-  std::vector<ApiTokenRow> list(std::int64_t organisationId, std::int64_t afterId, int limit);
+  // Ordered by id; organisationId 0: every one; subtreeOf (not 0): inside
+  // that organisation's subtree only.
+  std::vector<ApiTokenRow> list(std::int64_t organisationId, std::int64_t afterId, int limit,
+                                std::int64_t subtreeOf = 0);
   // Revoking twice keeps the first time; false when there is no such token.
   bool revoke(std::int64_t id, util::Clock::WallTime at);
 

@@ -133,7 +133,7 @@ const std::array<Statement, 38>& statements() {
       {"auth_users_matching",
        "SELECT u.id FROM users u JOIN organisations o ON o.id = u.organisation_id"
        " WHERE (lower(u.username) = lower($1) OR (u.email <> '' AND lower(u.email) = lower($1)))"
-       " AND ($2 = 0 OR o.path @> ARRAY[$2]::bigint[]) ORDER BY u.id LIMIT 2"},
+       " AND ($2::bigint = 0 OR o.path @> ARRAY[$2]::bigint[]) ORDER BY u.id LIMIT 2"},
       {"auth_org_named",
        "SELECT id, kind FROM organisations WHERE lower(name) = lower($1) LIMIT 2"},
       {"auth_create_external_user",

@@ -40,7 +40,8 @@ const std::array<Statement, 8>& statements() {
       {"users_by_name",
        std::string("SELECT ") + kUserColumns + " WHERE lower(u.username) = lower($1)"},
       {"users_list", std::string("SELECT ") + kUserColumns +
-                         " WHERE ($1 = 0 OR u.organisation_id = $1) AND u.id > $2"
+                         " WHERE ($1::bigint = 0 OR u.organisation_id = $1) AND u.id > $2"
+                         " AND ($4::bigint = 0 OR o.path @> ARRAY[$4]::bigint[])"
                          " ORDER BY u.id LIMIT $3"},
       {"users_update",
        "UPDATE users SET display_name = coalesce($2, display_name), email = coalesce($3, email),"
@@ -164,10 +165,11 @@ std::optional<UserRecord> PgUsers::byName(const std::string& username) {
   return userFrom(r[0]);
 }
 
-std::vector<UserRecord> PgUsers::list(std::int64_t organisationId, std::int64_t afterId,
-                                      int limit) {
+std::vector<UserRecord> PgUsers::list(std::int64_t organisationId, std::int64_t afterId, int limit,
+                                      std::int64_t subtreeOf) {
   std::vector<UserRecord> out;
-  for (const auto& row : txn_.exec_prepared("users_list", organisationId, afterId, limit)) {
+  for (const auto& row :
+       txn_.exec_prepared("users_list", organisationId, afterId, limit, subtreeOf)) {
     out.push_back(userFrom(row));
   }
   return out;

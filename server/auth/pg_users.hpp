@@ -90,8 +90,10 @@ class PgUsers {
   std::int64_t create(const NewUser& user);
   std::optional<UserRecord> byId(std::int64_t id);
   std::optional<UserRecord> byName(const std::string& username);
-  // Ordered by id; `afterId` continues a page, `organisationId` 0 lists all.
-  std::vector<UserRecord> list(std::int64_t organisationId, std::int64_t afterId, int limit);
+  // Ordered by id; `afterId` continues a page, `organisationId` 0 lists
+  // all, `subtreeOf` (not 0) keeps to that organisation's subtree.
+  std::vector<UserRecord> list(std::int64_t organisationId, std::int64_t afterId, int limit,
+                               std::int64_t subtreeOf = 0);
   // Applies the given changes; returns the record after them.
   UserRecord update(std::int64_t id, const UserChanges& changes, util::Clock::WallTime at);
 

@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 
+#include "server/api/api_service.hpp"
 #include "server/auth/auth_services.hpp"
 #include "server/cli/cli_support.hpp"
 #include "server/cli/commands.hpp"
@@ -151,6 +152,11 @@ int runCommand(std::span<const std::string> args) {
   for (auto& s : servers) {
     s->start();
   }
+  std::unique_ptr<api::ApiService> portal;
+  if (cfg.portal.enabled) {
+    portal = std::make_unique<api::ApiService>(cfg, authServices, clock);
+    portal->start();
+  }
   PgBatchHistory batchHistory(databaseUri);
   std::unique_ptr<mailbox::MailboxService> mailboxService;
   if (mailboxSettings) {
@@ -176,9 +182,11 @@ int runCommand(std::span<const std::string> args) {
   for (auto& s : servers) {
     s->stopAccepting();
   }
+  if (portal) portal->stopAccepting();
   for (auto& s : servers) {
     s->stop();
   }
+  if (portal) portal->stop();
   if (mailboxService) {
     mailboxService->stop();
   }

@@ -40,6 +40,15 @@ struct WebListener {
   ListenAddress listen{"0.0.0.0", 443};  // HTTPS; POST /RPC2 carries mps.submit
 };
 
+// The HTTPS listener for people and programs: the portal's files at / and
+// the REST API at /api/v1 (server/api). Present in the file = enabled.
+struct PortalListener {
+  bool enabled = false;
+  ListenAddress listen{"0.0.0.0", 8443};
+  std::filesystem::path staticDir;  // the built portal; empty: the API only
+  std::size_t maxBodyBytes = 1u << 20;
+};
+
 struct TlsFiles {
   std::filesystem::path certificate;  // PEM
   std::filesystem::path key;          // PEM, mode 0600
@@ -85,6 +94,7 @@ struct ServerConfig {
   util::Secret databaseUri;  // postgresql://user:pass@host:port/db
   XmlRpcListener xmlrpc;
   WebListener web;
+  PortalListener portal;
   TlsFiles tls;
   std::filesystem::path masterKeyFile;
   // What enrollment strings tell clients (xmlrpcs://host:52004,
@@ -98,7 +108,7 @@ struct ServerConfig {
   util::LogLevel logLevel = util::LogLevel::kInfo;
 
   // Whether any listener needs the certificate and key.
-  bool needsTls() const { return (xmlrpc.enabled && xmlrpc.tls) || web.enabled; }
+  bool needsTls() const { return (xmlrpc.enabled && xmlrpc.tls) || web.enabled || portal.enabled; }
 };
 
 ServerConfig parseServerConfig(const std::string& text, const std::string& sourceName,

@@ -155,9 +155,9 @@ ServerConfig parseServerConfig(const std::string& text, const std::string& sourc
   out.tls.certificate = baseDir / "server.crt";
   out.tls.key = baseDir / "server.key";
   bool haveDatabase = false;
-  for (const auto& [name, field] :
-       top.entries({"database", "xmlrpc", "web", "tls", "master_key_file", "public_addresses",
-                    "certificate_names", "limits", "ingest", "mailbox", "auth", "log_level"})) {
+  for (const auto& [name, field] : top.entries(
+           {"database", "xmlrpc", "web", "tls", "master_key_file", "public_addresses",
+            "certificate_names", "limits", "ingest", "mailbox", "auth", "portal", "log_level"})) {
     if (name == "database") {
       parseDatabase(field, ctx, out);
       haveDatabase = true;
@@ -179,6 +179,20 @@ ServerConfig parseServerConfig(const std::string& text, const std::string& sourc
           out.web.enabled = f.boolean();
         } else {
           out.web.listen = parseListen(f);
+        }
+      }
+    } else if (name == "portal") {
+      out.portal.enabled = true;
+      for (const auto& [key, f] :
+           field.entries({"enabled", "listen", "static_dir", "max_body_bytes"})) {
+        if (key == "enabled") {
+          out.portal.enabled = f.boolean();
+        } else if (key == "listen") {
+          out.portal.listen = parseListen(f);
+        } else if (key == "static_dir") {
+          out.portal.staticDir = ctx.resolve(f.text());
+        } else {
+          out.portal.maxBodyBytes = static_cast<std::size_t>(f.integer(1024, 64 << 20));
         }
       }
     } else if (name == "tls") {

@@ -214,7 +214,7 @@ TEST_AUTH = """auth:
 class OpenMpsServer:
     def __init__(self, pg, workdir: Path, *, tls: bool = True, web: bool = True,
                  limits: dict | None = None, ingest: dict | None = None, start: bool = True,
-                 auth: str = TEST_AUTH):
+                 auth: str = TEST_AUTH, portal: bool = True):
         self.pg = pg
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -222,6 +222,8 @@ class OpenMpsServer:
         self.web = web
         self.xmlrpc_port = free_port()
         self.web_port = free_port() if web else 0
+        # The HTTPS listener for people and programs (the REST API, the portal).
+        self.portal_port = free_port() if portal else 0
         self.limits = limits or {}
         self.ingest = ingest or {}
         self.auth = auth
@@ -242,6 +244,8 @@ class OpenMpsServer:
         ]
         if self.web:
             lines += ["web:", f"  listen: 127.0.0.1:{self.web_port}"]
+        if self.portal_port:
+            lines += ["portal:", f"  listen: 127.0.0.1:{self.portal_port}"]
         lines += ["certificate_names: [localhost, 127.0.0.1]", "log_level: info"]
         if self.limits:
             lines.append("limits:")
@@ -286,7 +290,8 @@ class OpenMpsServer:
         self.proc = subprocess.Popen([str(server_binary()), "run", "--config", str(self.config)],
                                      stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
-        ports = [self.xmlrpc_port] + ([self.web_port] if self.web else [])
+        ports = [self.xmlrpc_port] + ([self.web_port] if self.web else []) + \
+            ([self.portal_port] if self.portal_port else [])
         while True:
             if self.proc.poll() is not None:
                 raise AssertionError(f"openmps-server run exited {self.proc.returncode}:\n{self.log()}")
@@ -334,6 +339,11 @@ class OpenMpsServer:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
         return ctx
+
+    @property
+    def api_url(self) -> str:
+        """The portal listener: the REST API under /api/v1."""
+        return f"https://127.0.0.1:{self.portal_port}"
 
     def url(self, via: str = "xmlrpc") -> str:
         if via == "xmlrpc":

@@ -40,6 +40,12 @@ TEST_CASE("audit entries never hold secrets", "[server][auth]") {
              Contains("totp_secret"));
   CHECK(auditEventProblem(event("api_token.create", "", R"({"token_id":4,"hint":"omps_abc"})"))
             .empty());
+  CHECK(auditEventProblem(event("user.create", "",
+                                R"({"has_password":true,"password_change_required":false,)"
+                                R"("totp_enabled":true,"token_expires_at":null})"))
+            .empty());
+  CHECK_THAT(auditEventProblem(event("x.y", "", R"({"new_password":"x"})")),
+             Contains("new_password"));
   CHECK_THAT(auditEventProblem(event("x.y", "[1,2]")), Contains("not a JSON object"));
   CHECK_THAT(auditEventProblem(event("x.y", "", "{broken")), Contains("not a JSON object"));
 }

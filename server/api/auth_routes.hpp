@@ -1,0 +1,18 @@
+#pragma once
+
+#include "server/api/router.hpp"
+#include "server/auth/auth_services.hpp"
+#include "shared/util/clock.hpp"
+
+// The routes of people and tokens (server/auth behind them):
+// session_routes.cpp  sign-in and out, second factor, /me, own password,
+//                     TOTP, recovery codes, OpenID Connect;
+// user_routes.cpp     users of the caller's subtree;
+// api_token_routes.cpp API tokens.
+namespace openmps::server::api {
+
+void registerSessionRoutes(Router& router, auth::AuthServices& services, const util::Clock& clock);
+void registerUserRoutes(Router& router, auth::AuthServices& services, const util::Clock& clock);
+void registerApiTokenRoutes(Router& router, const util::Clock& clock);
+
+}  // namespace openmps::server::api

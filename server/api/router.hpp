@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "server/api/http_types.hpp"
+#include "server/api/pg_pool.hpp"
+#include "server/auth/authenticator.hpp"
+
+// Routing: each operation is one Route (method, path pattern with {name}
+// parameters, who may call it, its handler). The router finds the route,
+// opens the request's one transaction, authenticates the caller, checks the
+// role and runs the handler; errors become problem+json.
+//
+// Adding an operation: write its handler beside the others (one file per
+// resource, registering its routes in a registerXRoutes(Router&, ...)
+// function), add it to openapi.yaml with the same operationId, and the
+// tests validate every answer against that file.
+namespace openmps::server::api {
+
+enum class Access {
+  kPublic,      // no credentials needed (sign-in, OpenID Connect, openapi.json)
+  kSignInStep,  // a session also in the middle of its sign-in (second factor, ...)
+  kSignedIn,    // a complete session or an API token
+};
+
+class RequestContext {
+ public:
+  RequestContext(const ApiRequest& request, std::map<std::string, std::string> params,
+                 pqxx::transaction_base& txn, const auth::Authentication* authentication)
+      : request_(request), params_(std::move(params)), txn_(txn), auth_(authentication) {}
+
+  const ApiRequest& request() const { return request_; }
+  pqxx::transaction_base& txn() const { return txn_; }
+  // The caller; routes with Access::kPublic have none (ApiError 401).
+  const auth::Caller& caller() const;
+  const auth::Authentication& authentication() const;
+  bool hasCaller() const { return auth_ != nullptr && auth_->caller.has_value(); }
+  // A path parameter that must be a positive id; 404 otherwise (an id that
+  // is not a number names nothing).
+  std::int64_t idParam(const std::string& name) const;
+  const std::string& param(const std::string& name) const;
+
+ private:
+  const ApiRequest& request_;
+  std::map<std::string, std::string> params_;
+  pqxx::transaction_base& txn_;
+  const auth::Authentication* auth_;
+};
+
+using Handler = std::function<ApiResponse(RequestContext&)>;
+
+struct Route {
+  std::string operationId;
+  std::string method;
+  std::string pattern;  // "/api/v1/users/{id}"
+  Access access = Access::kSignedIn;
+  std::set<auth::Role> roles;  // empty: every role
+  Handler handler;
+};
+
+class Router {
+ public:
+  Router(PgPool& pool, const auth::Authenticator& authenticator);
+
+  void add(Route route);
+  ApiResponse handle(const ApiRequest& request) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  ApiResponse run(const Route& route, const ApiRequest& request,
+                  std::map<std::string, std::string> params) const;
+
+  PgPool& pool_;
+  const auth::Authenticator& authenticator_;
+  std::vector<Route> routes_;
+};
+
+// Whether `path` matches `pattern`; the {name} segments go into params.
+bool matchPath(const std::string& pattern, const std::string& path,
+               std::map<std::string, std::string>& params);
+
+}  // namespace openmps::server::api
