@@ -1,26 +1,23 @@
 #include "server/api/api_service.hpp"
 
+#include <unistd.h>
+
 #include "server/api/auth_routes.hpp"
 #include "server/api/openapi.hpp"
-#include "server/api/poco_api_server.hpp"
 #include "server/api/problem.hpp"
 #include "server/api/router.hpp"
 #include "server/api/static_files.hpp"
+#include "shared/util/log.hpp"
 
 namespace openmps::server::api {
 namespace {
 
 constexpr int kDatabaseConnections = 8;
 
-ApiListenerOptions listenerOptions(const config::ServerConfig& cfg) {
-  ApiListenerOptions o;
-  o.host = cfg.portal.listen.host;
-  o.port = cfg.portal.listen.port;
-  o.certificate = cfg.tls.certificate;
-  o.key = cfg.tls.key;
-  o.maxBodyBytes = cfg.portal.maxBodyBytes;
-  o.timeout = cfg.limits.requestTimeout;
-  return o;
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 ApiResponse openapiResponse(const ApiRequest& request) {
@@ -30,20 +27,72 @@ ApiResponse openapiResponse(const ApiRequest& request) {
   return r;
 }
 
+receiver::HttpResponse toHttp(const ApiResponse& r) {
+  receiver::HttpResponse out;
+  out.status = r.status;
+  out.contentType = r.contentType;
+  out.body = r.body;
+  out.headers = r.headers;
+  out.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  out.headers.emplace_back("Strict-Transport-Security", "max-age=31536000");
+  out.headers.emplace_back("Referrer-Policy", "no-referrer");
+  return out;
+}
+
 }  // namespace
 
-struct ApiService::Impl {
-  Impl(const config::ServerConfig& cfg, auth::AuthServices& auth, const util::Clock& clock)
-      : staticDir(cfg.portal.staticDir),
+std::filesystem::path portalFiles(const config::ServerConfig& config) {
+  if (!config.portal.staticDir.empty()) return config.portal.staticDir;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  for (const auto& candidate : {exe.parent_path().parent_path() / "web" / "portal",
+                                exe.parent_path().parent_path() / "share" / "openmps" / "portal"}) {
+    if (std::filesystem::is_regular_file(candidate / "index.html", ec)) return candidate;
+  }
+  return {};
+}
+
+// The listener's handler: HTTP in, the router or the files, HTTP out.
+struct ApiService::Impl final : receiver::HttpHandler {
+  Impl(const config::ServerConfig& cfg, receiver::ListenerOptions listener,
+       auth::AuthServices& auth, const util::Clock& clock)
+      : staticDir(portalFiles(cfg)),
         pool(cfg.databaseUri, kDatabaseConnections),
         router(pool, auth.authenticator()),
-        server(listenerOptions(cfg), [this](const ApiRequest& r) { return handle(r); }) {
+        server(std::move(listener), *this, clock) {
     registerSessionRoutes(router, auth, clock);
     registerUserRoutes(router, auth, clock);
     registerApiTokenRoutes(router, clock);
+    if (staticDir.empty()) {
+      util::logInfo("portal") << "no portal files (portal.static_dir); serving the API only";
+    }
   }
 
-  ApiResponse handle(const ApiRequest& request) const {
+  receiver::HttpResponse handle(const receiver::HttpRequest& in) override {
+    ApiRequest request;
+    request.method = in.method;
+    request.peer = in.peer;
+    request.body = in.body;
+    const auto path = percentDecode(in.path, false);
+    if (!path || path->find('\0') != std::string::npos) {
+      return toHttp(problem(400, "bad-path", "the path is not validly percent-encoded"));
+    }
+    request.path = *path;
+    request.query = parseQuery(in.query);
+    for (const auto& [name, value] : in.headers) request.headers[lower(name)] = value;
+    return toHttp(dispatch(request));
+  }
+
+  receiver::HttpResponse refuse(const receiver::HttpRequest&, receiver::Refusal why,
+                                const std::string& message) override {
+    auto r = toHttp(why == receiver::Refusal::kTooLarge ? problem(413, "too-large", message)
+                                                        : problem(429, "rate-limited", message));
+    r.closeConnection = true;
+    return r;
+  }
+
+  ApiResponse dispatch(const ApiRequest& request) const {
     if (request.path == "/api/v1/openapi.json") return openapiResponse(request);
     if (request.path == "/api" || request.path.starts_with("/api/")) {
       ApiResponse r = router.handle(request);
@@ -56,12 +105,12 @@ struct ApiService::Impl {
   std::filesystem::path staticDir;
   PgPool pool;
   Router router;
-  PocoApiServer server;
+  receiver::PocoHttpListener server;
 };
 
-ApiService::ApiService(const config::ServerConfig& config, auth::AuthServices& auth,
-                       const util::Clock& clock)
-    : impl_(std::make_unique<Impl>(config, auth, clock)) {}
+ApiService::ApiService(const config::ServerConfig& config, receiver::ListenerOptions listener,
+                       auth::AuthServices& auth, const util::Clock& clock)
+    : impl_(std::make_unique<Impl>(config, std::move(listener), auth, clock)) {}
 
 ApiService::~ApiService() = default;
 

@@ -5,16 +5,20 @@
 
 #include "server/auth/auth_services.hpp"
 #include "server/config/server_config.hpp"
+#include "server/receiver/poco_http_listener.hpp"
 #include "shared/util/clock.hpp"
 
-// The portal listener, wired: the router with every route under /api/v1,
-// the OpenAPI description, the portal's files at /.
+// The portal listener, wired: the hardened listener of server/receiver with
+// the router of every route under /api/v1, the OpenAPI description, and the
+// portal's files at /.
 namespace openmps::server::api {
 
 class ApiService {
  public:
-  ApiService(const config::ServerConfig& config, auth::AuthServices& auth,
-             const util::Clock& clock);
+  // `listener` carries the address, TLS files and limits (cli/ fills it from
+  // the portal: section and limits:).
+  ApiService(const config::ServerConfig& config, receiver::ListenerOptions listener,
+             auth::AuthServices& auth, const util::Clock& clock);
   ~ApiService();
   ApiService(const ApiService&) = delete;
   ApiService& operator=(const ApiService&) = delete;
@@ -28,5 +32,10 @@ class ApiService {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Where the portal's built files are: portal.static_dir, else beside the
+// binary (<exe>/../web/portal, the build tree; <exe>/../share/openmps/portal,
+// an installation); empty when none exists.
+std::filesystem::path portalFiles(const config::ServerConfig& config);
 
 }  // namespace openmps::server::api

@@ -102,6 +102,17 @@ void Router::add(Route route) {
   routes_.push_back(std::move(route));
 }
 
+std::vector<std::string> Router::operationsFor(const auth::Caller& caller, bool complete) const {
+  std::vector<std::string> out;
+  for (const auto& route : routes_) {
+    if (route.access == Access::kPublic) continue;
+    if (!complete && route.access != Access::kSignInStep) continue;
+    if (!route.roles.empty() && !route.roles.contains(caller.role)) continue;
+    out.push_back(route.operationId);
+  }
+  return out;
+}
+
 ApiResponse Router::handle(const ApiRequest& request) const {
   std::string allowed;
   for (const auto& route : routes_) {

@@ -71,6 +71,10 @@ class Router {
   void add(Route route);
   ApiResponse handle(const ApiRequest& request) const;
   const std::vector<Route>& routes() const { return routes_; }
+  // The operationIds this caller's role may call (for the portal, which
+  // shows no control the role may not use; the routes refuse anyway).
+  // `complete`: false while the session is in the middle of its sign-in.
+  std::vector<std::string> operationsFor(const auth::Caller& caller, bool complete) const;
 
  private:
   ApiResponse run(const Route& route, const ApiRequest& request,

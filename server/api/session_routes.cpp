@@ -99,7 +99,7 @@ ApiResponse secondFactor(RequestContext& ctx, auth::AuthServices& services) {
                          ctx.authentication().csrfToken);
 }
 
-nlohmann::json meJson(RequestContext& ctx, auth::AuthServices& services) {
+nlohmann::json meJson(RequestContext& ctx, auth::AuthServices& services, const Router& router) {
   const auto& a = ctx.authentication();
   const auth::Caller& caller = *a.caller;
   auth::PgUsers users(ctx.txn());
@@ -125,14 +125,23 @@ nlohmann::json meJson(RequestContext& ctx, auth::AuthServices& services) {
           {"csrf_token", nullptr}};
   }
   me["organisation_path"] = caller.organisationPath;
+  std::vector<std::string> operations =
+      router.operationsFor(caller, a.stage == auth::SessionStage::kComplete);
+  if (caller.userId == 0 || !auth::managesUsers(caller)) {
+    std::erase_if(operations, [](const std::string& op) {
+      return op.find("User") != std::string::npos || op.find("ApiToken") != std::string::npos;
+    });
+  }
+  me["operations"] = operations;
   return me;
 }
 
-ApiResponse getMe(RequestContext& ctx, auth::AuthServices& services) {
-  return json(200, meJson(ctx, services));
+ApiResponse getMe(RequestContext& ctx, auth::AuthServices& services, const Router& router) {
+  return json(200, meJson(ctx, services, router));
 }
 
-ApiResponse patchMe(RequestContext& ctx, auth::AuthServices& services, const util::Clock& clock) {
+ApiResponse patchMe(RequestContext& ctx, auth::AuthServices& services, const Router& router,
+                    const util::Clock& clock) {
   requireSession(ctx);
   const JsonBody body(ctx.request(), {"display_name", "email", "locale"});
   auth::UserChanges changes;
@@ -161,7 +170,7 @@ ApiResponse patchMe(RequestContext& ctx, auth::AuthServices& services, const uti
   auth::AuditEvent e{user->organisationId, "user.update", "user",       std::to_string(user->id),
                      before.dump(),        after.dump(),  "own profile"};
   auth::writeAudit(ctx.txn(), auth::AuditActor::of(ctx.caller(), ctx.request().peer), e);
-  return json(200, meJson(ctx, services));
+  return json(200, meJson(ctx, services, router));
 }
 
 ApiResponse changePassword(RequestContext& ctx, auth::AuthServices& services) {
@@ -268,13 +277,17 @@ void registerSessionRoutes(Router& router, auth::AuthServices& services, const u
               Access::kSignInStep,
               {},
               [&s](RequestContext& ctx) { return secondFactor(ctx, s); }});
-  router.add({"getMe", "GET", "/api/v1/me", Access::kSignInStep, {}, [&s](RequestContext& ctx) {
-                return getMe(ctx, s);
-              }});
   router.add(
-      {"updateMe", "PATCH", "/api/v1/me", Access::kSignedIn, {}, [&s, &clock](RequestContext& ctx) {
-         return patchMe(ctx, s, clock);
+      {"getMe", "GET", "/api/v1/me", Access::kSignInStep, {}, [&s, &router](RequestContext& ctx) {
+         return getMe(ctx, s, router);
        }});
+  router.add(
+      {"updateMe",
+       "PATCH",
+       "/api/v1/me",
+       Access::kSignedIn,
+       {},
+       [&s, &router, &clock](RequestContext& ctx) { return patchMe(ctx, s, router, clock); }});
   router.add({"changeMyPassword",
               "POST",
               "/api/v1/me/password",

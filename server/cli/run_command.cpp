@@ -154,7 +154,9 @@ int runCommand(std::span<const std::string> args) {
   }
   std::unique_ptr<api::ApiService> portal;
   if (cfg.portal.enabled) {
-    portal = std::make_unique<api::ApiService>(cfg, authServices, clock);
+    auto options = listenerOptions(cfg, "portal", cfg.portal.listen, true);
+    options.limits.maxRequestBytes = cfg.portal.maxBodyBytes;
+    portal = std::make_unique<api::ApiService>(cfg, std::move(options), authServices, clock);
     portal->start();
   }
   PgBatchHistory batchHistory(databaseUri);

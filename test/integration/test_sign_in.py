@@ -102,6 +102,7 @@ def test_sign_in_sets_a_strict_cookie_and_answers_me(server, contract, pg):
     me = api.get("/api/v1/me").json
     assert (me["username"], me["role"], me["kind"]) == ("dana", "dealer_admin", "user")
     assert me["csrf_token"] == r.json["csrf_token"]
+    assert {"listUsers", "createApiToken", "getMe"} <= set(me["operations"])
     session_id = cookie.split(";")[0].split("=", 1)[1]
     assert session_id not in pg.psql("SELECT encode(id_hash, 'escape') FROM sessions")
     assert "session.sign_in" in actions(pg, "dana")
@@ -208,6 +209,9 @@ def test_totp_enrolment_sign_in_and_replay(server, contract, pg):
     other = client(server, contract)
     first = other.post("/api/v1/session", {"username": "tom", "password": STRONG})
     assert first.json["stage"] == "second_factor"
+    assert set(other.get("/api/v1/me").json["operations"]) <= {
+        "signOut", "submitSecondFactor", "getMe", "changeMyPassword", "startTotpEnrolment",
+        "confirmTotp"}
     assert other.get("/api/v1/users").status == 403  # nothing else before the code
     pending_cookie = other.cookies["omps_session"]
     # The confirmation used this step's code; the next step's is accepted
@@ -336,6 +340,7 @@ def test_api_tokens_are_shown_once_scoped_and_revocable(server, contract, pg):
     me = bot.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status == 200 and me.json["kind"] == "api_token"
     assert me.json["organisation"]["name"] == "Acme"
+    assert "getMe" in me.json["operations"] and "listUsers" not in me.json["operations"]
     # A token needs no CSRF header, cannot manage users, cannot make tokens.
     assert bot.patch("/api/v1/me", {"locale": "fr"},
                      headers={"Authorization": f"Bearer {token}"}).status == 403
