@@ -183,7 +183,8 @@ HttpRequest toRequest(const Poco::Net::HTTPServerRequest& in, const std::string&
 void send(Poco::Net::HTTPServerResponse& out, const HttpResponse& in) {
   out.setStatus(static_cast<HTTPResponse::HTTPStatus>(in.status));
   out.setContentType(in.contentType);
-  for (const auto& [name, value] : in.headers) out.set(name, value);
+  // add, not set: a header may repeat (Set-Cookie).
+  for (const auto& [name, value] : in.headers) out.add(name, value);
   if (in.closeConnection) out.setKeepAlive(false);
   out.setContentLength(static_cast<std::streamsize>(in.body.size()));
   out.send().write(in.body.data(), static_cast<std::streamsize>(in.body.size()));
