@@ -8,7 +8,7 @@
 
 int main(int argc, char** argv) {
   using namespace openmps::server::cli;
-  static constexpr std::array<openmps::util::Command, 7> kCommands = {{
+  static constexpr std::array<openmps::util::Command, 10> kCommands = {{
       {"migrate", "apply the database schema migrations", migrateCommand},
       {"org", "add dealers and customers: org add --dealer NAME | --customer NAME --parent DEALER",
        orgCommand},
@@ -18,7 +18,10 @@ int main(int argc, char** argv) {
        userCommand},
       {"report", "billing meters, supplies, inventory, usage ... as CSV, XLSX, PDF or JSON",
        reportCommand},
-      {"run", "run the server: receivers, ingest, mailbox poller", runCommand},
+      {"alert", "alerts and their notifications: alert test-notify", alertCommand},
+      {"notify", "the notification outbox: notify list|retry", notifyCommand},
+      {"run", "run the server: receivers, ingest, mailbox poller, alerts, notifications",
+       runCommand},
   }};
   // "openmps-server --config FILE COMMAND ..." means "openmps-server COMMAND
   // ... --config FILE": the options move behind the command name.

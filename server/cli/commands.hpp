@@ -13,5 +13,7 @@ int fleetCommand(std::span<const std::string> args);
 int runCommand(std::span<const std::string> args);
 int reportCommand(std::span<const std::string> args);
 int userCommand(std::span<const std::string> args);
+int alertCommand(std::span<const std::string> args);
+int notifyCommand(std::span<const std::string> args);
 
 }  // namespace openmps::server::cli

@@ -17,6 +17,7 @@
 #include "server/config/server_secrets.hpp"
 #include "server/ingest/ingestor.hpp"
 #include "server/mailbox/mailbox_service.hpp"
+#include "server/notify/notify_services.hpp"
 #include "server/receiver/poco_http_listener.hpp"
 #include "server/receiver/rate_limiter.hpp"
 #include "server/receiver/rpc_dispatcher.hpp"
@@ -105,6 +106,10 @@ int runCommand(std::span<const std::string> args) {
   // Users, sessions and sign-in: built before anything listens, so a bad
   // auth: section stops the start with its error.
   auth::AuthServices authServices(cfg, clock);
+  // The outbox's delivery workers. Features whose mails carry attachments
+  // stored as references register a loader per source name here.
+  notify::AttachmentLoaders attachmentLoaders;
+  notify::NotifyServices notifyServices(cfg, clock, std::move(attachmentLoaders));
   if (cfg.needsTls() &&
       (!std::filesystem::exists(cfg.tls.certificate) || !std::filesystem::exists(cfg.tls.key))) {
     throw std::runtime_error("TLS certificate " + cfg.tls.certificate.string() + " or key " +
@@ -176,6 +181,7 @@ int runCommand(std::span<const std::string> args) {
       clock, [databaseUri](int year) { store::ensurePartitions(databaseUri, year); });
   partitions.start();
   authServices.startHousekeeping();
+  notifyServices.start();
   util::logInfo(kLog) << "openmps-server running (" << cfg.ingest.workers
                       << " ingest workers); SIGTERM stops it";
   int received = 0;
@@ -195,6 +201,7 @@ int runCommand(std::span<const std::string> args) {
   partitions.stop();
   authServices.stopHousekeeping();
   ingestor.stop();
+  notifyServices.stop();
   util::logInfo(kLog) << "stopped cleanly";
   return 0;
 }

@@ -155,9 +155,10 @@ ServerConfig parseServerConfig(const std::string& text, const std::string& sourc
   out.tls.certificate = baseDir / "server.crt";
   out.tls.key = baseDir / "server.key";
   bool haveDatabase = false;
-  for (const auto& [name, field] : top.entries(
-           {"database", "xmlrpc", "web", "tls", "master_key_file", "public_addresses",
-            "certificate_names", "limits", "ingest", "mailbox", "auth", "portal", "log_level"})) {
+  for (const auto& [name, field] :
+       top.entries({"database", "xmlrpc", "web", "tls", "master_key_file", "public_addresses",
+                    "certificate_names", "limits", "ingest", "mailbox", "auth", "portal", "notify",
+                    "alerts", "log_level"})) {
     if (name == "database") {
       parseDatabase(field, ctx, out);
       haveDatabase = true;
@@ -230,6 +231,11 @@ ServerConfig parseServerConfig(const std::string& text, const std::string& sourc
       // server/auth reads its own keys (parseAuthSettings), with their lines.
       if (!field.isMap()) {
         field.fail("expected a mapping (see server/README.md, Users, sign-in and tokens)");
+      }
+    } else if (name == "notify" || name == "alerts") {
+      // server/notify and server/alerts read their own keys, with their lines.
+      if (!field.isMap()) {
+        field.fail("expected a mapping (see server/README.md, Alerts and notifications)");
       }
     } else {
       try {

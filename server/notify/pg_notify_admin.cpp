@@ -1,0 +1,147 @@
+#include "server/notify/pg_notify_admin.hpp"
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "server/notify/pg_outbox.hpp"
+
+namespace openmps::server::notify {
+namespace {
+
+// The statements of this adapter, by name.
+constexpr const char* kFindRoot =
+    "SELECT id, name, locale, time_zone FROM organisations WHERE kind = 'root'";
+constexpr const char* kFindNamed =
+    "SELECT id, name, locale, time_zone FROM organisations WHERE kind = $1 AND "
+    "lower(name) = lower($2)";
+constexpr const char* kSelectEntries =
+    "SELECT n.id, n.message_id, n.organisation_id, o.name, n.kind, n.channel, n.recipient, "
+    "n.locale, n.subject, n.state, n.attempts, n.last_error, "
+    "to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "CASE WHEN n.state = 'queued' THEN to_char(n.next_attempt_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') ELSE '' END, "
+    "coalesce(to_char(n.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '') "
+    "FROM notifications n JOIN organisations o ON o.id = n.organisation_id ";
+constexpr const char* kRetryDead =
+    "UPDATE notifications SET state = 'queued', attempts = 0, next_attempt_at = now(), "
+    "last_error = '' WHERE id = $1 AND state = 'dead'";
+
+OutboxEntry entryFrom(const pqxx::row& r) {
+  OutboxEntry e;
+  e.id = r[0].as<std::int64_t>();
+  e.messageId = r[1].as<std::string>();
+  e.organisationId = r[2].as<std::int64_t>();
+  e.organisation = r[3].as<std::string>();
+  e.kind = r[4].as<std::string>();
+  e.channel = r[5].as<std::string>();
+  e.recipient = r[6].as<std::string>();
+  e.locale = r[7].as<std::string>();
+  e.subject = r[8].as<std::string>();
+  e.state = r[9].as<std::string>();
+  e.attempts = r[10].as<int>();
+  e.lastError = r[11].as<std::string>();
+  e.createdAt = r[12].as<std::string>();
+  e.nextAttemptAt = r[13].as<std::string>();
+  e.sentAt = r[14].as<std::string>();
+  return e;
+}
+
+}  // namespace
+
+struct PgNotifyAdmin::Impl {
+  explicit Impl(const util::Secret& uri) : conn(uri.reveal()) {}
+  pqxx::connection conn;
+};
+
+PgNotifyAdmin::PgNotifyAdmin(const util::Secret& databaseUri)
+    : impl_(std::make_unique<Impl>(databaseUri)) {}
+
+PgNotifyAdmin::~PgNotifyAdmin() = default;
+
+std::optional<NotifyOrganisation> PgNotifyAdmin::organisation(const std::string& kind,
+                                                              const std::string& name) {
+  pqxx::read_transaction txn(impl_->conn);
+  const auto r = kind == "root" ? txn.exec(kFindRoot) : txn.exec_params(kFindNamed, kind, name);
+  if (r.empty()) return std::nullopt;
+  return NotifyOrganisation{r[0][0].as<std::int64_t>(), r[0][1].as<std::string>(),
+                            r[0][2].as<std::string>(), r[0][3].as<std::string>()};
+}
+
+std::int64_t PgNotifyAdmin::queueMail(const OutgoingMail& mail) {
+  pqxx::work txn(impl_->conn);
+  const auto id = enqueueMail(txn, mail);
+  txn.commit();
+  return id;
+}
+
+std::int64_t PgNotifyAdmin::queueWebhook(const OutgoingWebhook& hook) {
+  pqxx::work txn(impl_->conn);
+  const auto id = enqueueWebhook(txn, hook);
+  txn.commit();
+  return id;
+}
+
+std::optional<OutboxEntry> PgNotifyAdmin::find(std::int64_t id) {
+  pqxx::read_transaction txn(impl_->conn);
+  const auto r = txn.exec_params(std::string(kSelectEntries) + "WHERE n.id = $1", id);
+  if (r.empty()) return std::nullopt;
+  return entryFrom(r[0]);
+}
+
+std::vector<OutboxEntry> PgNotifyAdmin::list(const std::string& state, int limit) {
+  pqxx::read_transaction txn(impl_->conn);
+  const auto r = txn.exec_params(
+      std::string(kSelectEntries) + "WHERE $1 = '' OR n.state = $1 ORDER BY n.id DESC LIMIT $2",
+      state, limit);
+  std::vector<OutboxEntry> out;
+  for (const auto& row : r) out.push_back(entryFrom(row));
+  return out;
+}
+
+bool PgNotifyAdmin::retry(std::int64_t id) {
+  pqxx::work txn(impl_->conn);
+  const auto r = txn.exec_params(kRetryDead, id);
+  txn.exec("NOTIFY openmps_outbox");
+  txn.commit();
+  return r.affected_rows() == 1;
+}
+
+std::string outboxToText(const std::vector<OutboxEntry>& rows) {
+  std::string out;
+  for (const auto& e : rows) {
+    out += std::to_string(e.id) + "  " + e.createdAt + "  " + e.state + "  " + e.channel + "  " +
+           e.kind + "  " + e.recipient + "  attempts " + std::to_string(e.attempts);
+    if (!e.sentAt.empty()) out += "  sent " + e.sentAt;
+    if (!e.nextAttemptAt.empty() && e.attempts > 0) out += "  next " + e.nextAttemptAt;
+    if (!e.lastError.empty()) out += "  error: " + e.lastError;
+    out += "\n";
+  }
+  return out;
+}
+
+std::string outboxToJson(const std::vector<OutboxEntry>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  auto orNull = [](const std::string& s) {
+    return s.empty() ? nlohmann::json() : nlohmann::json(s);
+  };
+  for (const auto& e : rows) {
+    out.push_back({{"id", e.id},
+                   {"message_id", e.messageId},
+                   {"organisation_id", e.organisationId},
+                   {"organisation", e.organisation},
+                   {"kind", e.kind},
+                   {"channel", e.channel},
+                   {"recipient", e.recipient},
+                   {"locale", e.locale},
+                   {"subject", e.subject},
+                   {"state", e.state},
+                   {"attempts", e.attempts},
+                   {"last_error", orNull(e.lastError)},
+                   {"created_at", e.createdAt},
+                   {"next_attempt_at", orNull(e.nextAttemptAt)},
+                   {"sent_at", orNull(e.sentAt)}});
+  }
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace openmps::server::notify
