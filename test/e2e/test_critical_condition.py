@@ -2,10 +2,12 @@
 """A new critical condition goes to the server at once, end to end: the
 real daemon reads a simulated printer, the readings wait in the outbox for
 company (send_interval 1 h), the printer jams (an SNMP SET into the
-simulator), and the status poll that sees it sends at once: the jam is in
-PostgreSQL within the status interval plus a few seconds, not an hour
-later. With the defaults (status polls every 5 minutes) the same path keeps
-the promised 10 minutes.
+simulator), and the status poll that sees it sends at once: the jam
+reaches PostgreSQL after the next status poll (one minute here), not after
+the hour that ordinary readings wait. With the defaults (status polls every
+5 minutes) the same path keeps the promised 10 minutes. The test waits for
+the outcome with a deadline far below that hour; how long it took is
+printed, not judged, so a loaded machine cannot fail it.
 """
 
 import json
@@ -24,6 +26,7 @@ from openmps_test.snmpsim import Snmpsim, free_udp_port
 PRINTER = "127.0.13.1"
 ERROR_STATE = "1.3.6.1.2.1.25.3.5.1.2.1"  # hrPrinterDetectedErrorState
 STATUS_INTERVAL = 60  # seconds: the shortest the configuration allows
+SEND_INTERVAL = 3600  # seconds: how long ordinary readings wait for company
 
 
 def jammable_printer(folder):
@@ -72,7 +75,7 @@ def test_a_jam_reaches_the_server_at_once_while_ordinary_readings_wait(tmp_path)
             "credentials: [{name: public, version: 2c, community: public}]\n"
             f"networks: [{{name: office, ranges: [\"{PRINTER}\"], port: {port}, "
             "credentials: [public]}]\n"
-            "carrier: {send_interval: 1h}\n")
+            f"carrier: {{send_interval: {SEND_INTERVAL}s}}\n")
         config.chmod(0o600)
         client("enroll", enrollment, "--config", str(config))
         client_id = Enrollment.decode(enrollment).client_id
@@ -90,7 +93,7 @@ def test_a_jam_reaches_the_server_at_once_while_ordinary_readings_wait(tmp_path)
                            check=True, capture_output=True, timeout=30,
                            env={**os.environ, "MIBS": ""})
             jammed_at = time.monotonic()
-            wait_for(lambda: jams_stored(pg, client_id) >= 1, timeout=STATUS_INTERVAL + 60,
+            wait_for(lambda: jams_stored(pg, client_id) >= 1, timeout=200,
                      interval=0.5)
             took = time.monotonic() - jammed_at
         finally:
@@ -103,7 +106,4 @@ def test_a_jam_reaches_the_server_at_once_while_ordinary_readings_wait(tmp_path)
             log.close()
         text = log_path.read_text()
         assert "queued for sending at once" in text, text
-        # The status poll that saw it comes at most one interval after the
-        # jam; sending it took seconds on top, not the hour of send_interval.
-        assert took < STATUS_INTERVAL + 30, f"{took:.0f} s\n{text}"
         print(f"\njam stored {took:.1f} s after it happened (status interval {STATUS_INTERVAL} s)")

@@ -34,9 +34,9 @@ def test_batches_are_stored_and_their_mails_deleted(server, pg, mail, password_f
     client = server.add_collector(CUSTOMER)
     sent_ok(send(mail, password_file, client.enrollment.text, 1, prefix="POP1-"))
     sent_ok(send(mail, password_file, client.enrollment.text, 2, prefix="POP2-", tls="implicit"))
-    wait_for(lambda: stored_batches(pg, client.client_id) == [1, 2], timeout=30, interval=0.2)
+    wait_for(lambda: stored_batches(pg, client.client_id) == [1, 2], timeout=60, interval=0.2)
     # Deleted at the round's QUIT, not left for the next round to find.
-    wait_for(lambda: in_mailbox(mail) == 0, timeout=20, interval=0.2)
+    wait_for(lambda: in_mailbox(mail) == 0, timeout=60, interval=0.2)
     assert readings(pg, "POP1-") == 4 and readings(pg, "POP2-") == 4
     assert pg.psql("SELECT DISTINCT carrier FROM ingest_batches "
                    f"WHERE collector_id = {client.client_id}").split() == ["mail"]
@@ -48,10 +48,10 @@ def test_a_mail_delivered_twice_is_stored_once(server, pg, mail, password_file):
     sent_ok(send(mail, password_file, client.enrollment.text, 1, prefix="POPTWICE-"))
     raw = accepted_mail(mail, client.client_id, 1)
     mail.deliver_to_maildir(raw)
-    wait_for(lambda: stored_batches(pg, client.client_id) == [1], timeout=30, interval=0.2)
-    wait_for(lambda: in_mailbox(mail) == 0, timeout=20, interval=0.2)
+    wait_for(lambda: stored_batches(pg, client.client_id) == [1], timeout=60, interval=0.2)
+    wait_for(lambda: in_mailbox(mail) == 0, timeout=60, interval=0.2)
     mail.deliver_to_maildir(raw)
-    wait_for(lambda: in_mailbox(mail) == 0, timeout=20, interval=0.2)
+    wait_for(lambda: in_mailbox(mail) == 0, timeout=60, interval=0.2)
     assert stored_batches(pg, client.client_id) == [1]
     assert readings(pg, "POPTWICE-") == 4
     assert server.log().count(f"client {client.client_id} batch 1 was already stored") >= 1
@@ -80,15 +80,15 @@ def test_mail_set_aside_stays_in_the_mailbox_and_blocks_nothing(server, pg, mail
     mail.send(msg.as_bytes(policy=email.policy.SMTP))
     mail.send(genuine.read_bytes())  # behind the three bad ones
 
-    wait_for(lambda: stored_batches(pg, client.client_id) == [1], timeout=30, interval=0.2)
-    wait_for(lambda: server.log().count(KEPT) == kept_before + 3, timeout=20, interval=0.2)
+    wait_for(lambda: stored_batches(pg, client.client_id) == [1], timeout=60, interval=0.2)
+    wait_for(lambda: server.log().count(KEPT) == kept_before + 3, timeout=60, interval=0.2)
     log = server.log()
     assert "not an OpenMPS mail" in log and "fault 112" in log
-    wait_for(lambda: in_mailbox(mail) == 3, timeout=20, interval=0.2)
+    wait_for(lambda: in_mailbox(mail) == 3, timeout=60, interval=0.2)
 
     # Later rounds skip them: batch 2 is stored, the three are not examined
     # again (one "stays in the mailbox" line each, not one per poll).
     sent_ok(send(mail, password_file, client.enrollment.text, 2, prefix="POPKEEP2-"))
-    wait_for(lambda: stored_batches(pg, client.client_id) == [1, 2], timeout=30, interval=0.2)
-    wait_for(lambda: in_mailbox(mail) == 3, timeout=20, interval=0.2)
+    wait_for(lambda: stored_batches(pg, client.client_id) == [1, 2], timeout=60, interval=0.2)
+    wait_for(lambda: in_mailbox(mail) == 3, timeout=60, interval=0.2)
     assert server.log().count(KEPT) == kept_before + 3

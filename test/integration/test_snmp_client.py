@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from openmps_test.fault_proxy import SilentAgents
 from openmps_test.snmpd import Snmpd, V3User
 from openmps_test.snmpsim import Snmpsim, free_udp_port
 
@@ -147,7 +148,7 @@ def test_getnext(sim):
     assert results[0]["varbinds"][0]["oid"] == SYS_DESCR
 
 
-def test_no_agent_times_out_within_the_budget():
+def test_no_agent_times_out_after_its_tries():
     port = free_udp_port("127.0.2.9")
     rc, results, summary, elapsed = single("--timeout-ms", "300", "--retries", "1", "--get", SYS_DESCR,
                                            f"127.0.2.9:{port}")
@@ -155,7 +156,7 @@ def test_no_agent_times_out_within_the_budget():
     assert results[0]["kind"] == "timeout"
     assert "within 2 × 300 ms" in results[0]["message"]
     assert summary["requests"] == 2
-    assert 0.55 < elapsed < 3.0
+    assert elapsed > 0.55  # it waited for both tries
 
 
 def test_wrong_community_is_a_timeout(sim):
@@ -173,21 +174,23 @@ def test_unresolvable_host_is_a_network_error():
 def test_many_devices_at_once(recordings, tmp_path):
     files = [recordings / "printer.snmprec"] * 10 + [recordings / "other.snmprec"] * 10
     devices = Snmpsim.spread(files, first="127.0.3.1")
-    silent = [f"127.0.3.200:{free_udp_port('127.0.3.200')}"]
-    with Snmpsim(devices=devices, community="public") as s:
+    silent = [(f"127.0.3.{200 + i}", free_udp_port(f"127.0.3.{200 + i}")) for i in range(3)]
+    with Snmpsim(devices=devices, community="public") as s, SilentAgents(silent) as agents:
         targets = [f"{h}:{p}" for h, p in s.endpoints]
-        rc, per_target, summary, elapsed = run_tool("--walk", SUPPLIES, "--get", SYS_DESCR, "--counts-only",
-                                                    "--timeout-ms", "500", "--retries", "0",
-                                                    *targets, *silent)
-    assert rc == 1  # the silent one
+        rc, per_target, summary, _ = run_tool("--walk", SUPPLIES, "--get", SYS_DESCR, "--counts-only",
+                                              "--timeout-ms", "1000", "--retries", "1",
+                                              *targets, *[f"{h}:{p}" for h, p in silent])
+    assert rc == 1  # the silent ones
     by_target = {t["target"]: t["results"] for t in per_target}
     for i, target in enumerate(targets):
         walk = by_target[target][1]
         assert walk["ok"], walk
         assert walk["count"] == (360 if i < 10 else 9)
-    assert by_target[silent[0]][0]["kind"] == "timeout"
-    # All at once: the silent device costs one timeout, not one per device.
-    assert elapsed < 5
+    for h, p in silent:
+        assert by_target[f"{h}:{p}"][0]["kind"] == "timeout"
+    # All at once: each silent device was asked before any was asked again,
+    # so together they cost one timeout, not one each.
+    assert agents.asked_all_at_once(), agents.summary()
 
 
 # ---- SNMPv3 against snmpd ------------------------------------------------------------
@@ -252,41 +255,42 @@ def test_v3_context_reaches_a_simulated_printer(agent):
     assert results[0]["count"] == 1 and results[1]["count"] == 360
 
 
+# A timeout of ten minutes: the REPORT must be the answer, or the tool
+# would still be waiting when its subprocess deadline ends the test.
+NEVER = 600_000
+
+
 def test_v3_wrong_auth_password_fails_at_once(agent):
-    rc, results, _, elapsed = single(*v3(auth_pw="wrongpass1", timeout_ms=3000), "--get", SYS_DESCR,
-                                     agent.address)
+    rc, results, _, _ = single(*v3(auth_pw="wrongpass1", timeout_ms=NEVER), "--get", SYS_DESCR,
+                               agent.address, timeout=120)
     assert rc == 1
     assert results[0]["kind"] == "authentication failed"
     assert "alice" in results[0]["message"] and "wrongpass1" not in results[0]["message"]
-    assert elapsed < 2.5  # the REPORT is the answer: no waiting for 2 × 3 s
 
 
 def test_v3_unknown_user_fails_at_once(agent):
-    rc, results, _, elapsed = single(*v3(user="mallory", timeout_ms=3000), "--get", SYS_DESCR,
-                                     agent.address)
+    rc, results, _, _ = single(*v3(user="mallory", timeout_ms=NEVER), "--get", SYS_DESCR,
+                               agent.address, timeout=120)
     assert rc == 1
     assert results[0]["kind"] == "unknown user"
-    assert elapsed < 2.5
 
 
 def test_v3_wrong_priv_password_is_diagnosed(agent):
     # snmpd drops what it cannot decrypt; the client then checks that the
     # user authenticates without privacy and names the privacy password.
-    rc, results, _, elapsed = single(*v3(priv_pw="wrongpriv1", timeout_ms=400), "--get", SYS_DESCR,
-                                     agent.address)
+    rc, results, _, _ = single(*v3(priv_pw="wrongpriv1", timeout_ms=1000), "--get", SYS_DESCR,
+                               agent.address)
     assert rc == 1
     assert results[0]["kind"] == "decryption failed"
     assert "privacy password" in results[0]["message"]
-    assert elapsed < 4
 
 
 def test_v3_unknown_context_is_diagnosed(agent):
-    rc, results, _, elapsed = single(*v3(context="nosuchctx", timeout_ms=400), "--get", SYS_DESCR,
-                                     agent.address)
+    rc, results, _, _ = single(*v3(context="nosuchctx", timeout_ms=1000), "--get", SYS_DESCR,
+                               agent.address)
     assert rc == 1
     assert results[0]["kind"] == "unknown context"
     assert "nosuchctx" in results[0]["message"]
-    assert elapsed < 4
 
 
 def test_v3_silent_device_times_out_in_discovery():
@@ -295,4 +299,4 @@ def test_v3_silent_device_times_out_in_discovery():
     assert rc == 1
     assert results[0]["kind"] == "timeout"
     assert "engine discovery" in results[0]["message"]
-    assert 0.55 < elapsed < 3
+    assert elapsed > 0.55  # it waited for both tries

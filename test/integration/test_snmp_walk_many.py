@@ -89,13 +89,12 @@ def test_walk_many_with_a_small_budget_and_max_rows(sim):
 
 def test_walk_many_on_a_silent_device_times_out_every_root():
     port = free_udp_port("127.0.2.29")
-    rc, results, summary, elapsed = single("--walk-many", "--timeout-ms", "300", "--retries", "1",
-                                           *walk_args([DESCR, LEVEL]), f"127.0.2.29:{port}")
+    rc, results, summary, _ = single("--walk-many", "--timeout-ms", "300", "--retries", "1",
+                                     *walk_args([DESCR, LEVEL]), f"127.0.2.29:{port}")
     assert rc == 1
     assert [r["kind"] for r in results] == ["timeout", "timeout"]
     assert "within 2 × 300 ms" in results[0]["message"]
     assert summary["requests"] == 2  # one chain: one request and its retry
-    assert elapsed < 3.0
 
 
 def test_walk_many_against_snmpd_v3(sim):

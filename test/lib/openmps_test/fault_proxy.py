@@ -31,6 +31,9 @@ server's answer and what became of it (``fate``): ``delivered``,
 ``cut``, ``reset``, ``swallowed``, ``no server`` (nobody answered
 upstream) or ``client gone``.
 
+``SilentAgents`` are UDP addresses that never answer and note the order
+in which they were asked (several asked at once, or one after another).
+
 ``UdpFaultProxy`` forwards datagrams (SNMP) from front addresses the client
 asks to back addresses where the agents listen, and can hold every request
 to one device from its n-th on, so a read is certainly in progress when the
@@ -560,6 +563,58 @@ class UdpFaultProxy:
             self._downlinks[up] = (front_sock, client)
         with contextlib.suppress(OSError):
             up.sendto(data, self.routes[front])
+
+
+class SilentAgents:
+    """UDP addresses that never answer and note, in order, what each of
+    them received. A client that asks them all at once sends every first
+    request before any retry (a retry repeats a request byte for byte); a
+    client that asks one after another retries the first before it asks
+    the second."""
+
+    def __init__(self, addresses: list[tuple[str, int]]):
+        self.addresses = list(addresses)
+        self.arrivals: list[tuple[tuple[str, int], bytes]] = []
+        self._sockets: list[socket.socket] = []
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> "SilentAgents":
+        for address in self.addresses:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(address)
+            self._sockets.append(s)
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stopping.set()
+        self._thread.join(30)
+        for s in self._sockets:
+            s.close()
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            ready, _, _ = select.select(self._sockets, [], [], 0.2)
+            for s in ready:
+                with contextlib.suppress(OSError):
+                    data, _ = s.recvfrom(65535)
+                    self.arrivals.append((s.getsockname(), data))
+
+    def asked_all_at_once(self) -> bool:
+        """Every address was asked before the first retry reached any."""
+        seen = set()
+        asked = set()
+        for address, data in self.arrivals:
+            if (address, data) in seen:
+                break
+            seen.add((address, data))
+            asked.add(address)
+        return asked == set(self.addresses)
+
+    def summary(self) -> list[str]:
+        return [f"{host}:{port} {len(data)} bytes" for (host, port), data in self.arrivals]
 
 
 def common_udp_port(hosts: list[str]) -> int:

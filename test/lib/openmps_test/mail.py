@@ -179,7 +179,7 @@ class MailServers:
         handler = _MaildirHandler(self)
         common = dict(auth_required=True, authenticator=self._authenticate,
                       server_hostname="localhost", data_size_limit=8 << 20,
-                      ready_timeout=10.0)
+                      ready_timeout=60.0)
         self.smtp_port = free_port()
         starttls = Controller(handler, hostname=self.host, port=self.smtp_port,
                               tls_context=self._server_tls_context(), require_starttls=True,
@@ -314,7 +314,7 @@ service stats {{
             [DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL,
             stderr=open(self.dir / "dovecot.stderr", "wb"), start_new_session=True,
             preexec_fn=_die_with_parent)
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 60
         for port in (self.imaps_port, self.pop3s_port):
             if self._dovecot.poll() is not None:
                 break

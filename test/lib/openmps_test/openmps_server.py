@@ -287,15 +287,16 @@ class OpenMpsServer:
     # daemon ----------------------------------------------------------------------
     def start(self) -> None:
         self._log = open(self.log_path, "ab")
+        earlier = self.log_path.stat().st_size  # a restart: only this run's lines count
         self.proc = subprocess.Popen([str(server_binary()), "run", "--config", str(self.config)],
                                      stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         ports = [self.xmlrpc_port] + ([self.web_port] if self.web else []) + \
             ([self.portal_port] if self.portal_port else [])
         while True:
             if self.proc.poll() is not None:
                 raise AssertionError(f"openmps-server run exited {self.proc.returncode}:\n{self.log()}")
-            if all(_port_open(p) for p in ports) and "running" in self.log():
+            if all(_port_open(p) for p in ports) and b"running" in self.log_path.read_bytes()[earlier:]:
                 return
             if time.monotonic() > deadline:
                 raise AssertionError(f"openmps-server did not start:\n{self.log()}")
