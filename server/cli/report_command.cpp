@@ -13,8 +13,10 @@
 #include "server/cli/cli_support.hpp"
 #include "server/cli/commands.hpp"
 #include "server/reports/pg_report_admin.hpp"
+#include "server/reports/pg_report_runs.hpp"
 #include "server/reports/report_runner.hpp"
 #include "shared/util/files.hpp"
+#include "shared/util/time_format.hpp"
 
 namespace openmps::server::cli {
 namespace {
@@ -27,25 +29,40 @@ constexpr const char* kUsage =
     "       openmps-server report meter-names --dealer NAME [--set METER=NAME ...] [--unset METER "
     "...]\n"
     "       openmps-server report duty-cycle [--model MODEL --pages N] --config FILE\n"
+    "       openmps-server report schedule add NAME (--customer NAME | --dealer NAME | --all)\n"
+    "                      (--monthly DAY | --weekly WEEKDAY | --daily) [--hour H] [--format F]\n"
+    "                      [--locale L] --mail-to ADDRESS [--mail-to ...] [--keep-days N]\n"
+    "       openmps-server report schedule list [--customer NAME | --dealer NAME]\n"
+    "       openmps-server report schedule remove ID\n"
+    "       openmps-server report runs [--customer NAME | --dealer NAME] [--limit N]\n"
+    "       openmps-server report download RUN -o FILE\n"
     "Without --from/--to: each customer's last billing period. Without -o: CSV and JSON go to\n"
     "standard output; XLSX and PDF need a file.";
 
 std::vector<util::OptionSpec> specs() {
-  return {configOption(),
-          {"customer", true, "NAME", "a customer's report"},
-          {"dealer", true, "NAME", "a dealer's report (all its customers)"},
-          {"all", false, "", "every customer"},
-          {"from", true, "YYYY-MM-DD", "first day (each customer's local time)"},
-          {"to", true, "YYYY-MM-DD", "last day, inclusive"},
-          {"format", true, "FORMAT", "csv, xlsx, pdf or json (default xlsx)"},
-          {"locale", true, "LANG", "en, de, fr or it (default: the organisation's)"},
-          {"bom", false, "", "CSV: start with a UTF-8 byte order mark (for Excel)"},
-          {"output", true, "FILE", "write here (also -o FILE)"},
-          {"set", true, "METER=NAME", "meter-names: the dealer's ERP name for a meter"},
-          {"unset", true, "METER", "meter-names: remove the dealer's name for a meter"},
-          {"model", true, "MODEL", "duty-cycle: the model as devices report it"},
-          {"pages", true, "N", "duty-cycle: pages a month (0 removes it)"},
-          helpOption()};
+  return {
+      configOption(),
+      {"customer", true, "NAME", "a customer's report"},
+      {"dealer", true, "NAME", "a dealer's report (all its customers)"},
+      {"all", false, "", "every customer"},
+      {"from", true, "YYYY-MM-DD", "first day (each customer's local time)"},
+      {"to", true, "YYYY-MM-DD", "last day, inclusive"},
+      {"format", true, "FORMAT", "csv, xlsx, pdf or json (default xlsx)"},
+      {"locale", true, "LANG", "en, de, fr or it (default: the organisation's)"},
+      {"bom", false, "", "CSV: start with a UTF-8 byte order mark (for Excel)"},
+      {"output", true, "FILE", "write here (also -o FILE)"},
+      {"set", true, "METER=NAME", "meter-names: the dealer's ERP name for a meter"},
+      {"unset", true, "METER", "meter-names: remove the dealer's name for a meter"},
+      {"model", true, "MODEL", "duty-cycle: the model as devices report it"},
+      {"pages", true, "N", "duty-cycle: pages a month (0 removes it)"},
+      {"monthly", true, "DAY", "schedule: on this day of the month (past its end: the last day)"},
+      {"weekly", true, "WEEKDAY", "schedule: on this weekday, 1 Monday .. 7 Sunday"},
+      {"daily", false, "", "schedule: every day"},
+      {"hour", true, "H", "schedule: at this hour of the organisation's time (default 6)"},
+      {"mail-to", true, "ADDRESS", "schedule: mail the report here (repeat for more)"},
+      {"keep-days", true, "N", "schedule: keep the files this long for download (default 90)"},
+      {"limit", true, "N", "runs: how many (default 20)"},
+      helpOption()};
 }
 
 // "-o FILE" is --output: the one short option, as people type it.
@@ -195,6 +212,126 @@ int dutyCycle(const util::ParsedArgs& parsed) {
   return 0;
 }
 
+reports::Scope listScope(reports::PgReportSource& source, const util::ParsedArgs& parsed) {
+  if (parsed.has("customer")) return source.scopeByName("customer", *parsed.get("customer"));
+  if (parsed.has("dealer")) return source.scopeByName("dealer", *parsed.get("dealer"));
+  return source.scopeByName("root", "root");
+}
+
+std::string when(std::optional<reports::TimePoint> t) {
+  return t ? util::formatRfc3339(*t).substr(0, 16) : std::string("-");
+}
+
+reports::ScheduleRule ruleOf(const util::ParsedArgs& parsed) {
+  const int given =
+      int{parsed.has("monthly")} + int{parsed.has("weekly")} + int{parsed.has("daily")};
+  if (given != 1) throw util::UsageError("give one of --monthly DAY, --weekly WEEKDAY or --daily");
+  reports::ScheduleRule r;
+  if (parsed.has("monthly")) {
+    r.frequency = reports::Frequency::kMonthly;
+    r.day = static_cast<int>(parsed.intOr("monthly", 1, 1, 31));
+  } else if (parsed.has("weekly")) {
+    r.frequency = reports::Frequency::kWeekly;
+    r.day = static_cast<int>(parsed.intOr("weekly", 1, 1, 7));
+  } else {
+    r.frequency = reports::Frequency::kDaily;
+  }
+  r.hour = static_cast<int>(parsed.intOr("hour", 6, 0, 23));
+  return r;
+}
+
+int addSchedule(const std::string& name, const util::ParsedArgs& parsed) {
+  const auto request = requestOf(name, parsed);
+  if (parsed.has("from"))
+    throw util::UsageError("a schedule reports on the time before each run: no --from/--to");
+  const auto cfg = loadConfig(parsed);
+  pqxx::connection conn(cfg.databaseUri.reveal());
+  pqxx::work txn(conn);
+  reports::PgReportSource source(txn);
+  reports::ScheduleSpec spec;
+  spec.organisationId = scopeOf(source, parsed).organisationId;
+  spec.report = name;
+  spec.format = request.format;
+  spec.locale = request.locale;
+  spec.rule = ruleOf(parsed);
+  spec.recipients = parsed.all("mail-to");
+  spec.keepDays = static_cast<int>(parsed.intOr("keep-days", 90, 1, 3650));
+  reports::PgReportRuns runs(txn, auth::AuditActor::commandLine());
+  const auto id = runs.addSchedule(spec, std::chrono::system_clock::now());
+  txn.commit();
+  std::printf("report schedule %lld added\n", static_cast<long long>(id));
+  return 0;
+}
+
+int listSchedules(const util::ParsedArgs& parsed) {
+  const auto cfg = loadConfig(parsed);
+  pqxx::connection conn(cfg.databaseUri.reveal());
+  pqxx::read_transaction txn(conn);
+  reports::PgReportSource source(txn);
+  reports::PgReportRuns runs(txn, auth::AuditActor::commandLine());
+  for (const auto& s : runs.schedules(listScope(source, parsed).organisationId)) {
+    std::string to;
+    for (const auto& r : s.recipients) to += (to.empty() ? "" : ",") + r;
+    std::printf("%-5lld %-22s %-11s %-4s %-7s day %-2d %02d:00  next %s  to %s\n",
+                static_cast<long long>(s.id), s.organisation.c_str(), s.report.c_str(),
+                s.format.c_str(), reports::toString(s.rule.frequency), s.rule.day, s.rule.hour,
+                when(s.nextRunAt).c_str(), to.empty() ? "-" : to.c_str());
+  }
+  return 0;
+}
+
+int removeSchedule(const std::string& id, const util::ParsedArgs& parsed) {
+  const auto number = util::parseInt(id);
+  if (!number) throw util::UsageError("expected a schedule number, got '" + id + "'");
+  const auto cfg = loadConfig(parsed);
+  pqxx::connection conn(cfg.databaseUri.reveal());
+  pqxx::work txn(conn);
+  reports::PgReportRuns(txn, auth::AuditActor::commandLine()).removeSchedule(*number);
+  txn.commit();
+  std::printf("report schedule %lld removed\n", static_cast<long long>(*number));
+  return 0;
+}
+
+int listRuns(const util::ParsedArgs& parsed) {
+  const auto cfg = loadConfig(parsed);
+  pqxx::connection conn(cfg.databaseUri.reveal());
+  pqxx::read_transaction txn(conn);
+  reports::PgReportSource source(txn);
+  reports::PgReportRuns runs(txn, auth::AuditActor::commandLine());
+  const auto limit = static_cast<std::size_t>(parsed.intOr("limit", 20, 1, 1000));
+  for (const auto& r : runs.runs(listScope(source, parsed).organisationId, limit)) {
+    std::printf("%-6lld %-22s %-11s %-4s %-7s due %s  attempts %d  %s%s\n",
+                static_cast<long long>(r.id), r.organisation.c_str(), r.report.c_str(),
+                r.format.c_str(), r.status.c_str(), when(r.dueAt).c_str(), r.attempts,
+                r.hasFile ? r.fileName.c_str() : "(no file)",
+                r.lastError.empty() ? "" : ("  error: " + r.lastError).c_str());
+  }
+  return 0;
+}
+
+int download(const std::string& id, const util::ParsedArgs& parsed) {
+  const auto number = util::parseInt(id);
+  if (!number) throw util::UsageError("expected a run number, got '" + id + "'");
+  if (!parsed.has("output")) throw util::UsageError("download needs -o FILE");
+  const auto cfg = loadConfig(parsed);
+  pqxx::connection conn(cfg.databaseUri.reveal());
+  pqxx::read_transaction txn(conn);
+  const auto file = reports::PgReportRuns(txn, auth::AuditActor::commandLine()).file(*number);
+  if (!file)
+    throw util::UsageError("run " + id + " has no file (not made yet, failed, or expired)");
+  util::writeFileAtomically(*parsed.get("output"), *file, 0640);
+  std::fprintf(stderr, "run %s: %zu bytes written to %s\n", id.c_str(), file->size(),
+               parsed.get("output")->c_str());
+  return 0;
+}
+
+int schedule(const std::vector<std::string>& words, const util::ParsedArgs& parsed) {
+  if (words.size() == 3 && words[1] == "add") return addSchedule(words[2], parsed);
+  if (words.size() == 2 && words[1] == "list") return listSchedules(parsed);
+  if (words.size() == 3 && words[1] == "remove") return removeSchedule(words[2], parsed);
+  throw util::UsageError("expected 'report schedule add NAME', 'list' or 'remove ID'");
+}
+
 }  // namespace
 
 int reportCommand(std::span<const std::string> rawArgs) {
@@ -204,11 +341,17 @@ int reportCommand(std::span<const std::string> rawArgs) {
   if (handleHelp(parsed, kUsage, options)) {
     return 0;
   }
-  if (parsed.positional().size() != 1) {
-    throw util::UsageError("expected one report name or list, meter-names, duty-cycle");
+  const auto& words = parsed.positional();
+  if (words.empty()) {
+    throw util::UsageError(
+        "expected a report name or list, meter-names, duty-cycle, schedule, runs, download");
   }
-  const std::string& what = parsed.positional().front();
+  const std::string& what = words.front();
   try {
+    if (what == "schedule") return schedule(words, parsed);
+    if (what == "download" && words.size() == 2) return download(words[1], parsed);
+    if (words.size() != 1) throw util::UsageError("unexpected argument '" + words[1] + "'");
+    if (what == "runs") return listRuns(parsed);
     if (what == "list") return listReports();
     if (what == "meter-names") return meterNames(parsed);
     if (what == "duty-cycle") return dutyCycle(parsed);
@@ -216,6 +359,8 @@ int reportCommand(std::span<const std::string> rawArgs) {
   } catch (const reports::ReportScopeError& e) {
     throw util::UsageError(e.what());
   } catch (const reports::ReportSettingsError& e) {
+    throw util::UsageError(e.what());
+  } catch (const reports::ScheduleError& e) {
     throw util::UsageError(e.what());
   }
 }

@@ -22,6 +22,8 @@
 #include "server/receiver/rate_limiter.hpp"
 #include "server/receiver/rpc_dispatcher.hpp"
 #include "server/receiver/rpc_http_handler.hpp"
+#include "server/reports/report_scheduler.hpp"
+#include "server/reports/yaml_report_settings.hpp"
 #include "server/store/pg_batch_gaps.hpp"
 #include "server/store/pg_ingest_store.hpp"
 #include "server/store/pg_partitions.hpp"
@@ -110,6 +112,9 @@ int runCommand(std::span<const std::string> args) {
   // stored as references register a loader per source name here.
   notify::AttachmentLoaders attachmentLoaders;
   notify::NotifyServices notifyServices(cfg, clock, std::move(attachmentLoaders));
+  const auto reportSettings =
+      reports::parseReportSettings(cfg.sourceText, cfg.sourcePath.string(),
+                                   std::filesystem::absolute(cfg.sourcePath).parent_path());
   if (cfg.needsTls() &&
       (!std::filesystem::exists(cfg.tls.certificate) || !std::filesystem::exists(cfg.tls.key))) {
     throw std::runtime_error("TLS certificate " + cfg.tls.certificate.string() + " or key " +
@@ -182,6 +187,9 @@ int runCommand(std::span<const std::string> args) {
   partitions.start();
   authServices.startHousekeeping();
   notifyServices.start();
+  // Scheduled and requested reports: made here, kept for download.
+  reports::ReportScheduler reportScheduler(databaseUri, clock, reportSettings, nullptr);
+  reportScheduler.start();
   util::logInfo(kLog) << "openmps-server running (" << cfg.ingest.workers
                       << " ingest workers); SIGTERM stops it";
   int received = 0;
@@ -198,6 +206,7 @@ int runCommand(std::span<const std::string> args) {
   if (mailboxService) {
     mailboxService->stop();
   }
+  reportScheduler.stop();
   partitions.stop();
   authServices.stopHousekeeping();
   ingestor.stop();

@@ -158,7 +158,7 @@ ServerConfig parseServerConfig(const std::string& text, const std::string& sourc
   for (const auto& [name, field] :
        top.entries({"database", "xmlrpc", "web", "tls", "master_key_file", "public_addresses",
                     "certificate_names", "limits", "ingest", "mailbox", "auth", "portal", "notify",
-                    "alerts", "log_level"})) {
+                    "alerts", "reports", "log_level"})) {
     if (name == "database") {
       parseDatabase(field, ctx, out);
       haveDatabase = true;
@@ -236,6 +236,11 @@ ServerConfig parseServerConfig(const std::string& text, const std::string& sourc
       // server/notify and server/alerts read their own keys, with their lines.
       if (!field.isMap()) {
         field.fail("expected a mapping (see server/README.md, Alerts and notifications)");
+      }
+    } else if (name == "reports") {
+      // server/reports reads its own keys (parseReportSettings).
+      if (!field.isMap()) {
+        field.fail("expected a mapping (see server/reports/README.md)");
       }
     } else {
       try {
