@@ -38,7 +38,8 @@ std::string trim(const std::string& text) {
   return begin < end ? std::string(begin, end) : std::string();
 }
 
-// Accepts the carriers DESIGN.md names; the host part must be present.
+// Accepts the carriers shared/README.md names (Enrollment string); the host
+// part must be present.
 std::string serverUrlProblem(const std::string& url) {
   if (url.size() > kMaxUrlLength) return "longer than 512 characters";
   for (const char c : url) {

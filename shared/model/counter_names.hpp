@@ -6,7 +6,8 @@
 
 namespace openmps::model {
 
-// The counter vocabulary (DESIGN.md): extend it, never rename an entry.
+// The counter vocabulary (shared/README.md, The reading): extend it, never
+// rename an entry.
 // Anything vendor-specific is "custom.<name>" with <name> of [a-z0-9_.-].
 std::span<const std::string_view> standardCounterNames();
 bool isStandardCounterName(std::string_view name);

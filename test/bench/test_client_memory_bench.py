@@ -1,6 +1,5 @@
 # ctest-timeout: 2400
-"""Resident memory of the collector daemon while it tracks 5,000 devices
-(issue 3 item 7).
+"""Resident memory of the collector daemon while it tracks 5,000 devices.
 
 5,000 simulated printers (the project's own recordings in
 test/fixtures/printers, each copy with its own serial number and MAC, so

@@ -1,6 +1,6 @@
 # ctest-timeout: 1800
 """A discovery sweep of a whole /16 on loopback through the real
-``openmps-client scan`` (issue 3 item 7).
+``openmps-client scan``.
 
 65,534 addresses of 127.77.0.0/16 (network and broadcast left out, as the
 client does for CIDR blocks); a few hundred of them are simulated printers

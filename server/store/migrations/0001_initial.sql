@@ -35,8 +35,8 @@ CREATE TABLE collectors (
 );
 CREATE INDEX collectors_customer ON collectors (customer_id);
 
--- Counter names (DESIGN.md vocabulary plus custom.*) as small ids, so a
--- meter row stays narrow.
+-- Counter names (the vocabulary of shared/model/counter_names.hpp, plus
+-- custom.*) as small ids, so a meter row stays narrow.
 CREATE TABLE counter_names (
   id    smallserial PRIMARY KEY,
   name  text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 128)
