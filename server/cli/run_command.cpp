@@ -22,6 +22,7 @@
 #include "server/receiver/rate_limiter.hpp"
 #include "server/receiver/rpc_dispatcher.hpp"
 #include "server/receiver/rpc_http_handler.hpp"
+#include "server/reports/notify_run_delivery.hpp"
 #include "server/reports/report_scheduler.hpp"
 #include "server/reports/yaml_report_settings.hpp"
 #include "server/store/pg_batch_gaps.hpp"
@@ -111,6 +112,7 @@ int runCommand(std::span<const std::string> args) {
   // The outbox's delivery workers. Features whose mails carry attachments
   // stored as references register a loader per source name here.
   notify::AttachmentLoaders attachmentLoaders;
+  attachmentLoaders.emplace(reports::kRunAttachmentSource, reports::loadRunFile);
   notify::NotifyServices notifyServices(cfg, clock, std::move(attachmentLoaders));
   const auto reportSettings =
       reports::parseReportSettings(cfg.sourceText, cfg.sourcePath.string(),
@@ -187,8 +189,10 @@ int runCommand(std::span<const std::string> args) {
   partitions.start();
   authServices.startHousekeeping();
   notifyServices.start();
-  // Scheduled and requested reports: made here, kept for download.
-  reports::ReportScheduler reportScheduler(databaseUri, clock, reportSettings, nullptr);
+  // Scheduled and requested reports: made here, kept for download, mailed
+  // through the outbox.
+  reports::NotifyRunDelivery reportDelivery;
+  reports::ReportScheduler reportScheduler(databaseUri, clock, reportSettings, &reportDelivery);
   reportScheduler.start();
   util::logInfo(kLog) << "openmps-server running (" << cfg.ingest.workers
                       << " ingest workers); SIGTERM stops it";

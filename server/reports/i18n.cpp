@@ -252,6 +252,29 @@ const std::map<std::string, Texts, std::less<>>& table() {
       {"error.overduePreventMaint",
        {"maintenance overdue", "Wartung überfällig", "maintenance en retard",
         "manutenzione scaduta"}},
+      // mails of scheduled reports: {1} report, {2} organisation, {3} period
+      {"mail.subject", {"{1}: {2}, {3}", "{1}: {2}, {3}", "{1} : {2}, {3}", "{1}: {2}, {3}"}},
+      {"mail.text",
+       {"Attached: {1} for {2}, {3} ({4}).\n\nThe file can be downloaded until {5} (report run "
+        "{6}).\n",
+        "Im Anhang: {1} für {2}, {3} ({4}).\n\nDie Datei kann bis {5} heruntergeladen werden "
+        "(Berichtslauf {6}).\n",
+        "Ci-joint : {1} pour {2}, {3} ({4}).\n\nLe fichier peut être téléchargé jusqu'au {5} "
+        "(rapport n° {6}).\n",
+        "In allegato: {1} per {2}, {3} ({4}).\n\nIl file si può scaricare fino al {5} (rapporto n. "
+        "{6}).\n"}},
+      {"mail.failed-subject",
+       {"Report not made: {1}, {2}", "Bericht nicht erstellt: {1}, {2}",
+        "Rapport non créé : {1}, {2}", "Rapporto non creato: {1}, {2}"}},
+      {"mail.failed-text",
+       {"The scheduled report {1} for {2} could not be made after {3} attempts: {4}\n\n"
+        "It is recorded as report run {5}; the server's log has the details.\n",
+        "Der geplante Bericht {1} für {2} konnte nach {3} Versuchen nicht erstellt werden: {4}\n\n"
+        "Er ist als Berichtslauf {5} vermerkt; das Protokoll des Servers nennt die Einzelheiten.\n",
+        "Le rapport planifié {1} pour {2} n'a pas pu être créé après {3} tentatives : {4}\n\n"
+        "Il est enregistré comme rapport n° {5} ; le journal du serveur donne les détails.\n",
+        "Il rapporto pianificato {1} per {2} non è stato creato dopo {3} tentativi: {4}\n\n"
+        "È registrato come rapporto n. {5}; il registro del server riporta i dettagli.\n"}},
       // usage assessments
       {"usage.under", {"under-used", "unterausgelastet", "sous-utilisé", "sottoutilizzato"}},
       {"usage.over", {"over-used", "überlastet", "surutilisé", "sovrautilizzato"}},

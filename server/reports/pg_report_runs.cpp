@@ -77,7 +77,7 @@ constexpr Statement kAdvance = {"runs_advance",
                                 "UPDATE report_schedules SET next_run_at = $2 WHERE id = $1"};
 constexpr Statement kClaim = {
     "runs_claim", "SELECT " OPENMPS_RUN_COLUMNS
-                  ", coalesce(r.locale, ''), r.period_from::text, r.period_to::text, "
+                  ", coalesce(r.locale, o.locale), r.period_from::text, r.period_to::text, "
                   "coalesce(s.recipients, '{}'), coalesce(s.keep_days, 90), "
                   "coalesce(s.owner_user_id, r.requested_by) "
                   "FROM report_runs r JOIN organisations o ON o.id = r.organisation_id "

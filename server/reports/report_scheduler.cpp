@@ -58,13 +58,17 @@ struct ReportScheduler::Impl {
   bool one() {
     pqxx::work txn(*claims);
     PgReportRuns runs(txn, auth::AuditActor::server());
-    const auto now = clock.now();
-    const auto claimed = runs.claim(now);
+    const auto claimed = runs.claim(clock.now());
     if (!claimed) return false;
+    std::string error;
     try {
       const ReportFile file = make(*claimed);
-      runs.complete(*claimed, file, clock.now());
-      if (delivery) delivery->delivered(txn, *claimed, file);
+      // Done and handed to delivery together, or neither (the savepoint
+      // undoes the first when the second fails).
+      pqxx::subtransaction done(txn, "report_done");
+      PgReportRuns(done, auth::AuditActor::server()).complete(*claimed, file, clock.now());
+      if (delivery) delivery->delivered(done, *claimed, file);
+      done.commit();
       util::logInfo(kLog) << "report run " << claimed->run.id << " (" << claimed->run.report << ", "
                           << claimed->run.organisation << "): " << file.rows << " rows, "
                           << file.bytes.size() << " bytes, " << claimed->recipients.size()
@@ -72,11 +76,14 @@ struct ReportScheduler::Impl {
     } catch (const pqxx::broken_connection&) {
       throw;  // the claim is gone with its connection; the run stays pending
     } catch (const std::exception& e) {
-      const bool gaveUp = runs.fail(*claimed, e.what(), clock.now(), settings.retry);
-      if (gaveUp && delivery) delivery->failed(txn, *claimed, e.what());
+      error = e.what();
+    }
+    if (!error.empty()) {
+      const bool gaveUp = runs.fail(*claimed, error, clock.now(), settings.retry);
+      if (gaveUp && delivery) delivery->failed(txn, *claimed, error);
       util::logError(kLog) << "report run " << claimed->run.id << " (" << claimed->run.report
                            << ", " << claimed->run.organisation << ") failed (attempt "
-                           << claimed->run.attempts + 1 << "): " << e.what()
+                           << claimed->run.attempts + 1 << "): " << error
                            << (gaveUp ? "; attempts used up, reported" : "; tried again later");
     }
     txn.commit();

@@ -76,6 +76,11 @@ def test_missed_monthly_runs_are_all_made_and_kept_for_download(world):
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert rows[0][1] == "Numéro de série" or rows[0][1] == "Serial number"
     assert {r[1] for r in rows[1:]} >= {"SCN-RESET", "SCN-GAP"}
+    # one mail per run queued in the outbox, with the file attached by reference
+    queued = pg.psql("SELECT n.recipient, a.source, a.source_id FROM notifications n "
+                     "JOIN notification_attachments a ON a.notification_id = n.id "
+                     "WHERE n.kind = 'report' ORDER BY a.source_id").split()
+    assert queued == [f"billing@customer.example|report_run|{r[0]}" for r in made]
     audit = pg.psql("SELECT action FROM audit_log WHERE action LIKE 'report_schedule.%'")
     assert "report_schedule.create" in audit
     srv.cli("report", "schedule", "remove", schedule)
@@ -83,16 +88,22 @@ def test_missed_monthly_runs_are_all_made_and_kept_for_download(world):
 
 
 def test_a_run_that_fails_is_retried_then_marked_failed_with_its_error(world):
-    pg = world["pg"]
+    pg, srv = world["pg"], world["srv"]
     org = pg.psql(f"SELECT id FROM organisations WHERE name = '{CUSTOMER}'").strip()
-    # A run the server cannot make (a report of a newer server, say).
-    run_id = pg.psql(f"INSERT INTO report_runs (organisation_id, report, format, due_at) "
-                     f"VALUES ({org}, 'no-such-report', 'csv', now()) RETURNING id").split()[0]
+    out = srv.cli("report", "schedule", "add", "status", "--customer", CUSTOMER, "--weekly", "3",
+                  "--mail-to", "it@customer.example")
+    schedule = out.stdout.split()[2]
+    # A run of that schedule the server cannot make (a report of a newer server, say).
+    run_id = pg.psql(f"INSERT INTO report_runs (schedule_id, organisation_id, report, format, due_at) "
+                     f"VALUES ({schedule}, {org}, 'no-such-report', 'csv', now()) RETURNING id").split()[0]
     wait_for(lambda: runs(pg, f"id = {run_id} AND status = 'failed'"), timeout=60)
     (_, status, attempts, file_name, error, _), = runs(pg, f"id = {run_id}")
     assert (status, attempts, file_name) == ("failed", "2", "")
     assert "no report named 'no-such-report'" in error
     assert "attempts used up" in world["srv"].log()
+    # reported to the schedule's recipients, not silently dropped
+    failed = pg.psql("SELECT recipient, subject FROM notifications WHERE kind = 'report.failed'").strip()
+    assert failed.startswith("it@customer.example|Report not made"), failed
 
 
 def test_a_server_killed_while_making_a_report_leaves_it_to_the_next(world):
