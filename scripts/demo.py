@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -30,6 +31,12 @@ CLIENT = BUILD / "client" / "openmps-client"
 SERVER = BUILD / "server" / "openmps-server"
 FIXTURES = ROOT / "test" / "fixtures" / "printers"
 DEALER, CUSTOMER = "Demo Dealer", "Acme Offices"
+DEALER_ADMIN, CUSTOMER_ADMIN = "dealer@demo.example", "admin@acme.example"
+# Argon2id at the product's default cost; no role is made to enrol TOTP in
+# the demo (a user can turn it on in the portal).
+DEMO_AUTH = """auth:
+  totp_required: []
+"""
 
 
 def say(text: str) -> None:
@@ -55,6 +62,24 @@ carrier: {{send_interval: 1m}}
 """)
     path.chmod(0o600)
     return path
+
+
+def demo_password() -> str:
+    """20 random characters with every class the password policy counts."""
+    return secrets.token_urlsafe(15)[:17] + "-7a"
+
+
+def add_people(server: OpenMpsServer) -> dict[str, str]:
+    """A dealer admin and a customer admin with generated passwords."""
+    people = {}
+    for name, role, where in ((DEALER_ADMIN, "dealer_admin", ("--dealer", DEALER)),
+                              (CUSTOMER_ADMIN, "customer_admin", ("--customer", CUSTOMER))):
+        password = demo_password()
+        subprocess.run([SERVER, "user", "add", name, "--role", role, *where, "--password-file",
+                        "-", "--config", server.config], input=password + "\n", text=True,
+                       check=True, capture_output=True)
+        people[name] = password
+    return people
 
 
 def wait_for_fleet(server: OpenMpsServer, devices: int, client: subprocess.Popen,
@@ -86,9 +111,10 @@ def main() -> int:
         say("starting a private PostgreSQL")
         with PostgresCluster() as pg:
             say("starting openmps-server (migrate, run)")
-            with OpenMpsServer(pg, work / "server") as server:
+            with OpenMpsServer(pg, work / "server", auth=DEMO_AUTH) as server:
                 server.add_dealer(DEALER)
                 server.add_customer(CUSTOMER, DEALER)
+                people = add_people(server)
                 enrollment = server.cli("collector", "add", "--customer", CUSTOMER).stdout.strip()
                 port = free_udp_port("127.0.1.1")
                 devices = Snmpsim.spread(printers, first="127.0.1.1", port=port)
@@ -108,6 +134,13 @@ def main() -> int:
                                         "--config", server.config], check=False)
                         print()
                         say(f"{len(fleet['devices'])} printers stored for '{CUSTOMER}'.")
+                        say(f"portal and API: {server.api_url}/ (a self-signed certificate: "
+                            "let the browser accept it); sign in as")
+                        print(f"    dealer admin    {DEALER_ADMIN:24} password {people[DEALER_ADMIN]}")
+                        print(f"    customer admin  {CUSTOMER_ADMIN:24} password "
+                              f"{people[CUSTOMER_ADMIN]}")
+                        print("    (the passwords are shown only here; the API's description "
+                              f"is at {server.api_url}/api/v1/openapi.json)")
                         if args.once:
                             return 0
                         say("look around (in another terminal):")

@@ -43,10 +43,8 @@ ApiResponse outcomeResponse(const auth::Outcome& out, const std::string& current
   if (!out.ok()) {
     ApiResponse r = problem(auth::httpStatus(out.verdict), std::string(auth::toString(out.verdict)),
                             out.message);
-    if (out.lockedUntil) {
-      const auto wait = std::chrono::duration_cast<std::chrono::seconds>(
-          *out.lockedUntil - std::chrono::system_clock::now());
-      r.set("Retry-After", std::to_string(std::max<long long>(1, wait.count())));
+    if (out.retryAfter) {
+      r.set("Retry-After", std::to_string(std::max<long long>(1, out.retryAfter->count())));
     }
     return r;
   }

@@ -143,6 +143,7 @@ std::optional<Outcome> SignInService::lockedOut(AccountStore& store, std::string
   Outcome o = verdict(Verdict::kLocked,
                       "too many failed attempts; try again after " + util::formatRfc3339(*until));
   o.lockedUntil = until;
+  o.retryAfter = std::chrono::ceil<std::chrono::seconds>(*until - now);
   return o;
 }
 
@@ -168,6 +169,7 @@ Outcome SignInService::failed(AccountStore& store, std::string_view key, std::st
     out.verdict = Verdict::kLocked;
     out.message = "too many failed attempts; try again after " + util::formatRfc3339(until);
     out.lockedUntil = until;
+    out.retryAfter = rule.duration;
   }
   return out;
 }

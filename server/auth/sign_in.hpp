@@ -68,8 +68,9 @@ struct Outcome {
   Verdict verdict = Verdict::kOk;
   std::string message;
   std::optional<WallTime> lockedUntil;
-  IssuedSession session;                   // set when a session was created or rotated
-  std::vector<std::string> recoveryCodes;  // shown once, after TOTP confirmation
+  std::optional<std::chrono::seconds> retryAfter;  // until lockedUntil, rounded up
+  IssuedSession session;                           // set when a session was created or rotated
+  std::vector<std::string> recoveryCodes;          // shown once, after TOTP confirmation
   bool ok() const { return verdict == Verdict::kOk; }
 };
 

@@ -116,11 +116,14 @@ TEST_CASE("five failures lock the account for 15 minutes", "[server][auth]") {
   CHECK(httpStatus(fifth.verdict) == 429);
   REQUIRE(fifth.lockedUntil);
   CHECK(*fifth.lockedUntil == f.clock.now() + minutes(15));
+  CHECK(fifth.retryAfter == minutes(15));
   const auto actions = f.store.actions();
   CHECK(std::count(actions.begin(), actions.end(), "session.locked") == 1);
   // Even the right password, from anywhere, is refused while locked.
   f.clock.advance(minutes(14) + seconds(59));
-  CHECK(f.signIn("anna", kPassword, "198.51.100.1").verdict == Verdict::kLocked);
+  const auto stillLocked = f.signIn("anna", kPassword, "198.51.100.1");
+  CHECK(stillLocked.verdict == Verdict::kLocked);
+  CHECK(stillLocked.retryAfter == seconds(1));
   CHECK(f.signIn("ben").ok());  // other accounts are not affected
   f.clock.advance(seconds(1));
   CHECK(f.signIn("anna", kPassword, "198.51.100.1").ok());
