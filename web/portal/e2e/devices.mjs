@@ -1,0 +1,38 @@
+// The dealer finds a device by its serial, opens it, and reads its charts
+// over two ranges, the values as a table, the forecast and the events.
+import { check, context, newPage, screenshot, settled, signIn } from './lib.mjs'
+
+export default async function ({ browser, track, step }) {
+  const ctx = context()
+  const page = await newPage(browser)
+  track(page)
+  step('sign in')
+  await signIn(page, 'dealer')
+  step('search by serial')
+  await page.goto('/devices')
+  await settled(page)
+  await page.getByLabel('Search', { exact: true }).fill(ctx.serial.slice(-6))
+  await page.waitForURL(/q=/)
+  const link = page.locator('table.devices').getByRole('link', { name: ctx.serial })
+  await link.waitFor()
+  check((await page.locator('table.devices tbody tr').count()) >= 1, 'no row for the serial')
+  step('open the device')
+  await link.click()
+  await page.waitForURL(/\/devices\/\d+$/)
+  await settled(page)
+  await page.getByRole('heading', { level: 1 }).filter({ hasText: ctx.serial }).waitFor()
+  step('charts are drawn')
+  await page.locator('.time-series canvas').first().waitFor()
+  check((await page.locator('.time-series').count()) === 2, 'expected a counter chart and a supply chart')
+  await screenshot(page, 'device-charts-90d')
+  step('one year of history')
+  await page.getByRole('button', { name: '1 year' }).click()
+  await settled(page)
+  await page.locator('.time-series canvas').first().waitFor()
+  await page.getByRole('button', { name: 'Show the values as a table' }).first().click()
+  const rows = await page.locator('.chart-table tbody tr').count()
+  check(rows >= ctx.history_days, `the table shows ${rows} readings, expected at least ${ctx.history_days}`)
+  step('forecast and events')
+  await page.locator('table.forecast tbody tr').first().waitFor()
+  await screenshot(page, 'device-charts-1y')
+}

@@ -1,0 +1,37 @@
+// A customer admin sees their own customer only, and editing the address
+// does not reach another customer's device, customer page or list.
+import { check, context, newPage, settled, signIn } from './lib.mjs'
+
+export default async function ({ browser, track, step }) {
+  const ctx = context()
+  const page = await newPage(browser)
+  track(page)
+  step('sign in as customer admin')
+  await signIn(page, 'customer')
+  step('own devices only')
+  await page.goto('/devices')
+  await settled(page)
+  const serials = await page.locator('table.devices tbody tr td:first-child').allInnerTexts()
+  check(serials.includes(ctx.serial), `own device ${ctx.serial} missing from ${serials.join(', ')}`)
+  for (const foreign of ctx.foreign.serials) check(!serials.includes(foreign), `foreign device ${foreign} listed`)
+  check(!(await page.locator('#device-customer').count()), 'a customer admin is offered a customer filter')
+  step('a foreign device by its address')
+  await page.goto(`/devices/${ctx.foreign.device_id}`)
+  await settled(page)
+  await page.locator('.error-state').waitFor()
+  const text = await page.locator('.error-state').innerText()
+  check(/does not exist or is not visible/.test(text), `unexpected answer: ${text}`)
+  check(!(await page.content()).includes(ctx.foreign.serials[0]), 'the foreign serial is on the page')
+  step('a foreign customer by its address')
+  await page.goto(`/customers/${ctx.foreign.customer_id}`)
+  await settled(page)
+  const body = await page.locator('main').innerText()
+  check(!body.includes(ctx.foreign.customer_name), 'the foreign customer name is shown')
+  step('a foreign customer as a list filter')
+  await page.goto(`/devices?customer_id=${ctx.foreign.customer_id}`)
+  await settled(page)
+  const rows = await page.locator('table.devices tbody tr').count()
+  const content = await page.locator('main').innerText()
+  for (const foreign of ctx.foreign.serials) check(!content.includes(foreign), `foreign device ${foreign} listed by filter`)
+  check(rows === 0 || !content.includes(ctx.foreign.customer_name), 'foreign rows shown')
+}
