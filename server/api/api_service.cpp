@@ -3,10 +3,12 @@
 #include <unistd.h>
 
 #include "server/api/auth_routes.hpp"
+#include "server/api/fleet_routes.hpp"
 #include "server/api/openapi.hpp"
 #include "server/api/problem.hpp"
 #include "server/api/router.hpp"
 #include "server/api/static_files.hpp"
+#include "server/config/server_secrets.hpp"
 #include "shared/util/log.hpp"
 
 namespace openmps::server::api {
@@ -58,12 +60,18 @@ struct ApiService::Impl final : receiver::HttpHandler {
   Impl(const config::ServerConfig& cfg, receiver::ListenerOptions listener,
        auth::AuthServices& auth, const util::Clock& clock)
       : staticDir(portalFiles(cfg)),
+        serverConfig(cfg),
+        masterKey(config::loadMasterKey(cfg)),
         pool(cfg.databaseUri, kDatabaseConnections),
         router(pool, auth.authenticator()),
         server(std::move(listener), *this, clock) {
     registerSessionRoutes(router, auth, clock);
     registerUserRoutes(router, auth, clock);
     registerApiTokenRoutes(router, clock);
+    registerOrganisationRoutes(router, clock);
+    registerCollectorRoutes(router, serverConfig, masterKey, clock);
+    registerDeviceRoutes(router, clock);
+    registerDashboardRoutes(router, clock);
     if (staticDir.empty()) {
       util::logInfo("portal") << "no portal files (portal.static_dir); serving the API only";
     }
@@ -103,6 +111,8 @@ struct ApiService::Impl final : receiver::HttpHandler {
   }
 
   std::filesystem::path staticDir;
+  const config::ServerConfig serverConfig;  // collectors' enrollment strings
+  envelope::MasterKey masterKey;
   PgPool pool;
   Router router;
   receiver::PocoHttpListener server;

@@ -10,7 +10,6 @@
 #include "server/config/server_secrets.hpp"
 #include "server/store/pg_admin.hpp"
 #include "shared/envelope/enrollment.hpp"
-#include "shared/envelope/keys.hpp"
 
 namespace openmps::server::cli {
 namespace {
@@ -35,19 +34,12 @@ int add(const util::ParsedArgs& parsed) {
   }
   const auto cfg = loadConfig(parsed);
   const auto masterKey = config::loadMasterKey(cfg);
-  envelope::Enrollment enrollment;
-  enrollment.servers = config::enrollmentAddresses(cfg);
-  if (enrollment.servers.empty()) {
-    throw std::runtime_error(
-        "no address to give clients: set public_addresses in the configuration");
-  }
-  if (cfg.needsTls()) {
-    enrollment.certFingerprint = config::certificateFingerprint(cfg.tls.certificate);
-  }
+  // Fails before anything is stored when clients would get no address.
+  (void)config::enrollmentFor(cfg, masterKey, 1);
   store::PgAdmin admin(cfg.databaseUri);
   const auto customer = customerNamed(admin, *parsed.get("customer"));
-  enrollment.clientId = admin.addCollector(customer.id, parsed.getOr("name", ""));
-  enrollment.key = envelope::deriveClientKey(masterKey, enrollment.clientId);
+  const auto enrollment = config::enrollmentFor(
+      cfg, masterKey, admin.addCollector(customer.id, parsed.getOr("name", "")));
   std::fprintf(stderr,
                "enrolled collector %llu for customer '%s'; give this line to "
                "'openmps-client enroll' (it contains the client's key):\n",

@@ -154,4 +154,19 @@ std::array<unsigned char, 32> certificateFingerprint(const std::filesystem::path
   return out;
 }
 
+envelope::Enrollment enrollmentFor(const ServerConfig& config, const envelope::MasterKey& masterKey,
+                                   std::uint64_t clientId) {
+  envelope::Enrollment enrollment;
+  enrollment.servers = enrollmentAddresses(config);
+  if (enrollment.servers.empty()) {
+    throw std::runtime_error(
+        "no address to give clients: set public_addresses in the configuration");
+  }
+  if (config.needsTls())
+    enrollment.certFingerprint = certificateFingerprint(config.tls.certificate);
+  enrollment.clientId = clientId;
+  enrollment.key = envelope::deriveClientKey(masterKey, clientId);
+  return enrollment;
+}
+
 }  // namespace openmps::server::config

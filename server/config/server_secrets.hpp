@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "server/config/server_config.hpp"
+#include "shared/envelope/enrollment.hpp"
 #include "shared/envelope/keys.hpp"
 
 // The server's own secrets: the master key every client key is derived
@@ -28,6 +29,13 @@ envelope::MasterKey loadMasterKey(const ServerConfig& config);
 
 // SHA-256 over the DER form of the PEM certificate in path.
 std::array<unsigned char, 32> certificateFingerprint(const std::filesystem::path& path);
+
+// The enrollment string's content for collector `clientId`: the addresses
+// clients reach this server at, the certificate's fingerprint to pin, and
+// the client's key derived from the master key. The same for `collector
+// add` and the API; std::runtime_error when there is no address to give.
+envelope::Enrollment enrollmentFor(const ServerConfig& config, const envelope::MasterKey& masterKey,
+                                   std::uint64_t clientId);
 
 // Writes a self-signed certificate and key (used by ensureServerSecrets and
 // by tests that need another certificate).

@@ -77,11 +77,10 @@ std::optional<Organisation> PgAdmin::findOrganisation(const std::string& kind,
   return rowToOrganisation(r[0]);
 }
 
-Organisation PgAdmin::addDealer(const std::string& name) {
+Organisation insertDealer(pqxx::transaction_base& txn, const std::string& name) {
   if (const auto problem = organisationNameProblem(name); !problem.empty()) {
     throw AdminError("dealer '" + name + "': " + problem);
   }
-  pqxx::work txn(impl_->conn);
   const auto r = txn.exec_params(
       "INSERT INTO organisations (kind, name, parent_id, path) "
       "SELECT 'dealer', $1, root.id, root.path FROM organisations root WHERE root.kind = 'root' "
@@ -92,6 +91,70 @@ Organisation PgAdmin::addDealer(const std::string& name) {
   }
   Organisation o = rowToOrganisation(r[0]);
   txn.exec_params("UPDATE organisations SET path = path || id WHERE id = $1", o.id);
+  return o;
+}
+
+Organisation insertCustomer(pqxx::transaction_base& txn, const std::string& name,
+                            std::int64_t dealerId) {
+  if (const auto problem = organisationNameProblem(name); !problem.empty()) {
+    throw AdminError("customer '" + name + "': " + problem);
+  }
+  const auto r = txn.exec_params(
+      "INSERT INTO organisations (kind, name, parent_id, path, time_zone, billing_day, "
+      "order_lead_days, locale) SELECT 'customer', $1, d.id, d.path, d.time_zone, d.billing_day, "
+      "d.order_lead_days, d.locale FROM organisations d WHERE d.id = $2 AND d.kind = 'dealer' "
+      "ON CONFLICT DO NOTHING RETURNING id, kind, name, parent_id",
+      name, dealerId);
+  if (r.empty()) {
+    const auto dealer =
+        txn.exec_params("SELECT 1 FROM organisations WHERE id = $1 AND kind = 'dealer'", dealerId);
+    if (dealer.empty())
+      throw AdminError("organisation " + std::to_string(dealerId) + " is not a dealer");
+    throw AdminError("a customer named '" + name + "' exists already");
+  }
+  Organisation o = rowToOrganisation(r[0]);
+  txn.exec_params("UPDATE organisations SET path = path || id WHERE id = $1", o.id);
+  return o;
+}
+
+std::uint64_t insertCollector(pqxx::transaction_base& txn, std::int64_t customerId,
+                              const std::string& name) {
+  if (sodium_init() < 0) {
+    throw std::runtime_error("libsodium failed to initialise");
+  }
+  const auto customer = txn.exec_params(
+      "SELECT 1 FROM organisations WHERE id = $1 AND kind = 'customer'", customerId);
+  if (customer.empty()) {
+    throw AdminError("organisation " + std::to_string(customerId) + " is not a customer");
+  }
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::uint64_t id = 0;
+    randombytes_buf(&id, sizeof id);
+    id &= kMaxClientId;
+    if (id == 0) {
+      continue;
+    }
+    const auto r = txn.exec_params(
+        "INSERT INTO collectors (id, customer_id, name) VALUES ($1, $2, $3) "
+        "ON CONFLICT (id) DO NOTHING RETURNING id",
+        static_cast<std::int64_t>(id), customerId, name);
+    if (!r.empty()) {
+      return id;
+    }
+  }
+  throw AdminError("could not find a free collector id");
+}
+
+bool markCollectorRevoked(pqxx::transaction_base& txn, std::uint64_t id) {
+  const auto sid = static_cast<std::int64_t>(id);
+  txn.exec_params("UPDATE collectors SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+                  sid);
+  return !txn.exec_params("SELECT 1 FROM collectors WHERE id = $1", sid).empty();
+}
+
+Organisation PgAdmin::addDealer(const std::string& name) {
+  pqxx::work txn(impl_->conn);
+  Organisation o = insertDealer(txn, name);
   txn.commit();
   return o;
 }
@@ -105,49 +168,16 @@ Organisation PgAdmin::addCustomer(const std::string& name, const std::string& de
     throw AdminError("no dealer named '" + dealerName + "' (add it with: org add --dealer NAME)");
   }
   pqxx::work txn(impl_->conn);
-  const auto r = txn.exec_params(
-      "INSERT INTO organisations (kind, name, parent_id, path, time_zone, billing_day, "
-      "order_lead_days, locale) SELECT 'customer', $1, d.id, d.path, d.time_zone, d.billing_day, "
-      "d.order_lead_days, d.locale FROM organisations d WHERE d.id = $2 "
-      "ON CONFLICT DO NOTHING RETURNING id, kind, name, parent_id",
-      name, dealer->id);
-  if (r.empty()) {
-    throw AdminError("a customer named '" + name + "' exists already");
-  }
-  Organisation o = rowToOrganisation(r[0]);
-  txn.exec_params("UPDATE organisations SET path = path || id WHERE id = $1", o.id);
+  Organisation o = insertCustomer(txn, name, dealer->id);
   txn.commit();
   return o;
 }
 
 std::uint64_t PgAdmin::addCollector(std::int64_t customerId, const std::string& name) {
-  if (sodium_init() < 0) {
-    throw std::runtime_error("libsodium failed to initialise");
-  }
-  for (int attempt = 0; attempt < 16; ++attempt) {
-    std::uint64_t id = 0;
-    randombytes_buf(&id, sizeof id);
-    id &= kMaxClientId;
-    if (id == 0) {
-      continue;
-    }
-    pqxx::work txn(impl_->conn);
-    const auto r = txn.exec_params(
-        "INSERT INTO collectors (id, customer_id, name) "
-        "SELECT $1, o.id, $3 FROM organisations o WHERE o.id = $2 AND o.kind = 'customer' "
-        "ON CONFLICT (id) DO NOTHING RETURNING id",
-        static_cast<std::int64_t>(id), customerId, name);
-    if (!r.empty()) {
-      txn.commit();
-      return id;
-    }
-    const auto exists = txn.exec_params(
-        "SELECT 1 FROM organisations WHERE id = $1 AND kind = 'customer'", customerId);
-    if (exists.empty()) {
-      throw AdminError("organisation " + std::to_string(customerId) + " is not a customer");
-    }
-  }
-  throw AdminError("could not find a free collector id");
+  pqxx::work txn(impl_->conn);
+  const auto id = insertCollector(txn, customerId, name);
+  txn.commit();
+  return id;
 }
 
 std::vector<CollectorRow> PgAdmin::listCollectors(std::optional<std::int64_t> customerId) {
@@ -168,14 +198,12 @@ std::vector<CollectorRow> PgAdmin::listCollectors(std::optional<std::int64_t> cu
 
 CollectorRow PgAdmin::revokeCollector(std::uint64_t id) {
   pqxx::work txn(impl_->conn);
-  const auto sid = static_cast<std::int64_t>(id);
-  txn.exec_params("UPDATE collectors SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
-                  sid);
-  const auto result =
-      txn.exec_params(std::string("SELECT ") + kCollectorColumns + " WHERE c.id = $1", sid);
-  if (result.empty()) {
+  if (!markCollectorRevoked(txn, id)) {
     throw AdminError("no collector " + std::to_string(id) + " (see: collector list)");
   }
+  const auto result =
+      txn.exec_params(std::string("SELECT ") + kCollectorColumns + " WHERE c.id = $1",
+                      static_cast<std::int64_t>(id));
   txn.commit();
   return rowToCollector(result[0]);
 }

@@ -9,8 +9,14 @@
 
 #include "shared/util/secret.hpp"
 
-// Administration of organisations and collectors (the CLI's org and
-// collector commands; the portal later).
+namespace pqxx {
+class transaction_base;
+}
+
+// Administration of organisations and collectors: the CLI's org and
+// collector commands (PgAdmin, one transaction per call) and the API's
+// routes (the functions on a transaction below, inside the request's one
+// transaction) run the same statements.
 namespace openmps::server::store {
 
 // A request that cannot be done as asked (a name taken, a parent missing).
@@ -39,6 +45,18 @@ struct CollectorRow {
   std::string lastPeer;
   std::int64_t lastBatchSeq = 0;
 };
+
+// In the caller's transaction. AdminError names what is wrong.
+Organisation insertDealer(pqxx::transaction_base& txn, const std::string& name);
+// A customer under the dealer `dealerId`, starting with the dealer's time
+// zone, billing day, lead time and language.
+Organisation insertCustomer(pqxx::transaction_base& txn, const std::string& name,
+                            std::int64_t dealerId);
+// A new collector under the customer, with a fresh random id below 2^53.
+std::uint64_t insertCollector(pqxx::transaction_base& txn, std::int64_t customerId,
+                              const std::string& name);
+// Revoking twice keeps the first time; false when there is no such collector.
+bool markCollectorRevoked(pqxx::transaction_base& txn, std::uint64_t id);
 
 class PgAdmin {
  public:

@@ -1,0 +1,156 @@
+#include "server/store/device_list.hpp"
+
+#include <array>
+#include <charconv>
+
+#include "shared/util/base64.hpp"
+
+namespace openmps::server::store {
+namespace {
+
+struct SortName {
+  DeviceSort sort;
+  std::string_view name;
+  std::string_view sql;
+};
+
+// Text keys: every sort compares (key, id) the same way. last_seen sorts
+// by an ISO timestamp with microseconds (text order is time order).
+constexpr std::array<SortName, 6> kSorts = {{
+    {DeviceSort::kSerial, "serial", "d.serial"},
+    {DeviceSort::kModel, "model", "lower(d.manufacturer || ' ' || d.model)"},
+    {DeviceSort::kCustomer, "customer", "lower(c.name)"},
+    {DeviceSort::kAddress, "ip", "d.ip"},
+    {DeviceSort::kLocation, "location", "lower(d.location)"},
+    {DeviceSort::kLastSeen, "last_seen",
+     "to_char(coalesce(l.last_seen_at, d.first_seen_at) AT TIME ZONE 'UTC', "
+     "'YYYY-MM-DD\"T\"HH24:MI:SS.US')"},
+}};
+
+// Printer-MIB conditions that stop a device (shared/model isCriticalError)
+// or a device status of "down": an error; any other error bit or a
+// "warning" status: a warning.
+constexpr std::string_view kErrorSql =
+    "(l.status->>'device_status' = 'down' OR EXISTS (SELECT 1 FROM "
+    "json_array_elements_text(coalesce(l.status->'errors', '[]')) e WHERE e IN "
+    "('serviceRequested', 'jammed', 'noToner', 'doorOpen', 'offline')))";
+constexpr std::string_view kWarningSql =
+    "(l.status->>'device_status' = 'warning' OR "
+    "json_array_length(coalesce(l.status->'errors', '[]')) > 0)";
+constexpr std::string_view kLowSql =
+    "EXISTS (SELECT 1 FROM json_array_elements(coalesce(l.supplies, '[]')) s WHERE "
+    "(s->>'level_percent')::int <= $8 OR s->>'state' IN ('low', 'empty'))";
+
+}  // namespace
+
+std::optional<std::pair<DeviceSort, bool>> parseDeviceSort(std::string_view text) {
+  const bool descending = text.starts_with('-');
+  if (descending) text.remove_prefix(1);
+  for (const auto& s : kSorts) {
+    if (s.name == text) return std::pair{s.sort, descending};
+  }
+  return std::nullopt;
+}
+
+std::string_view toString(DeviceSort sort) {
+  for (const auto& s : kSorts) {
+    if (s.sort == sort) return s.name;
+  }
+  return "serial";
+}
+
+std::optional<DeviceCondition> parseDeviceCondition(std::string_view text) {
+  if (text.empty()) return DeviceCondition::kAny;
+  if (text == "error") return DeviceCondition::kError;
+  if (text == "warning") return DeviceCondition::kWarning;
+  if (text == "ok") return DeviceCondition::kOk;
+  return std::nullopt;
+}
+
+std::optional<SupplyFilter> parseSupplyFilter(std::string_view text) {
+  if (text.empty()) return SupplyFilter::kAny;
+  if (text == "low") return SupplyFilter::kLow;
+  if (text == "order") return SupplyFilter::kOrder;
+  return std::nullopt;
+}
+
+std::optional<ReportingFilter> parseReportingFilter(std::string_view text) {
+  if (text.empty()) return ReportingFilter::kAny;
+  if (text == "silent") return ReportingFilter::kSilent;
+  if (text == "recent") return ReportingFilter::kRecent;
+  return std::nullopt;
+}
+
+std::string encodeCursor(const DeviceCursor& cursor) {
+  return util::toBase64Url(std::to_string(cursor.id) + ":" + cursor.key);
+}
+
+std::optional<DeviceCursor> decodeCursor(std::string_view text) {
+  if (text.size() > 2048) return std::nullopt;
+  const auto raw = util::fromBase64Url(text);
+  if (!raw) return std::nullopt;
+  const auto colon = raw->find(':');
+  if (colon == std::string::npos || colon == 0 || colon > 18) return std::nullopt;
+  DeviceCursor c;
+  const auto* end = raw->data() + colon;
+  const auto [ptr, ec] = std::from_chars(raw->data(), end, c.id);
+  if (ec != std::errc{} || ptr != end || c.id <= 0) return std::nullopt;
+  c.key = raw->substr(colon + 1);
+  return c;
+}
+
+std::string_view sortKeySql(DeviceSort sort) {
+  for (const auto& s : kSorts) {
+    if (s.sort == sort) return s.sql;
+  }
+  return kSorts[0].sql;
+}
+
+std::string likePattern(std::string_view search) {
+  std::string out = "%";
+  for (const char c : search) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+std::string deviceListStatementName(DeviceSort sort, bool descending) {
+  return std::string("devices_list_") + std::string(toString(sort)) +
+         (descending ? "_desc" : "_asc");
+}
+
+std::string deviceListSql(DeviceSort sort, bool descending) {
+  const std::string key(sortKeySql(sort));
+  const std::string dir = descending ? " DESC" : "";
+  const std::string cmp = descending ? "<" : ">";
+  std::string sql =
+      "SELECT d.id, d.serial, d.manufacturer, d.model, d.ip, d.host_name, d.location, c.id, c.name,"
+      " to_char(l.last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+      " coalesce(l.status, '{}')::text, coalesce(l.counters, '{}')::text,"
+      " coalesce(l.supplies, '[]')::text, " +
+      key +
+      " AS sort_key"
+      " FROM devices d JOIN organisations c ON c.id = d.customer_id"
+      " LEFT JOIN device_latest l ON l.device_id = d.id"
+      " WHERE c.path @> ARRAY[$1::bigint]"
+      " AND ($2::bigint = 0 OR d.customer_id = $2)"
+      " AND ($3::text = '' OR d.serial ILIKE $3 OR d.model ILIKE $3 OR d.manufacturer ILIKE $3"
+      "  OR d.ip ILIKE $3 OR d.host_name ILIKE $3 OR d.location ILIKE $3)"
+      " AND ($4::text = '' OR ($4 = 'error' AND " +
+      std::string(kErrorSql) + ") OR ($4 = 'warning' AND NOT " + std::string(kErrorSql) + " AND " +
+      std::string(kWarningSql) + ") OR ($4 = 'ok' AND l.status IS NOT NULL AND NOT " +
+      std::string(kErrorSql) + " AND NOT " + std::string(kWarningSql) +
+      "))"
+      " AND ($5::text = '' OR " +
+      std::string(kLowSql) +
+      ")"
+      " AND ($6::text = '' OR ($6 = 'silent') = (coalesce(l.last_seen_at, d.first_seen_at) < "
+      "$7::timestamptz))"
+      " AND ($9::text IS NULL OR (" +
+      key + ", d.id) " + cmp + " ($9::text, $10::bigint))" + " ORDER BY sort_key" + dir + ", d.id" +
+      dir + " LIMIT $11";
+  return sql;
+}
+
+}  // namespace openmps::server::store

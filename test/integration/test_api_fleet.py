@@ -1,0 +1,229 @@
+"""The fleet operations of the REST API (organisations, collectors, devices
+with their histories and forecasts, the dashboard) against the real server
+and PostgreSQL, every answer checked against server/api/openapi.yaml:
+who sees what (a dealer its customers, a customer only itself, never a
+sibling or another dealer's), search, filters, sort and keyset pages that
+neither skip nor repeat, the enrollment string of a new collector, and the
+dashboard's figures agreeing with the lists behind them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+import pytest
+
+from openmps_test.api_client import ApiClient, OpenApi, openapi_document
+from openmps_test.openmps_server import Enrollment, OpenMpsServer, make_reading, make_supply
+from openmps_test.postgres import PostgresCluster
+
+STRONG = "Zq7!tundra-Oboe"
+NOW = dt.datetime.now(dt.timezone.utc)
+
+
+def add_user(srv, name, role, *where):
+    pw = srv.dir / f"pw-{name}"
+    pw.write_text(STRONG)
+    srv.cli("user", "add", name, "--role", role, *where, "--password-file", str(pw))
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory):
+    with PostgresCluster() as pg, OpenMpsServer(pg, tmp_path_factory.mktemp("server")) as srv:
+        srv.add_dealer("Print Partner")
+        srv.add_customer("Acme", "Print Partner")
+        srv.add_customer("Globex", "Print Partner")
+        srv.add_dealer("Other Dealer")
+        srv.add_customer("Initech", "Other Dealer")
+        add_user(srv, "dana", "dealer_admin", "--dealer", "Print Partner")
+        add_user(srv, "carla", "customer_admin", "--customer", "Acme")
+        add_user(srv, "vic", "customer_viewer", "--customer", "Acme")
+        acme = srv.add_collector("Acme")
+        # 30 Acme devices: the first 3 jammed, out of toner or warning;
+        # device 4 silent for 3 days; 40 days of history for device 0.
+        readings = []
+        for i in range(30):
+            errors = ["jammed"] if i == 0 else ["lowPaper"] if i == 1 else []
+            level = 5 if i == 2 else 80
+            at = NOW - dt.timedelta(days=3) if i == 4 else NOW - dt.timedelta(minutes=i)
+            readings.append(make_reading(f"ACM-{i:03d}", counters={"total": 1000 + i, "mono": 900},
+                                         supplies=[make_supply(1, "black", level)], read_at=at,
+                                         ip=f"10.1.0.{i}", errors=errors,
+                                         model="LaserJet M40" if i % 2 else "Aficio MP"))
+        acme.submit(readings)
+        history = [make_reading("ACM-000", counters={"total": 100 + d * 10},
+                                supplies=[make_supply(1, "black", 100 - d * 2)],
+                                read_at=NOW - dt.timedelta(days=40 - d, hours=1), model="Aficio MP")
+                   for d in range(40)]
+        acme.submit(history)
+        srv.add_collector("Globex").submit([make_reading("GLX-001", counters={"total": 5})])
+        srv.add_collector("Initech").submit([make_reading("INI-001", counters={"total": 7})])
+        yield {"server": srv, "pg": pg}
+
+
+@pytest.fixture(scope="module")
+def contract():
+    return OpenApi(openapi_document())
+
+
+_source = iter(range(30, 250))
+
+
+def signed_in(fleet, contract, name) -> ApiClient:
+    api = ApiClient(fleet["server"].api_url, contract, source=f"127.0.1.{next(_source)}")
+    assert api.sign_in(name, STRONG).json["stage"] == "complete"
+    return api
+
+
+def serials(page) -> list[str]:
+    return [d["serial"] for d in page.json["items"]]
+
+
+def all_pages(api, path) -> list[dict]:
+    items, after, pages = [], None, 0
+    while True:
+        r = api.get(path + (f"&after={quote(after)}" if after else ""))
+        assert r.status == 200, r.json
+        items += r.json["items"]
+        pages += 1
+        after = r.json["next_after"]
+        if not after:
+            return items
+
+
+def org_id(fleet, name) -> int:
+    return int(fleet["pg"].psql(f"SELECT id FROM organisations WHERE name = '{name}'").strip())
+
+
+def device_id(fleet, serial) -> int:
+    return int(fleet["pg"].psql(f"SELECT id FROM devices WHERE serial = '{serial}'").strip())
+
+
+def test_each_caller_sees_its_subtree_only(fleet, contract):
+    dealer = signed_in(fleet, contract, "dana")
+    customer = signed_in(fleet, contract, "carla")
+    mine = {d["serial"] for d in all_pages(dealer, "/api/v1/devices?limit=7")}
+    assert "GLX-001" in mine and "ACM-029" in mine and "INI-001" not in mine
+    theirs = {d["serial"] for d in all_pages(customer, "/api/v1/devices?limit=500")}
+    assert theirs == {f"ACM-{i:03d}" for i in range(30)}
+    foreign = device_id(fleet, "GLX-001")
+    for path in (f"/api/v1/devices/{foreign}", f"/api/v1/devices/{foreign}/meters",
+                 f"/api/v1/devices/{foreign}/supply-levels", f"/api/v1/devices/{foreign}/events",
+                 f"/api/v1/devices/{foreign}/forecast", f"/api/v1/organisations/{org_id(fleet, 'Globex')}"):
+        assert customer.get(path).status == 404, path
+    assert customer.get(f"/api/v1/devices?customer_id={org_id(fleet, 'Globex')}").json["items"] == []
+    assert dealer.get(f"/api/v1/organisations/{org_id(fleet, 'Initech')}").status == 404
+    names = {o["name"] for o in dealer.get("/api/v1/organisations?kind=customer").json["items"]}
+    assert names == {"Acme", "Globex"}
+
+
+def test_keyset_pages_neither_skip_nor_repeat_in_any_sort(fleet, contract):
+    api = signed_in(fleet, contract, "carla")
+    for sort in ("serial", "-serial", "model", "-ip", "last_seen", "-last_seen", "location"):
+        items = all_pages(api, f"/api/v1/devices?sort={sort}&limit=4")
+        assert len(items) == 30 and len({d["id"] for d in items}) == 30, sort
+    by_serial = [d["serial"] for d in all_pages(api, "/api/v1/devices?sort=-serial&limit=8")]
+    assert by_serial == sorted(by_serial, reverse=True)
+
+
+def test_search_and_filters(fleet, contract):
+    api = signed_in(fleet, contract, "dana")
+    assert serials(api.get("/api/v1/devices?q=acm-00")) == [f"ACM-00{i}" for i in range(10)]
+    assert serials(api.get("/api/v1/devices?q=10.1.0.17")) == ["ACM-017"]
+    assert "ACM-001" in serials(api.get("/api/v1/devices?q=laserjet&limit=100"))
+    assert serials(api.get("/api/v1/devices?q=%25")) == []  # % is a character, not a wildcard
+    assert serials(api.get("/api/v1/devices?status=error")) == ["ACM-000"]
+    assert serials(api.get("/api/v1/devices?status=warning")) == ["ACM-001"]
+    assert serials(api.get("/api/v1/devices?supply=order")) == ["ACM-002"]
+    assert serials(api.get("/api/v1/devices?reporting=silent")) == ["ACM-004"]
+    bad = api.get("/api/v1/devices?status=broken")
+    assert bad.status == 400 and bad.json["invalid_params"][0]["name"] == "status"
+    assert api.get("/api/v1/devices?after=not-a-cursor").status == 400
+    assert api.get("/api/v1/devices?sort=password").status == 400
+
+
+def test_a_device_its_history_events_and_forecast(fleet, contract):
+    api = signed_in(fleet, contract, "vic")
+    did = device_id(fleet, "ACM-000")
+    d = api.get(f"/api/v1/devices/{did}").json
+    assert d["serial"] == "ACM-000" and d["status"]["errors"] == ["jammed"]
+    assert d["customer"]["name"] == "Acme" and d["collector"] is not None
+    meters = api.get(f"/api/v1/devices/{did}/meters?from={quote((NOW - dt.timedelta(days=60)).isoformat())}").json
+    total = next(s for s in meters["series"] if s["counter"] == "total")
+    assert len(total["points"]) >= 40
+    levels = api.get(f"/api/v1/devices/{did}/supply-levels").json["series"][0]["points"]
+    assert len(levels) >= 40 and levels[0][1] > levels[-2][1]
+    assert api.get(f"/api/v1/devices/{did}/meters?from=yesterday").status == 400
+    forecast = api.get(f"/api/v1/devices/{did}/forecast").json
+    black = forecast["items"][0]
+    assert black["state"] in ("forecast", "empty", "not_falling", "not_enough_data")
+    events = api.get(f"/api/v1/devices/{did}/events").json["items"]
+    assert any(e["kind"] == "new_device" for e in events) or events == []
+
+
+def test_a_collector_created_through_the_api_enrolls(fleet, contract, pg=None):
+    api = signed_in(fleet, contract, "carla")
+    acme = org_id(fleet, "Acme")
+    r = api.post("/api/v1/collectors", {"customer_id": acme, "name": "Branch"})
+    assert r.status == 201, r.json
+    enrollment = Enrollment.decode(r.json["enrollment"])
+    assert enrollment.client_id == r.json["collector"]["id"]
+    assert enrollment.fingerprint == fleet["server"].peer_fingerprint()
+    # The key works: the server takes a batch sealed with it.
+    from openmps_test.openmps_server import Client
+    answer = Client(fleet["server"], enrollment).submit([make_reading("ACM-NEW")])
+    assert answer
+    listed = api.get(f"/api/v1/collectors?customer_id={acme}").json["items"]
+    branch = next(c for c in listed if c["name"] == "Branch")
+    assert branch["last_seen_at"] is not None and branch["devices"] == 1
+    assert api.post("/api/v1/collectors", {"customer_id": org_id(fleet, "Globex")}).status == 422
+    revoked = api.post(f"/api/v1/collectors/{branch['id']}/revocation")
+    assert revoked.status == 200 and revoked.json["revoked_at"]
+    audit = fleet["pg"].psql("SELECT string_agg(action, ',') FROM audit_log WHERE target_type = 'collector'")
+    assert "collector.create" in audit and "collector.revoke" in audit
+    assert r.json["enrollment"] not in fleet["pg"].psql("SELECT coalesce(string_agg(after::text, ''), '') FROM audit_log")
+    viewer = signed_in(fleet, contract, "vic")
+    assert viewer.get("/api/v1/collectors").status == 403
+
+
+def test_organisations_are_created_and_changed_by_admins(fleet, contract):
+    dealer = signed_in(fleet, contract, "dana")
+    r = dealer.post("/api/v1/organisations", {"kind": "customer", "name": "Umbrella",
+                                               "parent_id": org_id(fleet, "Print Partner")})
+    assert r.status == 201, r.json
+    assert dealer.post("/api/v1/organisations", {"kind": "dealer", "name": "X"}).status == 403
+    assert dealer.post("/api/v1/organisations", {"kind": "customer", "name": "Umbrella",
+                                                  "parent_id": org_id(fleet, "Print Partner")}).status == 409
+    assert dealer.post("/api/v1/organisations", {"kind": "customer", "name": "Y",
+                                                  "parent_id": org_id(fleet, "Other Dealer")}).status == 422
+    one = dealer.get(f"/api/v1/organisations/{r.json['id']}")
+    changed = dealer.patch(f"/api/v1/organisations/{r.json['id']}",
+                           {"time_zone": "Europe/Zurich", "billing_day": 15, "locale": "de"},
+                           headers={"If-Match": one.header("etag")})
+    assert changed.status == 200 and changed.json["time_zone"] == "Europe/Zurich"
+    stale = dealer.patch(f"/api/v1/organisations/{r.json['id']}", {"billing_day": 2},
+                         headers={"If-Match": one.header("etag")})
+    assert stale.status == 412
+    bad = dealer.patch(f"/api/v1/organisations/{r.json['id']}", {"time_zone": "Mars/Base"})
+    assert bad.status == 422 and bad.json["invalid_params"][0]["name"] == "time_zone"
+    customer = signed_in(fleet, contract, "carla")
+    assert customer.patch(f"/api/v1/organisations/{org_id(fleet, 'Acme')}", {"billing_day": 3}).status == 403
+
+
+def test_the_dashboard_agrees_with_its_lists(fleet, contract):
+    api = signed_in(fleet, contract, "dana")
+    d = api.get("/api/v1/dashboard").json
+    acme = next(c for c in d["customers"] if c["name"] == "Acme")
+    cid = acme["id"]
+    for figure, query in (("errors", "status=error"), ("warnings", "status=warning"),
+                          ("not_reporting", "reporting=silent"), ("supplies_to_order", "supply=order"),
+                          ("devices", "")):
+        listed = all_pages(api, f"/api/v1/devices?customer_id={cid}&limit=500&{query}")
+        assert acme[figure] == len(listed), figure
+    silent = all_pages(api, f"/api/v1/collectors?customer_id={cid}&state=silent&limit=500")
+    assert acme["silent_collectors"] == len(silent)
+    assert d["customers"][0]["name"] == "Acme"  # the one with a stopped device comes first
+    assert d["totals"]["devices"] == sum(c["devices"] for c in d["customers"])
+    assert d["totals"]["customers"] >= 2
+    own = signed_in(fleet, contract, "carla").get("/api/v1/dashboard").json
+    assert [c["name"] for c in own["customers"]] == ["Acme"]

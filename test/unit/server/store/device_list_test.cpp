@@ -1,0 +1,41 @@
+#include "server/store/device_list.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace openmps::server::store;
+
+TEST_CASE("device list cursors round-trip and refuse what is not one of ours") {
+  const DeviceCursor c{"Aficio MP:5\xc3\xa4", 42};
+  const auto text = encodeCursor(c);
+  REQUIRE(decodeCursor(text) == c);
+  CHECK_FALSE(decodeCursor("not-a-cursor!"));
+  CHECK_FALSE(decodeCursor(""));
+  CHECK_FALSE(decodeCursor(encodeCursor({"x", 0})));
+  CHECK_FALSE(decodeCursor(std::string(3000, 'A')));
+}
+
+TEST_CASE("device list sorts are a closed set with a direction") {
+  CHECK(parseDeviceSort("serial") == std::pair{DeviceSort::kSerial, false});
+  CHECK(parseDeviceSort("-last_seen") == std::pair{DeviceSort::kLastSeen, true});
+  CHECK_FALSE(parseDeviceSort("password"));
+  CHECK_FALSE(parseDeviceSort("--serial"));
+  CHECK(deviceListStatementName(DeviceSort::kModel, true) == "devices_list_model_desc");
+  const auto sql = deviceListSql(DeviceSort::kCustomer, true);
+  CHECK(sql.find("ORDER BY sort_key DESC, d.id DESC") != std::string::npos);
+  CHECK(sql.find(") < ($9::text, $10::bigint)") != std::string::npos);
+}
+
+TEST_CASE("device search takes LIKE's special characters literally") {
+  CHECK(likePattern("ACM") == "%ACM%");
+  CHECK(likePattern("50%_a\\b") == "%50\\%\\_a\\\\b%");
+}
+
+TEST_CASE("device filters parse their words and nothing else") {
+  CHECK(parseDeviceCondition("") == DeviceCondition::kAny);
+  CHECK(parseDeviceCondition("error") == DeviceCondition::kError);
+  CHECK_FALSE(parseDeviceCondition("broken"));
+  CHECK(parseSupplyFilter("order") == SupplyFilter::kOrder);
+  CHECK_FALSE(parseSupplyFilter("high"));
+  CHECK(parseReportingFilter("silent") == ReportingFilter::kSilent);
+  CHECK_FALSE(parseReportingFilter("loud"));
+}
