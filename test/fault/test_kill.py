@@ -102,11 +102,14 @@ def rig(tmp_path):
     with PostgresCluster(settings=DURABLE_SETTINGS) as pg, \
             Snmpsim(devices=Snmpsim.spread(files, first=BACKS), community="public") as sim, \
             UdpFaultProxy({(f, port): back for f, back in zip(FRONTS, sim.endpoints)}) as udp:
-        # One reading per batch makes many calls; the per-client rate limit
-        # is not what this test is about. One ingest worker: after a
-        # database crash the first batch meets its broken connection.
+        # One reading per batch makes many calls, all from the proxy's one
+        # address; rate limits are not what this test is about. One ingest
+        # worker: after a database crash the first batch meets its broken
+        # connection.
+        many = 1000000
         srv = OpenMpsServer(pg, tmp_path / "server", web=False, ingest={"workers": 1},
-                            limits={"rate_per_minute": 1000000, "rate_burst": 1000000})
+                            limits={"rate_per_minute": many, "rate_burst": many,
+                                    "peer_rate_per_minute": many, "peer_rate_burst": many})
         with srv, FaultProxy(("127.0.0.1", srv.xmlrpc_port),
                              tls=(srv.dir / "server.crt", srv.dir / "server.key")) as proxy:
             srv.add_dealer(DEALER)
@@ -241,7 +244,7 @@ def test_kills_cuts_and_outages_lose_nothing_and_store_nothing_twice(rig):
         c = rig.start(once=True)
         rule.wait(WAIT)
         if stop == "SIGTERM":
-            assert srv.stop() == 0, srv.log()
+            assert srv.stop(timeout=WAIT) == 0, srv.log()
         else:
             srv.proc.kill()
             srv.stop()
