@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "client/config/client_config.hpp"
-#include "shared/util/duration.hpp"
 #include "shared/util/args.hpp"
+#include "shared/util/duration.hpp"
 #include "shared/util/files.hpp"
 #include "shared/yaml/yaml_field.hpp"
 
@@ -42,8 +42,8 @@ std::chrono::seconds readDuration(const Field& field, std::chrono::seconds min,
     field.fail("expected a duration such as 90s, 5m, 3h, 1d or 1h30m, got '" + value + "'");
   }
   if (*parsed < min || *parsed > max) {
-    field.fail("must be from " + util::formatDuration(min) + " to " + util::formatDuration(max) + ", got '" +
-               value + "'");
+    field.fail("must be from " + util::formatDuration(min) + " to " + util::formatDuration(max) +
+               ", got '" + value + "'");
   }
   return *parsed;
 }

@@ -5,7 +5,6 @@
 
 #include <catch2/catch.hpp>
 
-
 using namespace openmps::client;
 using namespace openmps::client::config;
 using namespace std::chrono_literals;
