@@ -6,6 +6,7 @@
 #include "server/api/fleet_routes.hpp"
 #include "server/api/openapi.hpp"
 #include "server/api/problem.hpp"
+#include "server/api/report_routes.hpp"
 #include "server/api/router.hpp"
 #include "server/api/static_files.hpp"
 #include "server/config/server_secrets.hpp"
@@ -72,6 +73,7 @@ struct ApiService::Impl final : receiver::HttpHandler {
     registerCollectorRoutes(router, serverConfig, masterKey, clock);
     registerDeviceRoutes(router, clock);
     registerDashboardRoutes(router, clock);
+    registerReportRoutes(router, clock);
     if (staticDir.empty()) {
       util::logInfo("portal") << "no portal files (portal.static_dir); serving the API only";
     }

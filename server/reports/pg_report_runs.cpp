@@ -51,10 +51,11 @@ constexpr Statement kRequestRun = {
   "1000)::bigint, "                                                                               \
   "(extract(epoch FROM r.expires_at) * 1000)::bigint, r.file IS NOT NULL "
 
-constexpr Statement kRuns = {"runs_list",
-                             "SELECT " OPENMPS_RUN_COLUMNS
-                             "FROM report_runs r JOIN organisations o ON o.id = r.organisation_id "
-                             "WHERE o.path @> ARRAY[$1::bigint] ORDER BY r.id DESC LIMIT $2"};
+constexpr Statement kRuns = {
+    "runs_list",
+    "SELECT " OPENMPS_RUN_COLUMNS
+    "FROM report_runs r JOIN organisations o ON o.id = r.organisation_id "
+    "WHERE o.path @> ARRAY[$1::bigint] AND ($3 = 0 OR r.id < $3) ORDER BY r.id DESC LIMIT $2"};
 constexpr Statement kRun = {"runs_one",
                             "SELECT " OPENMPS_RUN_COLUMNS
                             "FROM report_runs r JOIN organisations o ON o.id = r.organisation_id "
@@ -258,9 +259,9 @@ std::int64_t PgReportRuns::requestRun(std::int64_t organisationId, const std::st
   return id;
 }
 
-std::vector<RunRow> PgReportRuns::runs(std::int64_t scope, std::size_t limit) {
+std::vector<RunRow> PgReportRuns::runs(std::int64_t scope, std::size_t limit, std::int64_t after) {
   std::vector<RunRow> out;
-  for (const auto& r : exec(txn_, kRuns, scope, static_cast<std::int64_t>(limit))) {
+  for (const auto& r : exec(txn_, kRuns, scope, static_cast<std::int64_t>(limit), after)) {
     out.push_back(toRun(r));
   }
   return out;

@@ -93,7 +93,9 @@ class PgReportRuns {
                           std::optional<Locale> locale, std::optional<meters::LocalDate> from,
                           std::optional<meters::LocalDate> to,
                           std::optional<std::int64_t> requestedBy, TimePoint now);
-  std::vector<RunRow> runs(std::int64_t scopeOrganisationId, std::size_t limit);
+  // Newest first; `after`: a run id (the next page starts below it), 0 for the first page.
+  std::vector<RunRow> runs(std::int64_t scopeOrganisationId, std::size_t limit,
+                           std::int64_t after = 0);
   std::optional<RunRow> run(std::int64_t id);
   // The file of a finished run still kept; nullopt when there is none.
   std::optional<std::string> file(std::int64_t id);
