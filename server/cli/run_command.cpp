@@ -1,6 +1,7 @@
 // openmps-server run: the daemon. Receivers (XML-RPC, HTTPS POST /RPC2)
 // feed one Ingestor; SIGTERM or SIGINT stops accepting, finishes running
 // requests and queued batches, then exits 0. Logs go to stderr.
+#include <algorithm>
 #include <array>
 #include <csignal>
 #include <cstdio>
@@ -168,6 +169,14 @@ int runCommand(std::span<const std::string> args) {
   if (cfg.portal.enabled) {
     auto options = listenerOptions(cfg, "portal", cfg.portal.listen, true);
     options.limits.maxRequestBytes = cfg.portal.maxBodyBytes;
+    // People's browsers, not collectors: each opens up to six connections
+    // per host and keeps them alive, loads a page as a burst of requests,
+    // and an office shares one address behind its NAT.
+    auto& l = options.limits;
+    l.maxPendingPerPeer = std::max(l.maxPendingPerPeer, 32);
+    l.maxConnectionsPerPeer = std::max(l.maxConnectionsPerPeer, 64);
+    l.peerRatePerMinute = l.peerRatePerMinute == 0 ? 0 : std::max(l.peerRatePerMinute, 3000);
+    l.peerRateBurst = std::max(l.peerRateBurst, 300);
     portal = std::make_unique<api::ApiService>(cfg, std::move(options), authServices, clock);
     portal->start();
   }

@@ -9,7 +9,7 @@ export default async function ({ browser, track, step }) {
   step('sign in')
   await signIn(page, 'dealer')
   step('open collectors')
-  await page.getByRole('link', { name: 'Collectors' }).click()
+  await page.locator('.app-nav').getByRole('link', { name: 'Collectors', exact: true }).click()
   await settled(page)
   step('choose the customer and create')
   const form = page.locator('form.panel')

@@ -37,8 +37,10 @@ export async function launch() {
   })
 }
 
-export async function newPage(browser, { viewport = { width: 1280, height: 800 }, locale = 'en-GB' } = {}) {
-  const ctx = await browser.newContext({ baseURL: context().base_url, ignoreHTTPSErrors: true, viewport, locale })
+// bypassCSP: only for injecting axe-core (the server's CSP rightly forbids
+// inline scripts); everything else runs under the real policy.
+export async function newPage(browser, { viewport = { width: 1280, height: 800 }, locale = 'en-GB', bypassCSP = false } = {}) {
+  const ctx = await browser.newContext({ baseURL: context().base_url, ignoreHTTPSErrors: true, viewport, locale, bypassCSP })
   ctx.setDefaultTimeout(20_000)
   const page = await ctx.newPage()
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`))
@@ -125,10 +127,11 @@ export async function accessibilityProblems(page) {
     .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`))
 }
 
-// The page has finished loading: no loading indicator left.
+// The page has finished loading: its heading is there and no loading
+// indicator is left (every page shows one while it waits for the API).
 export async function settled(page) {
-  await page.waitForLoadState('networkidle')
-  await page.locator('.loading-state').first().waitFor({ state: 'detached', timeout: 20_000 }).catch(() => undefined)
+  await page.locator('main h1').first().waitFor()
+  await page.waitForFunction(() => !document.querySelector('.loading-state, [aria-busy="true"]'))
 }
 
 export function check(condition, message) {

@@ -14,14 +14,15 @@ if (!name) {
 const scenario = await import(`./${name}.mjs`)
 const browser = await launch()
 const pages = []
-const steps = { current: '(start)' }
+const steps = { current: '(start)', at: Date.now() }
 try {
   await scenario.default({
     browser,
     track: (page) => pages.push(page),
     step: (label) => {
+      console.log(`step: ${steps.current} took ${Date.now() - steps.at} ms`)
       steps.current = label
-      console.log(`step: ${label}`)
+      steps.at = Date.now()
     },
   })
   console.log(`ok: ${name}`)

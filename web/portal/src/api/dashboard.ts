@@ -3,29 +3,27 @@ import { http } from './http'
 // The dealer's (or customer's) fleet in numbers: each number comes with the
 // list behind it (the page links to the filtered list).
 
-export interface AlertCounts {
-  critical: number
-  warning: number
-  info: number
-}
-
-export interface CustomerFigures {
-  id: number
-  name: string
+export interface DashboardFigures {
   devices: number
-  open_alerts: AlertCounts
+  errors: number
+  warnings: number
   not_reporting: number
   silent_collectors: number
   supplies_to_order: number
 }
 
+export interface CustomerFigures extends DashboardFigures {
+  id: number
+  name: string
+}
+
 export interface Dashboard {
-  totals: Omit<CustomerFigures, 'id' | 'name'> & { customers: number }
+  totals: DashboardFigures & { customers: number }
   customers: CustomerFigures[]
   customers_shown: number
   not_reporting_after_hours: number
   silent_after_hours: number
-  order_within_days: number
+  low_supply_percent: number
   generated_at: string
 }
 

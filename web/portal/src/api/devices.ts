@@ -85,7 +85,7 @@ export interface Forecast {
   description: string
   color: string
   level_percent: number | null
-  state: 'ok' | 'not_enough_data' | 'unknown'
+  state: 'forecast' | 'not_enough_data' | 'not_falling' | 'empty' | 'level_unknown' | 'no_data'
   days_to_empty: number | null
   days_to_empty_low: number | null
   days_to_empty_high: number | null
@@ -114,6 +114,6 @@ export function deviceEvents(id: number, after: string | undefined, signal?: Abo
   return http.get(`/devices/${id}/events`, { after, limit: 20 }, signal)
 }
 
-export function deviceForecast(id: number, signal?: AbortSignal): Promise<{ items: Forecast[] }> {
+export function deviceForecast(id: number, signal?: AbortSignal): Promise<{ items: Forecast[]; order_lead_days: number }> {
   return http.get(`/devices/${id}/forecast`, undefined, signal)
 }
