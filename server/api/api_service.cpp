@@ -69,6 +69,7 @@ struct ApiService::Impl final : receiver::HttpHandler {
     registerSessionRoutes(router, auth, clock);
     registerUserRoutes(router, auth, clock);
     registerApiTokenRoutes(router, clock);
+    registerAuditRoutes(router);
     registerOrganisationRoutes(router, clock);
     registerCollectorRoutes(router, serverConfig, masterKey, clock);
     registerDeviceRoutes(router, clock);

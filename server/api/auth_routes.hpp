@@ -8,11 +8,13 @@
 // session_routes.cpp  sign-in and out, second factor, /me, own password,
 //                     TOTP, recovery codes, OpenID Connect;
 // user_routes.cpp     users of the caller's subtree;
-// api_token_routes.cpp API tokens.
+// api_token_routes.cpp API tokens;
+// audit_routes.cpp   the audit log.
 namespace openmps::server::api {
 
 void registerSessionRoutes(Router& router, auth::AuthServices& services, const util::Clock& clock);
 void registerUserRoutes(Router& router, auth::AuthServices& services, const util::Clock& clock);
 void registerApiTokenRoutes(Router& router, const util::Clock& clock);
+void registerAuditRoutes(Router& router);
 
 }  // namespace openmps::server::api

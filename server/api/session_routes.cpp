@@ -127,7 +127,8 @@ nlohmann::json meJson(RequestContext& ctx, auth::AuthServices& services, const R
       router.operationsFor(caller, a.stage == auth::SessionStage::kComplete);
   if (caller.userId == 0 || !auth::managesUsers(caller)) {
     std::erase_if(operations, [](const std::string& op) {
-      return op.find("User") != std::string::npos || op.find("ApiToken") != std::string::npos;
+      return op.find("User") != std::string::npos || op.find("ApiToken") != std::string::npos ||
+             op.find("AuditLog") != std::string::npos;
     });
   }
   me["operations"] = operations;

@@ -368,6 +368,30 @@ def test_users_idle_for_180_days_are_disabled(server, contract, pg):
         "/api/v1/session", {"username": "ida", "password": STRONG}).status == 200
 
 
+def test_the_audit_log_reads_newest_first_inside_the_subtree(server, contract, pg):
+    dealer = client(server, contract)
+    dealer.sign_in("dana", STRONG)
+    page = dealer.get("/api/v1/audit-log?limit=5").json
+    ids = [e["id"] for e in page["items"]]
+    assert ids == sorted(ids, reverse=True) and len(ids) == 5 and page["next_after"]
+    older = dealer.get(f"/api/v1/audit-log?limit=5&after={page['next_after']}").json["items"]
+    assert older[0]["id"] < ids[-1]
+    sign_ins = dealer.get("/api/v1/audit-log?action=session.sign_in&actor=dana&limit=500")
+    entries = sign_ins.json["items"]
+    assert entries and all(e["action"].startswith("session.sign_in") for e in entries)
+    assert all(e["actor"] == {"kind": "user", "id": entries[0]["actor"]["id"], "name": "dana"}
+               for e in entries)
+    # Nothing of the other dealer's organisation, nor of the root's.
+    everything = dealer.get("/api/v1/audit-log?limit=500").json["items"]
+    organisations = {e["organisation"]["name"] for e in everything}
+    assert organisations <= {"Print Partner", "Acme", "Globex"}
+    other = client(server, contract)
+    other.sign_in("olga", STRONG)
+    assert {e["organisation"]["name"]
+            for e in other.get("/api/v1/audit-log?limit=500").json["items"]} == {"Other Dealer"}
+    assert dealer.get("/api/v1/audit-log?from=yesterday").status == 400
+
+
 def test_sign_ins_failures_and_lockouts_are_audited_never_with_secrets(server, pg):
     counts = dict(line.split("|") for line in pg.psql(
         "SELECT action, count(*) FROM audit_log GROUP BY action").split())
