@@ -8,7 +8,9 @@
 
 int main(int argc, char** argv) {
   using namespace openmps::server::cli;
-  static constexpr std::array<openmps::util::Command, 10> kCommands = {{
+  // Sized by its entries: a count written by hand went stale when commands
+  // were added beside each other (and the extra empty entry crashed).
+  static constexpr auto kCommands = std::to_array<openmps::util::Command>({
       {"migrate", "apply the database schema migrations", migrateCommand},
       {"org", "add dealers and customers: org add --dealer NAME | --customer NAME --parent DEALER",
        orgCommand},
@@ -22,7 +24,7 @@ int main(int argc, char** argv) {
       {"notify", "the notification outbox: notify list|retry", notifyCommand},
       {"run", "run the server: receivers, ingest, mailbox poller, alerts, notifications",
        runCommand},
-  }};
+  });
   // "openmps-server --config FILE COMMAND ..." means "openmps-server COMMAND
   // ... --config FILE": the options move behind the command name.
   std::vector<char*> args(argv, argv + argc);
