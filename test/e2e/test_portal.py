@@ -158,11 +158,12 @@ def portal(tmp_path_factory):
                 "history_days": HISTORY_DAYS,
                 "foreign": {"serials": foreign, "device_id": int(ids[0]), "customer_id": int(ids[1]),
                             "customer_name": SIBLING},
-                "main_pages": ["/dashboard", "/devices", "/customers", "/collectors", "/users", "/account"],
+                "main_pages": ["/dashboard", "/devices", "/reports", "/customers", "/collectors", "/users",
+                               "/account"],
                 "main_pages_of": {
-                    "dealer": ["/dashboard", "/devices", "/customers", "/collectors", "/users", "/tokens",
-                               "/audit", "/account"],
-                    "customer": ["/dashboard", "/devices", "/collectors", "/users", "/account"],
+                    "dealer": ["/dashboard", "/devices", "/reports", "/customers", "/collectors", "/users",
+                               "/tokens", "/account"],
+                    "customer": ["/dashboard", "/devices", "/reports", "/collectors", "/users", "/account"],
                 },
                 "expect_nav": {
                     "dealer": {"visible": ["Dashboard", "Devices", "Customers", "Users", "Collectors"], "hidden": []},
@@ -212,6 +213,15 @@ def test_a_collector_created_in_the_portal_enrolls_a_real_client(portal):
 
 def test_find_a_device_and_open_its_charts(portal):
     scenario(portal, "devices")
+
+
+def test_download_reports_and_check_their_contents(portal):
+    scenario(portal, "reports")
+    import openpyxl
+    book = openpyxl.load_workbook(state(portal)["billing_xlsx"], read_only=True)
+    cells = [str(c) for row in book.active.iter_rows(values_only=True) for c in row if c is not None]
+    assert portal["context"]["serial"] in cells, cells[:40]
+    assert not set(portal["context"]["foreign"]["serials"]) & set(cells)
 
 
 def test_a_customer_admin_cannot_reach_another_customer(portal):

@@ -20,6 +20,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue'), meta: { title: 'dashboard.title', operation: 'getDashboard' } },
   { path: '/devices', name: 'devices', component: () => import('./pages/DevicesPage.vue'), meta: { title: 'devices.title', operation: 'listDevices' } },
   { path: '/devices/:id(\\d+)', name: 'device', component: () => import('./pages/DevicePage.vue'), meta: { title: 'device.title', operation: 'getDevice' } },
+  { path: '/reports', name: 'reports', component: () => import('./pages/ReportsPage.vue'), meta: { title: 'reports.title', operation: 'listReports' } },
   { path: '/customers', name: 'customers', component: () => import('./pages/CustomersPage.vue'), meta: { title: 'customers.title', operation: 'listOrganisations' } },
   { path: '/customers/:id(\\d+)', name: 'customer', component: () => import('./pages/CustomerPage.vue'), meta: { title: 'customer.title', operation: 'getOrganisation' } },
   { path: '/collectors', name: 'collectors', component: () => import('./pages/CollectorsPage.vue'), meta: { title: 'collectors.title', operation: 'listCollectors' } },
