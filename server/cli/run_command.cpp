@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 
+#include "server/alerts/alert_service.hpp"
 #include "server/api/api_service.hpp"
 #include "server/auth/auth_services.hpp"
 #include "server/cli/cli_support.hpp"
@@ -115,6 +116,8 @@ int runCommand(std::span<const std::string> args) {
   notify::AttachmentLoaders attachmentLoaders;
   attachmentLoaders.emplace(reports::kRunAttachmentSource, reports::loadRunFile);
   notify::NotifyServices notifyServices(cfg, clock, std::move(attachmentLoaders));
+  // The alert engine: its workers and sweep, and what ingest's planner watches.
+  alerts::AlertService alertService(cfg, clock);
   const auto reportSettings =
       reports::parseReportSettings(cfg.sourceText, cfg.sourcePath.string(),
                                    std::filesystem::absolute(cfg.sourcePath).parent_path());
@@ -141,7 +144,11 @@ int runCommand(std::span<const std::string> args) {
   // Fail at start, not at the first batch, when the database is unreachable.
   { store::PgIngestStore probe(databaseUri); }
   ingest::Ingestor ingestor(
-      masterKey, [databaseUri] { return std::make_unique<store::PgIngestStore>(databaseUri); },
+      masterKey,
+      [databaseUri, &alertService] {
+        return std::make_unique<store::PgIngestStore>(
+            databaseUri, [&alertService] { return alertService.plannerOptions().current(); });
+      },
       ingestOptions);
 
   const receiver::RpcDispatcher dispatcher(
@@ -198,6 +205,7 @@ int runCommand(std::span<const std::string> args) {
   partitions.start();
   authServices.startHousekeeping();
   notifyServices.start();
+  alertService.start();
   // Scheduled and requested reports: made here, kept for download, mailed
   // through the outbox.
   reports::NotifyRunDelivery reportDelivery;
@@ -223,6 +231,7 @@ int runCommand(std::span<const std::string> args) {
   partitions.stop();
   authServices.stopHousekeeping();
   ingestor.stop();
+  alertService.stop();
   notifyServices.stop();
   util::logInfo(kLog) << "stopped cleanly";
   return 0;

@@ -204,11 +204,18 @@ std::string deviceName(const AlertFacts& f) {
   return name;
 }
 
+// Characters, not bytes: "Gerät:" is six wide.
+std::size_t width(std::string_view text) {
+  std::size_t n = 0;
+  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1U : 0U;
+  return n;
+}
+
 void line(std::string& body, std::string_view locale, std::string_view label,
           const std::string& value) {
   if (value.empty()) return;
   std::string name = say(locale, label) + ":";
-  name.resize(std::max<std::size_t>(name.size() + 1, 14), ' ');
+  name.append(std::max<std::size_t>(1, 14 - std::min<std::size_t>(14, width(name))), ' ');
   body += name + value + "\n";
 }
 
