@@ -183,6 +183,7 @@ def scenario(portal, name: str) -> str:
     env = {**os.environ, "OPENMPS_E2E_CONTEXT": str(portal["context_file"]), "HOME": str(portal["work"])}
     out = subprocess.run([NODE, "portal/e2e/run.mjs", name], cwd=WEB, env=env, capture_output=True,
                          text=True, timeout=300)
+    print(out.stdout)  # step timings; pytest shows them with -s or on failure
     assert out.returncode == 0, f"scenario {name} failed:\n{out.stdout}\n{out.stderr}\n" \
                                 f"server log:\n{portal['server'].log()[-3000:]}"
     return out.stdout

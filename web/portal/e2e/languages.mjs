@@ -27,6 +27,8 @@ export default async function ({ browser, track, step }) {
     check(h1 === headings[locale], `heading in ${locale}: ${h1}`)
     if (locale === 'de') {
       step('the choice is kept for the user')
+      // Another browser (English preferred, nothing stored locally) with the
+      // user's session: the language comes from the server.
       const other = await newPage(browser, { locale: 'en-US' })
       track(other)
       await signIn(other, 'dealer')

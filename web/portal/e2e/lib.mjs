@@ -63,10 +63,29 @@ async function nextCode(who) {
   return totp(secret, step)
 }
 
-// Signs in as one of the context's users, through whatever the server
-// asks: second factor, TOTP enrolment (the secret is read off the page and
-// kept), a new password instead of a one-time one.
-export async function signIn(page, who) {
+// Signs in as one of the context's users. A session an earlier scenario
+// established is reused (its cookie only: the language must come from the
+// server), so scenarios do not wait for fresh TOTP codes; `fresh` goes
+// through the whole sign-in.
+export async function signIn(page, who, { fresh = false } = {}) {
+  const saved = state()[`cookies_${who}`]
+  if (!fresh && saved) {
+    await page.context().addCookies(saved)
+    await page.goto('/')
+    const reached = await Promise.race([
+      page.locator('.app-nav').waitFor().then(() => true),
+      page.locator('#sign-in-username').waitFor().then(() => false),
+    ])
+    if (reached) return
+  }
+  await signInFully(page, who)
+  saveState({ [`cookies_${who}`]: await page.context().cookies() })
+}
+
+// Through whatever the server asks: second factor, TOTP enrolment (the
+// secret is read off the page and kept), a new password instead of a
+// one-time one.
+async function signInFully(page, who) {
   const user = context().users[who]
   const password = state()[`password_${who}`] ?? user.password
   await page.goto('/sign-in')

@@ -8,7 +8,7 @@ export default async function ({ browser, track, step }) {
     step(`sign in as ${who}`)
     const page = await newPage(browser)
     track(page)
-    await signIn(page, who)
+    await signIn(page, who, { fresh: true })
     await settled(page)
     const links = await page.locator('.app-nav a').allInnerTexts()
     for (const label of expect.visible) check(links.includes(label), `${who} misses "${label}" in ${links.join(', ')}`)
@@ -22,6 +22,6 @@ export default async function ({ browser, track, step }) {
   step('sign in again with a code')
   const page = await newPage(browser)
   track(page)
-  await signIn(page, 'dealer')
+  await signIn(page, 'dealer', { fresh: true })
   check(await page.locator('.app-nav').isVisible(), 'dealer not signed in with a TOTP code')
 }
