@@ -10,6 +10,7 @@
 #include "server/api/router.hpp"
 #include "server/api/static_files.hpp"
 #include "server/config/server_secrets.hpp"
+#include "server/store/pg_api_role.hpp"
 #include "shared/util/log.hpp"
 
 namespace openmps::server::api {
@@ -64,7 +65,7 @@ struct ApiService::Impl final : receiver::HttpHandler {
         serverConfig(cfg),
         masterKey(config::loadMasterKey(cfg)),
         pool(cfg.databaseUri, kDatabaseConnections),
-        router(pool, auth.authenticator()),
+        router(pool, auth.authenticator(), store::checkApiRole(cfg.databaseUri)),
         server(std::move(listener), *this, clock) {
     registerSessionRoutes(router, auth, clock);
     registerUserRoutes(router, auth, clock);

@@ -38,6 +38,28 @@ auth::Credentials credentialsOf(const ApiRequest& request) {
   return c;
 }
 
+std::string idArray(const std::vector<std::int64_t>& ids) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  return out + "}";
+}
+
+// The rest of the transaction runs as the API's role in the caller's
+// scope; row-level security does the rest.
+void enterCallerScope(pqxx::transaction_base& txn, const std::string& role,
+                      const auth::Caller& caller) {
+  txn.exec0("SET LOCAL ROLE " + txn.quote_name(role));
+  txn.conn().prepare("api_enter_scope",
+                     "SELECT set_config('openmps.org_path', $1, true),"
+                     " set_config('openmps.site_ids', $2, true),"
+                     " set_config('openmps.device_group_ids', $3, true)");
+  txn.exec_prepared("api_enter_scope", idArray(caller.organisationPath), idArray(caller.siteIds),
+                    idArray(caller.deviceGroupIds));
+}
+
 // Problem types are written with hyphens.
 std::string slug(std::string_view name) {
   std::string out(name);
@@ -95,8 +117,8 @@ bool matchPath(const std::string& pattern, const std::string& path,
   return true;
 }
 
-Router::Router(PgPool& pool, const auth::Authenticator& authenticator)
-    : pool_(pool), authenticator_(authenticator) {}
+Router::Router(PgPool& pool, const auth::Authenticator& authenticator, std::string apiRole)
+    : pool_(pool), authenticator_(authenticator), apiRole_(std::move(apiRole)) {}
 
 void Router::add(Route route) {
   routes_.push_back(std::move(route));
@@ -153,6 +175,9 @@ ApiResponse Router::run(const Route& route, const ApiRequest& request,
                           " may not " + route.operationId);
           return Finish::kRollback;
         }
+      }
+      if (authentication && route.access == Access::kSignedIn && route.scope == Scope::kCaller) {
+        enterCallerScope(txn, apiRole_, *authentication->caller);
       }
       RequestContext ctx(request, std::move(params), txn,
                          authentication ? &*authentication : nullptr);

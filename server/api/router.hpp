@@ -55,6 +55,14 @@ class RequestContext {
 
 using Handler = std::function<ApiResponse(RequestContext&)>;
 
+// Which database role a signed-in request runs as. kCaller (the default):
+// the API's role in the caller's scope (SET LOCAL ROLE, openmps.org_path),
+// where row-level security limits every query to the caller's subtree.
+// kOwner: the owner, unrestricted, for the sign-in machinery only (it reads
+// users across organisations and writes failures and locks); such a route
+// checks the subtree itself. Public and sign-in-step routes run as the owner.
+enum class Scope { kCaller, kOwner };
+
 struct Route {
   std::string operationId;
   std::string method;
@@ -62,11 +70,14 @@ struct Route {
   Access access = Access::kSignedIn;
   std::set<auth::Role> roles;  // empty: every role
   Handler handler;
+  Scope scope = Scope::kCaller;
 };
 
 class Router {
  public:
-  Router(PgPool& pool, const auth::Authenticator& authenticator);
+  // apiRole: the database role of requests in the caller's scope
+  // (store::checkApiRole).
+  Router(PgPool& pool, const auth::Authenticator& authenticator, std::string apiRole);
 
   void add(Route route);
   ApiResponse handle(const ApiRequest& request) const;
@@ -82,6 +93,7 @@ class Router {
 
   PgPool& pool_;
   const auth::Authenticator& authenticator_;
+  std::string apiRole_;
   std::vector<Route> routes_;
 };
 

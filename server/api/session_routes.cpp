@@ -307,14 +307,14 @@ void registerSessionRoutes(Router& router, auth::AuthServices& services, const u
               [&s](RequestContext& ctx) {
                 return codeAction(ctx, s, &auth::SignInService::confirmTotp);
               }});
-  router.add({"removeTotp",
-              "POST",
-              "/api/v1/me/totp/removal",
-              Access::kSignedIn,
-              {},
-              [&s](RequestContext& ctx) {
-                return codeAction(ctx, s, &auth::SignInService::disableTotp);
-              }});
+  router.add(
+      {"removeTotp",
+       "POST",
+       "/api/v1/me/totp/removal",
+       Access::kSignedIn,
+       {},
+       [&s](RequestContext& ctx) { return codeAction(ctx, s, &auth::SignInService::disableTotp); },
+       Scope::kOwner});
   router.add({"renewRecoveryCodes",
               "POST",
               "/api/v1/me/recovery-codes",
@@ -322,7 +322,8 @@ void registerSessionRoutes(Router& router, auth::AuthServices& services, const u
               {},
               [&s](RequestContext& ctx) {
                 return codeAction(ctx, s, &auth::SignInService::renewRecoveryCodes);
-              }});
+              },
+              Scope::kOwner});
   router.add({"startOidcSignIn",
               "GET",
               "/api/v1/auth/oidc/start",

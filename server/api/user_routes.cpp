@@ -281,9 +281,10 @@ void registerUserRoutes(Router& router, auth::AuthServices& services, const util
   router.add({"updateUser", "PATCH", "/api/v1/users/{id}", Access::kSignedIn, admins(),
               [&clock](RequestContext& ctx) { return patchUser(ctx, clock); }});
   router.add({"resetUserPassword", "POST", "/api/v1/users/{id}/password-reset", Access::kSignedIn,
-              admins(), [&s](RequestContext& ctx) { return resetPassword(ctx, s); }});
+              admins(), [&s](RequestContext& ctx) { return resetPassword(ctx, s); },
+              Scope::kOwner});
   router.add({"resetUserTotp", "POST", "/api/v1/users/{id}/totp-reset", Access::kSignedIn, admins(),
-              [&s](RequestContext& ctx) { return resetTotp(ctx, s); }});
+              [&s](RequestContext& ctx) { return resetTotp(ctx, s); }, Scope::kOwner});
 }
 
 }  // namespace openmps::server::api

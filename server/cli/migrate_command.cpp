@@ -7,6 +7,7 @@
 #include "server/cli/cli_support.hpp"
 #include "server/cli/commands.hpp"
 #include "server/config/server_secrets.hpp"
+#include "server/store/pg_api_role.hpp"
 #include "server/store/pg_migrator.hpp"
 #include "server/store/pg_partitions.hpp"
 
@@ -30,6 +31,15 @@ int migrateCommand(std::span<const std::string> args) {
   }
   std::printf("schema up to date (%zu applied now, %zu before)\n", report.applied.size(),
               report.alreadyApplied);
+  const auto role = store::ensureApiRole(cfg.databaseUri);
+  std::printf("API database role %s %s (row-level security applies to it)\n", role.role.c_str(),
+              role.created ? "created" : "up to date");
+  for (const auto& table : role.withoutRowSecurity) {
+    std::fprintf(stderr,
+                 "migrate: table %s has no row-level security: the API's role gets no rights on "
+                 "it\n",
+                 table.c_str());
+  }
   return 0;
 }
 

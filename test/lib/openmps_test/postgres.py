@@ -168,7 +168,9 @@ class PostgresCluster:
         if not self._started:
             self.stop()
             raise RuntimeError(f"PostgreSQL did not start: {last_error}")
-        self.superuser_psql(f"CREATE ROLE {self.user} LOGIN PASSWORD '{self.password}'")
+        # CREATEROLE: `openmps-server migrate` makes the API's own role
+        # (<user>_api, NOBYPASSRLS) that each API request switches to.
+        self.superuser_psql(f"CREATE ROLE {self.user} LOGIN CREATEROLE PASSWORD '{self.password}'")
         self.superuser_psql(f"CREATE DATABASE {self.database} OWNER {self.user}")
         return self
 

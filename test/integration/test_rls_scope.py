@@ -1,0 +1,124 @@
+# ctest-timeout: 180
+"""Tenant isolation in the database itself: queried directly as the API's
+role (<owner>_api) in a customer's or a dealer's scope, with no WHERE
+clause at all, every tenant table returns only that subtree's rows; without
+a scope nothing; the server's own tables, partitions and the audit log's
+history are out of reach. This is what keeps a forgotten filter in a route
+from leaking another customer's data."""
+
+import subprocess
+
+import pytest
+
+from openmps_test.openmps_server import OpenMpsServer, make_reading, make_supply
+from openmps_test.postgres import PostgresCluster
+
+# Every tenant table, and how many rows per device (or per organisation)
+# the fixture writes into it.
+PER_DEVICE = ["device_reads", "meter_readings", "supply_levels", "supplies", "status_history",
+              "device_events", "device_latest"]
+
+
+@pytest.fixture(scope="module")
+def pg():
+    with PostgresCluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def server(pg, tmp_path_factory):
+    with OpenMpsServer(pg, tmp_path_factory.mktemp("server")) as srv:
+        srv.add_dealer("Dealer One")
+        srv.add_customer("Acme", "Dealer One")
+        srv.add_customer("Globex", "Dealer One")
+        srv.add_dealer("Dealer Two")
+        srv.add_customer("Initech", "Dealer Two")
+        for customer, serials in (("Acme", ["A1", "A2"]), ("Globex", ["G1"]),
+                                  ("Initech", ["I1", "I2", "I3"])):
+            client = srv.add_collector(customer)
+            readings = [make_reading(s, counters={"total": 100}, ip=f"10.0.0.{i}",
+                                     supplies=[make_supply(1, "black", 50)])
+                        for i, s in enumerate(serials)]
+            client.submit(readings)
+        srv.cli("user", "add", "ann", "--role", "customer_admin", "--customer", "Acme")
+        srv.cli("user", "add", "ian", "--role", "customer_admin", "--customer", "Initech")
+        yield srv
+
+
+def org_path(pg, name: str) -> str:
+    return pg.psql(f"SELECT path FROM organisations WHERE name = '{name}'").strip()
+
+
+def as_api(pg, path: str | None, sql: str) -> str:
+    """Runs sql as the API's role, in the scope of the organisation path."""
+    scope = f"SELECT set_config('openmps.org_path', '{path}', false);" if path else ""
+    return pg.psql(f"SET ROLE openmps_api; {scope} {sql}").strip().splitlines()[-1]
+
+
+def count(pg, path: str | None, table: str) -> int:
+    return int(as_api(pg, path, f"SELECT count(*) FROM {table}"))
+
+
+def test_the_api_role_cannot_bypass_row_security(pg, server):
+    row = pg.psql("SELECT rolbypassrls, rolsuper, rolcanlogin FROM pg_roles "
+                  "WHERE rolname = 'openmps_api'").strip()
+    assert row == "f|f|f"
+
+
+def test_a_customer_sees_its_own_rows_without_any_where(pg, server):
+    acme = org_path(pg, "Acme")
+    assert count(pg, acme, "devices") == 2
+    assert as_api(pg, acme, "SELECT string_agg(serial, ',' ORDER BY serial) FROM devices") == \
+        "A1,A2"
+    assert as_api(pg, acme, "SELECT string_agg(name, ',' ORDER BY name) FROM organisations") == \
+        "Acme"
+    for table in PER_DEVICE:
+        everything = int(pg.psql(f"SELECT count(*) FROM {table}").strip())
+        mine = int(pg.psql(f"SELECT count(*) FROM {table} t JOIN devices d ON d.id = t.device_id "
+                           "JOIN organisations o ON o.id = d.customer_id WHERE o.name = 'Acme'")
+                   .strip())
+        assert mine > 0 and everything > mine, table
+        assert count(pg, acme, table) == mine, table
+    assert count(pg, acme, "collectors") == 1
+    assert count(pg, acme, "ingest_batches") == 1
+    assert count(pg, acme, "collector_batch_gaps") == 0
+    assert as_api(pg, acme, "SELECT string_agg(username, ',') FROM users") == "ann"
+
+
+def test_a_dealer_sees_its_customers_and_nothing_of_another_dealer(pg, server):
+    dealer = org_path(pg, "Dealer One")
+    assert as_api(pg, dealer, "SELECT string_agg(serial, ',' ORDER BY serial) FROM devices") == \
+        "A1,A2,G1"
+    assert as_api(pg, dealer, "SELECT string_agg(name, ',' ORDER BY name) FROM organisations") \
+        == "Acme,Dealer One,Globex"
+    assert count(pg, org_path(pg, "Dealer Two"), "devices") == 3
+
+
+def test_without_a_scope_nothing_is_visible(pg, server):
+    for table in ["organisations", "devices", "users", "audit_log"] + PER_DEVICE:
+        assert count(pg, None, table) == 0, table
+
+
+def test_writes_outside_the_scope_are_refused(pg, server):
+    acme = org_path(pg, "Acme")
+    initech = pg.psql("SELECT id FROM organisations WHERE name = 'Initech'").strip()
+    with pytest.raises(subprocess.CalledProcessError) as e:
+        as_api(pg, acme, f"INSERT INTO users (organisation_id, username, role) "
+                         f"VALUES ({initech}, 'mallory', 'customer_admin')")
+    assert "row-level security" in e.value.stderr
+    as_api(pg, acme, "UPDATE devices SET location = 'moved' WHERE serial IN ('I1', 'A1')")
+    assert pg.psql("SELECT string_agg(serial || '=' || location, ',' ORDER BY serial) FROM "
+                   "devices WHERE serial IN ('A1', 'I1')").strip() == "A1=moved,I1="
+
+
+def test_the_servers_own_tables_and_partitions_are_out_of_reach(pg, server):
+    acme = org_path(pg, "Acme")
+    for sql in ("SELECT * FROM schema_migrations", "SELECT * FROM sign_in_failures",
+                "SELECT * FROM sign_in_locks", "SELECT * FROM oidc_logins",
+                "SELECT * FROM meter_readings_default",
+                "UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log",
+                "TRUNCATE audit_log"):
+        with pytest.raises(subprocess.CalledProcessError) as e:
+            as_api(pg, acme, sql)
+        assert "permission denied" in e.value.stderr, sql
+    assert as_api(pg, acme, "SELECT count(*) > 0 FROM counter_names") == "t"
