@@ -66,6 +66,11 @@ constexpr const char* kSubscriptionsSql =
 constexpr const char* kPeopleSql =
     "SELECT id, email, locale, role FROM users WHERE organisation_id = $1 AND disabled_at IS NULL "
     "AND email <> ''";
+// Serialises the storm count of one customer and condition between
+// workers and servers (until commit): the count then sees every alert the
+// others raised.
+constexpr const char* kStormLockSql =
+    "SELECT pg_advisory_xact_lock(1095521352, hashtext($1::bigint::text || ':' || $2))";
 constexpr const char* kRaisedInWindowSql =
     "SELECT count(*) FROM alerts WHERE customer_id = $1 AND condition = $2 AND state = 'open' AND "
     "raised_at >= $3::timestamptz";
@@ -241,9 +246,10 @@ std::optional<Alert> PgAlertTxn::activeOf(const AlertOwner& owner, std::string_v
   return alertFrom(r[0]);
 }
 
-bool PgAlertTxn::apply(Change& change, const AlertOwner& owner) {
+bool PgAlertTxn::apply(Change& change, const AlertOwner& owner, TimePoint now) {
   Alert& a = change.alert;
   if (change.kind == Change::Kind::kCreate) {
+    if (a.state == AlertState::kOpen) a.raisedAt = now;
     const auto r = txn_.exec_params(
         kInsertAlertSql, owner.customerId, owner.deviceId, owner.collectorId, a.condition,
         a.subject, a.stage, std::string(toString(a.severity)), std::string(toString(a.state)),
@@ -296,6 +302,7 @@ void PgAlertTxn::announce(const Change& change, const AlertOwner& owner, TimePoi
   const RuleSet& customerRules = rules(owner.customerId, 0);
   int raisedInWindow = 0;
   if (event == AlertEvent::kRaised) {
+    txn_.exec_params(kStormLockSql, owner.customerId, ctx.alert.condition);
     raisedInWindow =
         txn_.exec_params(kRaisedInWindowSql, owner.customerId, ctx.alert.condition,
                          util::formatRfc3339(stormWindowStart(customerRules.storm, now)))[0][0]

@@ -60,8 +60,10 @@ class PgAlertTxn {
 
   // Writes a change; false when the database said no (another server
   // created or changed that alert first), and nothing follows from it.
-  // A created alert gets its id in change.alert.id.
-  bool apply(Change& change, const AlertOwner& owner);
+  // A created alert gets its id in change.alert.id; one created open is
+  // raised `now` (the server's clock: repeats and the storm guard count
+  // from it).
+  bool apply(Change& change, const AlertOwner& owner, TimePoint now);
 
   // The news of a change to everyone subscribed (or held for quiet hours
   // or a storm), as outbox rows in this transaction.

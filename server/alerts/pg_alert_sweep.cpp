@@ -122,7 +122,7 @@ class Sweeper {
   int changed() const { return changed_; }
 
   void act(std::optional<Change> change, const AlertOwner& owner) {
-    if (!change || !alerts_.apply(*change, owner)) return;
+    if (!change || !alerts_.apply(*change, owner, now_)) return;
     alerts_.announce(*change, owner, now_);
     ++changed_;
   }

@@ -16,7 +16,8 @@ constexpr std::string_view kLog = "alerts";
 // The statements of this adapter, by name.
 constexpr const char* kQueuedDevices = "alerts_queued_devices";
 constexpr const char* kQueuedDevicesSql =
-    "SELECT device_id FROM event_queue GROUP BY device_id ORDER BY min(event_id) LIMIT $1";
+    "SELECT q.device_id, d.customer_id FROM event_queue q JOIN devices d ON d.id = q.device_id "
+    "GROUP BY q.device_id, d.customer_id ORDER BY min(q.event_id) LIMIT $1";
 constexpr const char* kLockDevice = "alerts_lock_device";
 // Transaction-scoped: released at commit or rollback, also by a crash.
 constexpr const char* kLockDeviceSql =
@@ -104,7 +105,7 @@ struct PgAlertWorker::Impl {
                             TimePoint(std::chrono::milliseconds(row[1].as<std::int64_t>())),
                             row[2].as<std::string>(), row[3].as<std::string>()};
       for (Change& change : onEvent(e, rules, active)) {
-        if (alerts.apply(change, owner)) {
+        if (alerts.apply(change, owner, now)) {
           alerts.announce(change, owner, now);
           track(active, change);
         } else {
@@ -122,10 +123,15 @@ PgAlertWorker::~PgAlertWorker() = default;
 
 int PgAlertWorker::processRound(std::chrono::system_clock::time_point now, int maxDevices) {
   pqxx::work txn(impl_->conn);
-  int acted = 0;
+  // The oldest queued first, taken in (customer, device) order, so two
+  // workers that meet on a customer's storm lock meet in the same order.
+  std::vector<std::pair<std::int64_t, std::int64_t>> devices;
   for (const auto& row : txn.exec_prepared(kQueuedDevices, maxDevices)) {
-    acted += impl_->device(txn, row[0].as<std::int64_t>(), now);
+    devices.emplace_back(row[1].as<std::int64_t>(), row[0].as<std::int64_t>());
   }
+  std::sort(devices.begin(), devices.end());
+  int acted = 0;
+  for (const auto& [customer, device] : devices) acted += impl_->device(txn, device, now);
   txn.commit();
   if (acted > 0) util::logDebug(kLog) << "acted on " << acted << " events";
   return acted;
