@@ -66,7 +66,8 @@ constexpr const char* kLowSuppliesSql =
     "JOIN organisations o ON o.id = d.customer_id CROSS JOIN LATERAL "
     "json_array_elements(l.supplies) "
     "s WHERE (s->>'level_percent') IS NOT NULL AND (s->>'level_percent')::int <= $1 AND "
-    "coalesce(s->>'class', '') <> 'receptacle' "
+    "coalesce(s->>'class', '') <> 'receptacle' AND coalesce(s->>'type', '') NOT IN ('input', "
+    "'output') "
     "UNION SELECT a.device_id, a.customer_id, coalesce(a.collector_id, 0), a.subject::int, "
     "o.order_lead_days, o.time_zone FROM alerts a JOIN organisations o ON o.id = a.customer_id "
     "WHERE a.state = 'open' AND a.condition = 'runs_out' ORDER BY 1, 4";

@@ -81,6 +81,9 @@ std::vector<StatusCondition> statusConditions(const model::Status& status) {
 
 std::string supplyFamily(const model::Supply& supply) {
   const std::string type = lower(supply.type);
+  // Paper trays and output bins report levels too; paper_out is their
+  // alert (a status condition), not a supply stage.
+  if (type == "input" || type == "output" || contains(type, "tray")) return "";
   const std::string text = lower(supply.description);
   if (contains(type, "waste") || (supply.supplyClass == "receptacle" && contains(text, "waste"))) {
     return "waste_toner";

@@ -37,7 +37,8 @@ struct StatusCondition {
 std::vector<StatusCondition> statusConditions(const model::Status& status);
 
 // The alert condition a supply's level belongs to: toner (toner, ink,
-// ribbon), drum, fuser, waste_toner, kit (everything else that wears out).
+// ribbon), drum, fuser, waste_toner, kit (everything else that wears out);
+// "" for what is no supply to order (paper trays, output bins).
 std::string supplyFamily(const model::Supply& supply);
 
 // How far a supply has gone, in bands of the watched levels (sorted

@@ -73,7 +73,10 @@ class Planner {
       w.conditionsAt = stored.statusAt;
       if (in_.options.detectEvents && stored.statusAt) {
         w.conditions = events::statusConditions(stored.status);
-        for (const auto& s : stored.supplies) w.levels[s.index] = s;
+        for (const auto& s : stored.supplies) {
+          // Trays share index numbers with the supplies on some devices.
+          if (!events::supplyFamily(s).empty()) w.levels[s.index] = s;
+        }
       }
       if (!w.isNew && stored.collectorId != 0 && stored.collectorId != in_.collectorId) {
         w.moved = true;
@@ -219,6 +222,7 @@ class Planner {
   void supplies(Walk& w, std::int64_t id, const model::Reading& reading) {
     const auto& points = in_.options.supplyPoints;
     for (const auto& s : reading.supplies) {
+      if (events::supplyFamily(s).empty()) continue;
       const auto before = w.levels.find(s.index);
       const model::Supply* prev = before == w.levels.end() ? nullptr : &before->second;
       const json base{{"index", s.index},

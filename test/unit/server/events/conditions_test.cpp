@@ -69,6 +69,8 @@ TEST_CASE("supply families", "[server][events]") {
   CHECK(supplyFamily(supply("", "TK-1150 Toner Cartridge", 50)) == "toner");
   CHECK(supplyFamily(supply("transferUnit", "Transfer Belt", 50)) == "kit");
   CHECK(supplyFamily(supply("maintenanceKit", "MK-1150", 50)) == "kit");
+  CHECK(supplyFamily(supply("input", "Tray 1", 50)).empty());
+  CHECK(supplyFamily(supply("output", "Output Bin", 50)).empty());
 }
 
 TEST_CASE("supply bands by level, or by state without one", "[server][events]") {

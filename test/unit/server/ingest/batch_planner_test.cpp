@@ -298,6 +298,20 @@ TEST_CASE("plan: a level jumping up is a replacement too; unknown levels say not
   CHECK(kinds(rig.plan()) == std::vector<std::string>{"supply_replaced"});
 }
 
+TEST_CASE("plan: paper trays sharing a supply's index change no supply event", "[server][ingest]") {
+  Rig rig;
+  Supply tray = toner(1, 100);
+  tray.type = "input";
+  tray.description = "Tray 1";
+  rig.stored(1).supplies = {toner(1, 50), tray};
+  Reading r = reading(kT0);
+  Supply emptyTray = tray;
+  emptyTray.levelPercent = 0;
+  r.supplies = {toner(1, 49), emptyTray};
+  rig.add(1, r);
+  CHECK(rig.plan().events.empty());
+}
+
 TEST_CASE("plan: a device low at its first reading is an event", "[server][ingest]") {
   Rig rig;
   rig.devices[9].device = {9, identity("N1")};
