@@ -67,7 +67,7 @@ const std::array<Statement, 5>& statements() {
        " (extract(epoch FROM h.read_at) * 1000)::bigint, h.level, h.max, h.level_percent"
        " FROM supplies sp LEFT JOIN supply_levels h ON h.device_id = sp.device_id"
        "  AND h.supply_index = sp.supply_index AND h.read_at >= $2"
-       " WHERE sp.device_id = $1 ORDER BY sp.supply_index, h.read_at"},
+       " WHERE sp.device_id = $1 AND sp.type <> 'input' ORDER BY sp.supply_index, h.read_at"},
   }};
   return kStatements;
 }

@@ -98,7 +98,7 @@ def history(reading: dict, days: int, now: dt.datetime) -> list[dict]:
         counters["total"] = total
         supplies = []
         for s in reading["supplies"]:
-            if s.get("level_percent") is None:
+            if s.get("level_percent") is None or s.get("type") == "input":
                 continue
             level = (s["level_percent"] + back * 2) % 100 or 100
             supplies.append(make_supply(s["index"], s.get("color") or "black", level))
