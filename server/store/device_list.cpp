@@ -37,6 +37,11 @@ constexpr std::string_view kErrorSql =
 constexpr std::string_view kWarningSql =
     "(l.status->>'device_status' = 'warning' OR "
     "json_array_length(coalesce(l.status->'errors', '[]')) > 0)";
+// The alert engine's forecast sweep keeps one open "runs_out" alert per
+// supply that will be empty before the customer's order lead time.
+constexpr std::string_view kOrderSql =
+    "EXISTS (SELECT 1 FROM alerts a WHERE a.device_id = d.id AND a.condition = 'runs_out'"
+    " AND a.state = 'open')";
 constexpr std::string_view kLowSql =
     "EXISTS (SELECT 1 FROM json_array_elements(coalesce(l.supplies, '[]')) s WHERE "
     "(s->>'level_percent')::int <= $8 OR s->>'state' IN ('low', 'empty'))";
@@ -142,9 +147,9 @@ std::string deviceListSql(DeviceSort sort, bool descending) {
       std::string(kWarningSql) + ") OR ($4 = 'ok' AND l.status IS NOT NULL AND NOT " +
       std::string(kErrorSql) + " AND NOT " + std::string(kWarningSql) +
       "))"
-      " AND ($5::text = '' OR " +
-      std::string(kLowSql) +
-      ")"
+      " AND ($5::text = '' OR ($5 = 'low' AND " +
+      std::string(kLowSql) + ") OR ($5 = 'order' AND " + std::string(kOrderSql) +
+      "))"
       " AND ($6::text = '' OR ($6 = 'silent') = (coalesce(l.last_seen_at, d.first_seen_at) < "
       "$7::timestamptz))"
       " AND ($9::text IS NULL OR (" +

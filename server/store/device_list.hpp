@@ -13,8 +13,9 @@ namespace openmps::server::store {
 
 enum class DeviceSort { kSerial, kModel, kCustomer, kAddress, kLocation, kLastSeen };
 enum class DeviceCondition { kAny, kError, kWarning, kOk };
-// kLow: a supply at or below the low level; kOrder: a supply that will run
-// out within the order window (today: the same low level; see pg_devices).
+// kLow: a supply at or below the low level (or low or empty); kOrder: a
+// supply the alert engine expects to run out before the customer's order
+// lead time (an open "runs_out" alert).
 enum class SupplyFilter { kAny, kLow, kOrder };
 enum class ReportingFilter { kAny, kSilent, kRecent };
 

@@ -115,7 +115,9 @@ std::vector<DeviceListRow> PgDevices::list(const DeviceListQuery& q, TimePoint n
                                 : q.condition == DeviceCondition::kWarning ? "warning"
                                 : q.condition == DeviceCondition::kOk      ? "ok"
                                                                            : "";
-  const std::string supply = q.supply == SupplyFilter::kAny ? "" : "low";
+  const std::string supply = q.supply == SupplyFilter::kLow     ? "low"
+                             : q.supply == SupplyFilter::kOrder ? "order"
+                                                                : "";
   const std::string reporting = q.reporting == ReportingFilter::kSilent   ? "silent"
                                 : q.reporting == ReportingFilter::kRecent ? "recent"
                                                                           : "";

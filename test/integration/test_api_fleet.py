@@ -58,6 +58,14 @@ def fleet(tmp_path_factory):
         acme.submit(history)
         srv.add_collector("Globex").submit([make_reading("GLX-001", counters={"total": 5})])
         srv.add_collector("Initech").submit([make_reading("INI-001", counters={"total": 7})])
+        # What the alert engine's sweeps leave (their own tests are theirs):
+        # ACM-003's black toner runs out before the lead time; a critical
+        # alert is open on ACM-000 and one on Globex.
+        pg.psql("INSERT INTO alerts (customer_id, device_id, condition, subject, severity, state, since,"
+                " raised_at) SELECT customer_id, id, c.condition, '1', c.severity, 'open', now(), now()"
+                " FROM devices, (VALUES ('ACM-003', 'runs_out', 'warning'), ('ACM-000', 'jam', 'critical'),"
+                " ('GLX-001', 'jam', 'critical')) AS c(serial, condition, severity)"
+                " WHERE devices.serial = c.serial")
         yield {"server": srv, "pg": pg}
 
 
@@ -134,7 +142,8 @@ def test_search_and_filters(fleet, contract):
     assert serials(api.get("/api/v1/devices?q=%25")) == []  # % is a character, not a wildcard
     assert serials(api.get("/api/v1/devices?status=error")) == ["ACM-000"]
     assert serials(api.get("/api/v1/devices?status=warning")) == ["ACM-001"]
-    assert serials(api.get("/api/v1/devices?supply=order")) == ["ACM-002"]
+    assert serials(api.get("/api/v1/devices?supply=low")) == ["ACM-002"]
+    assert serials(api.get("/api/v1/devices?supply=order")) == ["ACM-003"]
     assert serials(api.get("/api/v1/devices?reporting=silent")) == ["ACM-004"]
     bad = api.get("/api/v1/devices?status=broken")
     assert bad.status == 400 and bad.json["invalid_params"][0]["name"] == "status"
@@ -222,6 +231,12 @@ def test_the_dashboard_agrees_with_its_lists(fleet, contract):
         assert acme[figure] == len(listed), figure
     silent = all_pages(api, f"/api/v1/collectors?customer_id={cid}&state=silent&limit=500")
     assert acme["silent_collectors"] == len(silent)
+    counted = dict(line.split("|") for line in fleet["pg"].psql(
+        f"SELECT severity, count(*) FROM alerts WHERE customer_id = {cid} AND state = 'open'"
+        " GROUP BY severity").split())
+    assert acme["open_alerts"] == {s: int(counted.get(s, 0)) for s in ("critical", "warning", "info")}
+    assert acme["open_alerts"]["critical"] >= 1 and acme["supplies_to_order"] == 1
+    assert d["totals"]["open_alerts"]["critical"] == sum(c["open_alerts"]["critical"] for c in d["customers"])
     assert d["customers"][0]["name"] == "Acme"  # the one with a stopped device comes first
     assert d["totals"]["devices"] == sum(c["devices"] for c in d["customers"])
     assert d["totals"]["customers"] >= 2

@@ -10,6 +10,7 @@ export interface DashboardFigures {
   not_reporting: number
   silent_collectors: number
   supplies_to_order: number
+  open_alerts: { critical: number; warning: number; info: number }
 }
 
 export interface CustomerFigures extends DashboardFigures {
@@ -23,7 +24,6 @@ export interface Dashboard {
   customers_shown: number
   not_reporting_after_hours: number
   silent_after_hours: number
-  low_supply_percent: number
   generated_at: string
 }
 
