@@ -89,10 +89,10 @@ Value boundValue(const meters::Bound& b) {
 }
 
 std::vector<Column> billingColumns(Locale l) {
-  return {{"customer", text(l, "col.customer"), CellType::kText, 22},
-          {"serial", text(l, "col.serial"), CellType::kText, 15, false, 16},
-          {"model", text(l, "col.model"), CellType::kText, 22},
-          {"location", text(l, "col.location"), CellType::kText, 16},
+  return {{"customer", text(l, "col.customer"), CellType::kText, 22, false, 8, true},
+          {"serial", text(l, "col.serial"), CellType::kText, 15, false, 16, true},
+          {"model", text(l, "col.model"), CellType::kText, 22, false, 8, true},
+          {"location", text(l, "col.location"), CellType::kText, 16, false, 8, true},
           {"meter", text(l, "col.meter"), CellType::kText, 12},
           {"start_date", text(l, "col.start-date"), CellType::kDate, 11},
           {"start_reading", text(l, "col.start-reading"), CellType::kInteger, 11},

@@ -3,6 +3,7 @@
 // page breaks), so the second can print "page n of m" on every page.
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 
 #include <cairo-pdf.h>
@@ -93,10 +94,104 @@ class Text {
     pango_cairo_show_layout(cr, layout_.get());
   }
 
+  // A copy of the current text, laid out once and drawn on every page
+  // (table headers, the page header): shaping it each time cost as much as
+  // a page of cells.
+  std::shared_ptr<PangoLayout> keep() {
+    return {pango_layout_copy(layout_.get()), GObjectDeleter{}};
+  }
+
  private:
   std::unique_ptr<PangoLayout, GObjectDeleter> layout_;
   std::unique_ptr<PangoFontDescription, FontDeleter> regular_;
   std::unique_ptr<PangoFontDescription, FontDeleter> bold_;
+};
+
+// Table cells on one line: cairo's glyphs without Pango's layout (line
+// breaking, shaping of every run, bidi), which cost most of the time of a
+// large report, and all of a page's cells drawn with one call, so the PDF
+// has one text object per page instead of one per cell. Latin text in a
+// table needs no more; a text too wide for its column ends in an ellipsis.
+class CellText {
+ public:
+  explicit CellText(cairo_t* cr) : cr_(cr) {
+    cairo_save(cr_);
+    cairo_select_font_face(cr_, "DejaVu Sans Condensed", CAIRO_FONT_SLANT_NORMAL,
+                           CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr_, 7.0);  // points, as the Pango text
+    font_ = cairo_scaled_font_reference(cairo_get_scaled_font(cr_));
+    cairo_restore(cr_);
+    cairo_font_extents_t e{};
+    cairo_scaled_font_extents(font_, &e);
+    ascent_ = e.ascent;
+  }
+  ~CellText() { cairo_scaled_font_destroy(font_); }
+  CellText(const CellText&) = delete;
+  CellText& operator=(const CellText&) = delete;
+
+  // Queues `s` in the box [x, x + width) with its top at y.
+  void add(const std::string& s, double x, double y, double width, bool right) {
+    double w = 0;
+    std::size_t first = glyphs_.size();
+    append(s, x, y + ascent_, w);
+    if (w > width) {
+      glyphs_.resize(first);
+      append(fit(s, width), x, y + ascent_, w);
+    }
+    if (right) {
+      for (std::size_t i = first; i < glyphs_.size(); ++i) glyphs_[i].x += width - w;
+    }
+  }
+
+  // Draws what was queued, in the current colour.
+  void flush() {
+    if (glyphs_.empty()) return;
+    cairo_save(cr_);
+    cairo_set_scaled_font(cr_, font_);
+    cairo_show_glyphs(cr_, glyphs_.data(), static_cast<int>(glyphs_.size()));
+    cairo_restore(cr_);
+    glyphs_.clear();
+  }
+
+ private:
+  // The glyphs of `s` from (x, baseline); `width` gets their advance.
+  void append(const std::string& s, double x, double baseline, double& width) {
+    cairo_glyph_t* glyphs = nullptr;
+    int count = 0;
+    if (cairo_scaled_font_text_to_glyphs(font_, x, baseline, s.data(), static_cast<int>(s.size()),
+                                         &glyphs, &count, nullptr, nullptr,
+                                         nullptr) != CAIRO_STATUS_SUCCESS) {
+      return;
+    }
+    cairo_text_extents_t e{};
+    cairo_scaled_font_glyph_extents(font_, glyphs, count, &e);
+    width = e.x_advance;
+    glyphs_.insert(glyphs_.end(), glyphs, glyphs + count);
+    cairo_glyph_free(glyphs);
+  }
+
+  double advance(const std::string& s) {
+    cairo_text_extents_t e{};
+    cairo_scaled_font_text_extents(font_, s.c_str(), &e);
+    return e.x_advance;
+  }
+
+  // The longest start of `s` (whole characters) that fits with an ellipsis.
+  std::string fit(const std::string& s, double width) {
+    std::size_t keep = s.size();
+    while (keep > 0) {
+      do {
+        --keep;
+      } while (keep > 0 && (static_cast<unsigned char>(s[keep]) & 0xC0U) == 0x80U);
+      if (advance(s.substr(0, keep) + "\u2026") <= width) break;
+    }
+    return s.substr(0, keep) + "\u2026";
+  }
+
+  cairo_t* cr_;
+  cairo_scaled_font_t* font_ = nullptr;
+  double ascent_ = 0;
+  std::vector<cairo_glyph_t> glyphs_;
 };
 
 // ---- layout -----------------------------------------------------------------
@@ -373,7 +468,7 @@ double niceStep(double max) {
 class Painter {
  public:
   Painter(const ReportDocument& doc, const Geometry& g, cairo_t* cr, Text& text, Planner& planner)
-      : doc_(doc), g_(g), cr_(cr), text_(text), planner_(planner) {}
+      : doc_(doc), g_(g), cr_(cr), text_(text), cells_(cr), planner_(planner) {}
 
   void page(const Page& page, std::size_t number, std::size_t count) {
     header();
@@ -391,18 +486,28 @@ class Painter {
   }
 
  private:
+  static void show(cairo_t* cr, const std::shared_ptr<PangoLayout>& layout, double x, double y) {
+    cairo_move_to(cr, x, y);
+    pango_cairo_show_layout(cr, layout.get());
+  }
+
   void header() {
+    if (pageHeader_.empty()) {
+      text_.set(doc_.organisation, g_.contentWidth(), true, false, false, 11);
+      pageHeader_.push_back(text_.keep());
+      text_.set(doc_.title, g_.contentWidth(), false, false, false, 9);
+      pageHeader_.push_back(text_.keep());
+      const std::string period = text(doc_.locale, "word.period") + ": " +
+                                 formatDate(doc_.locale, doc_.from) + " – " +
+                                 formatDate(doc_.locale, doc_.to) + "   " +
+                                 text(doc_.locale, "word.time-zone") + ": " + doc_.timeZone;
+      text_.set(period, g_.contentWidth(), false, false, true, 8);
+      pageHeader_.push_back(text_.keep());
+    }
     cairo_set_source_rgb(cr_, 0.1, 0.1, 0.1);
-    text_.set(doc_.organisation, g_.contentWidth(), true, false, false, 11);
-    text_.draw(cr_, kMargin, kMargin);
-    text_.set(doc_.title, g_.contentWidth(), false, false, false, 9);
-    text_.draw(cr_, kMargin, kMargin + 16);
-    const std::string period = text(doc_.locale, "word.period") + ": " +
-                               formatDate(doc_.locale, doc_.from) + " – " +
-                               formatDate(doc_.locale, doc_.to) + "   " +
-                               text(doc_.locale, "word.time-zone") + ": " + doc_.timeZone;
-    text_.set(period, g_.contentWidth(), false, false, true, 8);
-    text_.draw(cr_, kMargin, kMargin + 17);
+    show(cr_, pageHeader_[0], kMargin, kMargin);
+    show(cr_, pageHeader_[1], kMargin, kMargin + 16);
+    show(cr_, pageHeader_[2], kMargin, kMargin + 17);
     cairo_set_source_rgb(cr_, 0.6, 0.6, 0.6);
     cairo_set_line_width(cr_, 0.6);
     cairo_move_to(cr_, kMargin, kMargin + kHeaderHeight - 8);
@@ -430,12 +535,18 @@ class Painter {
     cairo_rectangle(cr_, kMargin, y, g_.contentWidth(), h);
     cairo_fill(cr_);
     cairo_set_source_rgb(cr_, 0.1, 0.1, 0.1);
+    auto& layouts = headerLayouts_[index];
+    if (layouts.empty()) {
+      for (std::size_t c = 0; c < t.columns.size(); ++c) {
+        text_.set(t.columns[c].header, std::max(1.0, widths[c] - 2 * kCellPadX), true, true,
+                  rightAligned(t.columns[c].type));
+        layouts.push_back(text_.keep());
+      }
+    }
     double x = kMargin;
     for (std::size_t c = 0; c < t.columns.size(); ++c) {
       if (hidden[c]) continue;
-      text_.set(t.columns[c].header, widths[c] - 2 * kCellPadX, true, true,
-                rightAligned(t.columns[c].type));
-      text_.draw(cr_, x + kCellPadX, y + kCellPadY);
+      show(cr_, layouts[c], x + kCellPadX, y + kCellPadY);
       x += widths[c];
     }
     return y + h;
@@ -471,18 +582,30 @@ class Painter {
       }
       cairo_set_source_rgb(cr_, 0.1, 0.1, 0.1);
       double x = kMargin;
+      // Grouped columns: printed where the value changes (and atop a page),
+      // as long as every grouped column before them repeats too.
+      bool repeats = r > s.firstRow;
       for (std::size_t c = 0; c < t.columns.size(); ++c) {
         if (hidden[c]) continue;
         const Column& col = t.columns[c];
-        const std::string cell = cellText(doc_.locale, t.rows[r][c], col.type);
-        if (!cell.empty()) {
-          text_.set(cell, widths[c] - 2 * kCellPadX, false, col.wrap, rightAligned(col.type));
+        repeats = repeats && col.group && t.rows[r][c] == t.rows[r - 1][c];
+        const std::string cell =
+            repeats ? std::string() : cellText(doc_.locale, t.rows[r][c], col.type);
+        if (cell.empty()) {
+          // nothing to draw
+        } else if (col.wrap) {
+          text_.set(cell, widths[c] - 2 * kCellPadX, false, true, rightAligned(col.type));
           text_.draw(cr_, x + kCellPadX, y + kCellPadY);
+        } else {
+          cells_.add(cell, x + kCellPadX, y + kCellPadY, widths[c] - 2 * kCellPadX,
+                     rightAligned(col.type));
         }
         x += widths[c];
       }
       y += h;
     }
+    cairo_set_source_rgb(cr_, 0.1, 0.1, 0.1);
+    cells_.flush();
     return y + kGap;
   }
 
@@ -580,7 +703,10 @@ class Painter {
   const Geometry& g_;
   cairo_t* cr_;
   Text& text_;
+  CellText cells_;
   Planner& planner_;
+  std::vector<std::shared_ptr<PangoLayout>> pageHeader_;
+  std::map<std::size_t, std::vector<std::shared_ptr<PangoLayout>>> headerLayouts_;
 };
 
 }  // namespace

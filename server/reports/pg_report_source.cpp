@@ -40,55 +40,67 @@ constexpr Statement kBillingDevices = {
     "WHERE d.customer_id = ANY($1::bigint[])"};
 
 // The billing aggregate: for every counter of every device of the scope,
-// the readings just before and after each bound of its customer's period
-// and, only where the counter is not monotonic from a week before the
-// start to a week after the end (a reset or a misreading: the arithmetic
-// must see them), every reading in that window.
+// the readings within a day of each bound of its customer's period and,
+// where there are none on a side, the nearest reading on that side (the
+// fallbacks run only then: their condition is fixed per row). A device
+// with a reading flagged as lower than the one before (ingest's flags bit
+// 0, found through the small partial index meter_readings_flagged) in or
+// near the period gets every reading of that window, so the arithmetic
+// sees the restart or the misreading.
 constexpr Statement kBillingCounters = {
     "report_billing_counters",
     "WITH p AS (SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[]) "
     "  AS p(customer_id, s, e)), "
-    "dc AS (SELECT d.id AS device_id, p.s, p.e, cn.id AS counter_id, cn.name AS counter "
+    "d AS (SELECT d.id AS device_id, p.s, p.e, l.counters, EXISTS (SELECT 1 FROM meter_readings f "
+    "  WHERE f.device_id = d.id AND f.flags <> 0 AND f.read_at > p.s - interval '40 days' "
+    "  AND f.read_at < p.e + interval '40 days') AS flagged "
     "  FROM p JOIN devices d ON d.customer_id = p.customer_id "
-    "  JOIN device_latest l ON l.device_id = d.id "
-    "  CROSS JOIN LATERAL json_object_keys(l.counters) AS k(name) "
+    "  JOIN device_latest l ON l.device_id = d.id), "
+    "dc AS (SELECT d.*, cn.id AS counter_id, cn.name AS counter "
+    "  FROM d CROSS JOIN LATERAL json_object_keys(d.counters) AS k(name) "
     "  JOIN counter_names cn ON cn.name = k.name "
     "  WHERE $4::text[] = '{}' OR cn.name = ANY($4::text[])) "
-    "SELECT dc.device_id, dc.counter, "
+    "SELECT dc.device_id, dc.counter, (extract(epoch FROM dc.s) * 1000)::bigint, "
+    " sw.ts, sw.vs, ew.ts, ew.vs, "
     " (extract(epoch FROM b0.read_at) * 1000)::bigint, b0.value, "
     " (extract(epoch FROM a0.read_at) * 1000)::bigint, a0.value, "
     " (extract(epoch FROM b1.read_at) * 1000)::bigint, b1.value, "
-    " (extract(epoch FROM a1.read_at) * 1000)::bigint, a1.value, w.ts, w.vs, "
-    " (extract(epoch FROM dc.s) * 1000)::bigint "
+    " (extract(epoch FROM a1.read_at) * 1000)::bigint, a1.value, w.ts, w.vs "
     "FROM dc "
-    "LEFT JOIN LATERAL (SELECT read_at, value FROM meter_readings m WHERE m.device_id = "
-    "dc.device_id "
-    "  AND m.counter_id = dc.counter_id AND m.read_at <= dc.s AND m.read_at > dc.s - interval '400 "
-    "days' "
-    "  ORDER BY m.read_at DESC LIMIT 1) b0 ON true "
-    "LEFT JOIN LATERAL (SELECT read_at, value FROM meter_readings m WHERE m.device_id = "
-    "dc.device_id "
-    "  AND m.counter_id = dc.counter_id AND m.read_at > dc.s AND m.read_at < dc.e + interval '400 "
-    "days' "
-    "  ORDER BY m.read_at LIMIT 1) a0 ON true "
-    "LEFT JOIN LATERAL (SELECT read_at, value FROM meter_readings m WHERE m.device_id = "
-    "dc.device_id "
-    "  AND m.counter_id = dc.counter_id AND m.read_at <= dc.e AND m.read_at > dc.s - interval '400 "
-    "days' "
-    "  ORDER BY m.read_at DESC LIMIT 1) b1 ON true "
-    "LEFT JOIN LATERAL (SELECT read_at, value FROM meter_readings m WHERE m.device_id = "
-    "dc.device_id "
-    "  AND m.counter_id = dc.counter_id AND m.read_at > dc.e AND m.read_at < dc.e + interval '400 "
-    "days' "
-    "  ORDER BY m.read_at LIMIT 1) a1 ON true "
-    "LEFT JOIN LATERAL (SELECT array_agg((extract(epoch FROM x.read_at) * 1000)::bigint ORDER BY "
-    "x.read_at) ts, "
-    "  array_agg(x.value ORDER BY x.read_at) vs FROM (SELECT m.read_at, m.value, "
-    "  lag(m.value) OVER (ORDER BY m.read_at) AS prev FROM meter_readings m "
+    "LEFT JOIN LATERAL (SELECT array_agg((extract(epoch FROM m.read_at) * 1000)::bigint ORDER BY "
+    "m.read_at) ts, "
+    "  array_agg(m.value ORDER BY m.read_at) vs, min(m.read_at) lo, max(m.read_at) hi FROM "
+    "meter_readings m "
     "  WHERE m.device_id = dc.device_id AND m.counter_id = dc.counter_id "
-    "  AND m.read_at >= coalesce(b0.read_at, a0.read_at) - interval '7 days' "
-    "  AND m.read_at <= coalesce(a1.read_at, b1.read_at) + interval '7 days') x "
-    "  HAVING bool_or(x.value < x.prev)) w ON true"};
+    "  AND m.read_at BETWEEN dc.s - interval '24 hours' AND dc.s + interval '24 hours') sw ON true "
+    "LEFT JOIN LATERAL (SELECT array_agg((extract(epoch FROM m.read_at) * 1000)::bigint ORDER BY "
+    "m.read_at) ts, "
+    "  array_agg(m.value ORDER BY m.read_at) vs, min(m.read_at) lo, max(m.read_at) hi FROM "
+    "meter_readings m "
+    "  WHERE m.device_id = dc.device_id AND m.counter_id = dc.counter_id "
+    "  AND m.read_at BETWEEN dc.e - interval '24 hours' AND dc.e + interval '24 hours') ew ON true "
+    "LEFT JOIN LATERAL (SELECT read_at, value FROM meter_readings m WHERE (sw.lo IS NULL OR sw.lo "
+    "> dc.s) "
+    "  AND m.device_id = dc.device_id AND m.counter_id = dc.counter_id AND m.read_at <= dc.s "
+    "  AND m.read_at > dc.s - interval '400 days' ORDER BY m.read_at DESC LIMIT 1) b0 ON true "
+    "LEFT JOIN LATERAL (SELECT read_at, value FROM meter_readings m WHERE (sw.hi IS NULL OR sw.hi "
+    "<= dc.s) "
+    "  AND m.device_id = dc.device_id AND m.counter_id = dc.counter_id AND m.read_at > dc.s "
+    "  AND m.read_at < dc.e + interval '400 days' ORDER BY m.read_at LIMIT 1) a0 ON true "
+    "LEFT JOIN LATERAL (SELECT read_at, value FROM meter_readings m WHERE (ew.lo IS NULL OR ew.lo "
+    "> dc.e) "
+    "  AND m.device_id = dc.device_id AND m.counter_id = dc.counter_id AND m.read_at <= dc.e "
+    "  AND m.read_at > dc.s - interval '400 days' ORDER BY m.read_at DESC LIMIT 1) b1 ON true "
+    "LEFT JOIN LATERAL (SELECT read_at, value FROM meter_readings m WHERE (ew.hi IS NULL OR ew.hi "
+    "<= dc.e) "
+    "  AND m.device_id = dc.device_id AND m.counter_id = dc.counter_id AND m.read_at > dc.e "
+    "  AND m.read_at < dc.e + interval '400 days' ORDER BY m.read_at LIMIT 1) a1 ON true "
+    "LEFT JOIN LATERAL (SELECT array_agg((extract(epoch FROM m.read_at) * 1000)::bigint ORDER BY "
+    "m.read_at) ts, "
+    "  array_agg(m.value ORDER BY m.read_at) vs FROM meter_readings m WHERE dc.flagged "
+    "  AND m.device_id = dc.device_id AND m.counter_id = dc.counter_id "
+    "  AND m.read_at > dc.s - interval '40 days' AND m.read_at < dc.e + interval '40 days') w ON "
+    "true"};
 
 // Supplies: each supply's levels where they changed (and the last one)
 // since $2; the current cartridge's start is among them for all but drums
@@ -236,7 +248,11 @@ std::vector<std::int64_t> parseIntArray(std::string_view text) {
   return out;
 }
 
-PgReportSource::PgReportSource(pqxx::transaction_base& txn) : txn_(txn) {}
+PgReportSource::PgReportSource(pqxx::transaction_base& txn) : txn_(txn) {
+  // The aggregates are many small index scans: compiling them (JIT, which
+  // their estimated cost triggers) took longer than running them.
+  txn_.exec("SET LOCAL jit = off");
+}
 
 Scope PgReportSource::scopeByName(const std::string& kind, const std::string& name) {
   const auto r = run(txn_, kScopeByName, kind, name);
@@ -315,6 +331,15 @@ ReportDevice toDevice(const pqxx::row& r) {
   return d;
 }
 
+void addArrays(std::vector<meters::Sample>& out, const pqxx::field& ts, const pqxx::field& vs) {
+  if (ts.is_null()) return;
+  const auto times = parseIntArray(ts.c_str());
+  const auto values = parseIntArray(vs.c_str());
+  for (std::size_t i = 0; i < times.size() && i < values.size(); ++i) {
+    out.push_back({fromMillis(times[i]), values[i]});
+  }
+}
+
 std::vector<BillingCounter> toCounters(const pqxx::result& rows) {
   std::vector<BillingCounter> out;
   out.reserve(rows.size());
@@ -322,18 +347,13 @@ std::vector<BillingCounter> toCounters(const pqxx::result& rows) {
     BillingCounter c;
     c.deviceId = r[0].as<std::int64_t>();
     c.counter = r[1].as<std::string>();
-    c.periodStart = fromMillis(r[12].as<std::int64_t>());
-    if (!r[10].is_null()) {
-      const auto ts = parseIntArray(r[10].c_str());
-      const auto vs = parseIntArray(r[11].c_str());
-      for (std::size_t i = 0; i < ts.size() && i < vs.size(); ++i) {
-        c.samples.push_back({fromMillis(ts[i]), vs[i]});
-      }
-    }
-    // The readings around the bounds (already among the window's, if any).
-    for (int k = 2; k <= 8; k += 2) {
+    c.periodStart = fromMillis(r[2].as<std::int64_t>());
+    addArrays(c.samples, r[3], r[4]);   // within a day of the start
+    addArrays(c.samples, r[5], r[6]);   // within a day of the end
+    for (int k = 7; k <= 13; k += 2) {  // the nearest beyond, where those are missing
       addSample(c.samples, r[k], r[k + 1]);
     }
+    addArrays(c.samples, r[15], r[16]);  // everything, for a device with a flagged reading
     out.push_back(std::move(c));
   }
   return out;
@@ -378,27 +398,22 @@ BillingInput PgReportSource::billing(const std::vector<CustomerPeriod>& customer
   return in;
 }
 
+std::size_t PgReportSource::billingAggregate(const std::vector<CustomerPeriod>& customers) {
+  const PeriodArrays a = arraysOf(customers);
+  return run(txn_, kBillingCounters, a.ids.str(), a.starts.str(), a.ends.str(), std::string("{}"))
+      .size();
+}
+
 SuppliesInput PgReportSource::supplies(const std::vector<CustomerPeriod>& customers,
                                        TimePoint now) {
   SuppliesInput in;
   in.customers = customers;
   in.devices = devices(customers);
   TimePoint since = now - std::chrono::hours{24 * 120};
-  for (const auto& c : customers)
+  for (const auto& c : customers) {
     since = std::min(since, c.period.start - std::chrono::hours{24 * 30});
-  for (const auto& r :
-       run(txn_, kSupplyHistories, customerIds(customers), util::formatRfc3339(since))) {
-    SupplyHistory h;
-    h.deviceId = r[0].as<std::int64_t>();
-    h.index = r[1].as<int>();
-    h.description = r[2].as<std::string>();
-    h.type = r[3].as<std::string>();
-    h.color = r[4].as<std::string>();
-    h.partNumber = r[5].as<std::string>();
-    h.supplyClass = r[6].as<std::string>();
-    h.levels = toLevels(r);
-    in.supplies.push_back(std::move(h));
   }
+  in.supplies = supplyHistories(customers, since);
   const auto instants = counterInstants(in);
   if (!instants.empty()) {
     store::PgArray devices;
@@ -412,6 +427,25 @@ SuppliesInput PgReportSource::supplies(const std::vector<CustomerPeriod>& custom
     }
   }
   return in;
+}
+
+std::vector<SupplyHistory> PgReportSource::supplyHistories(
+    const std::vector<CustomerPeriod>& customers, TimePoint since) {
+  std::vector<SupplyHistory> out;
+  for (const auto& r :
+       run(txn_, kSupplyHistories, customerIds(customers), util::formatRfc3339(since))) {
+    SupplyHistory h;
+    h.deviceId = r[0].as<std::int64_t>();
+    h.index = r[1].as<int>();
+    h.description = r[2].as<std::string>();
+    h.type = r[3].as<std::string>();
+    h.color = r[4].as<std::string>();
+    h.partNumber = r[5].as<std::string>();
+    h.supplyClass = r[6].as<std::string>();
+    h.levels = toLevels(r);
+    out.push_back(std::move(h));
+  }
+  return out;
 }
 
 std::vector<InventoryDevice> PgReportSource::inventory(

@@ -55,8 +55,14 @@ class PgReportSource {
   std::vector<CustomerPeriod> customers(const Scope& scope, const PeriodChoice& period);
   std::vector<ReportDevice> devices(const std::vector<CustomerPeriod>& customers);
   BillingInput billing(const std::vector<CustomerPeriod>& customers);
+  // The billing aggregate alone, its rows fetched and nothing made of them
+  // (the baseline of the report benchmark). Returns the rows.
+  std::size_t billingAggregate(const std::vector<CustomerPeriod>& customers);
   // Levels since 120 days before `now` (or 30 days before the earliest period).
   SuppliesInput supplies(const std::vector<CustomerPeriod>& customers, TimePoint now);
+  // Every supply's changed levels since `since` (for backtesting forecasts).
+  std::vector<SupplyHistory> supplyHistories(const std::vector<CustomerPeriod>& customers,
+                                             TimePoint since);
   std::vector<InventoryDevice> inventory(const std::vector<CustomerPeriod>& customers);
   UsageInput usage(const std::vector<CustomerPeriod>& customers);
   std::vector<StatusEpisode> statusEpisodes(const std::vector<CustomerPeriod>& customers);

@@ -26,6 +26,9 @@ struct Column {
   double width = 12;  // characters, a hint for XLSX and PDF
   bool wrap = false;  // long texts (notes): PDF wraps them instead of cutting them short
   int minChars = 8;   // PDF: a text column is never cut below this (identifiers: their length)
+  // PDF: a value is printed where it changes and at the top of each page,
+  // so a device's rows read as one block (customer, serial, model, ...).
+  bool group = false;
 };
 
 struct Table {

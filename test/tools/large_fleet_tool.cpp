@@ -702,7 +702,13 @@ IndexPlan planIndexes(pqxx::work& txn) {
                        "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
                        tables.str())) {
     plan.drop.push_back("DROP INDEX " + row[1].as<std::string>());
-    plan.create[row[0].as<std::string>()].push_back(row[2].as<std::string>());
+    // A partitioned table's index reads "ON ONLY t": made so it would cover
+    // no partition. Made on the table, it covers them all again.
+    std::string definition = row[2].as<std::string>();
+    if (const auto only = definition.find(" ON ONLY "); only != std::string::npos) {
+      definition.replace(only, 9, " ON ");
+    }
+    plan.create[row[0].as<std::string>()].push_back(definition);
   }
   return plan;
 }
