@@ -97,7 +97,7 @@ std::string checkApiRole(const util::Secret& databaseUri) {
   pqxx::connection conn(databaseUri.reveal());
   pqxx::read_transaction txn(conn);
   const std::string owner = txn.exec1("SELECT current_user")[0].as<std::string>();
-  const std::string role = roleName(txn);
+  std::string role = roleName(txn);
   const auto r = txn.exec_params(
       "SELECT rolbypassrls, rolsuper, pg_has_role(current_user, oid, 'MEMBER')"
       " FROM pg_roles WHERE rolname = $1",
