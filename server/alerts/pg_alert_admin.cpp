@@ -7,6 +7,7 @@
 
 #include "server/alerts/pg_alert_store.hpp"
 #include "server/auth/pg_audit_log.hpp"
+#include "server/notify/pg_outbox.hpp"
 #include "shared/util/base64.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -61,6 +62,13 @@ constexpr const char* kSubscriptionRowsSql =
 constexpr const char* kDeleteSubscriptionSql =
     "DELETE FROM alert_subscriptions WHERE id = $1 RETURNING organisation_id";
 constexpr const char* kUserOrganisationSql = "SELECT organisation_id FROM users WHERE id = $1";
+constexpr const char* kSubscriptionSecretHexSql =
+    "SELECT encode(webhook_secret, 'hex') FROM alert_subscriptions WHERE id = $1";
+constexpr const char* kFirstRecipientSql =
+    "SELECT email, locale FROM users WHERE disabled_at IS NULL AND email <> '' AND "
+    "((id = $1::bigint) OR ($2 <> '' AND role = $2 AND organisation_id = $3)) ORDER BY id LIMIT 1";
+constexpr const char* kUserNameSql = "SELECT username FROM users WHERE id = $1";
+constexpr const char* kOrganisationLocaleSql = "SELECT locale FROM organisations WHERE id = $1";
 
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -231,9 +239,13 @@ AlertRow acknowledge(pqxx::transaction_base& txn, std::int64_t id, const std::st
                                                toString(before->context.alert.state) +
                                                ", not open");
   }
-  const std::string who = actor.name.empty()
-                              ? (actor.userId != 0 ? "user " + std::to_string(actor.userId) : "")
-                              : actor.name;
+  std::string who = actor.name;
+  if (who.empty() && actor.userId != 0) {
+    const auto user = txn.exec_params(kUserNameSql, actor.userId);
+    who = user.empty() ? "user " + std::to_string(actor.userId) : user[0][0].as<std::string>();
+  } else if (who.empty() && actor.tokenId != 0) {
+    who = "token " + std::to_string(actor.tokenId);
+  }
   const bool closes = acknowledgeCloses(before->context.alert);
   const auto r = txn.exec_params(kAckSql, id, who, note, closes);
   if (r.empty()) {
@@ -359,6 +371,39 @@ void removeSubscription(pqxx::transaction_base& txn, std::int64_t id,
   e.targetId = std::to_string(id);
   e.before = dump(subscriptionAudit(before->subscription));
   auth::writeAudit(txn, actor, e);
+}
+
+std::int64_t queueTestNotification(pqxx::transaction_base& txn, std::int64_t subscriptionId,
+                                   TimePoint now) {
+  using Kind = AlertAdminError::Kind;
+  const auto row = findSubscription(txn, subscriptionId);
+  if (!row)
+    throw AlertAdminError(Kind::kNotFound, "no subscription " + std::to_string(subscriptionId));
+  const auto& s = row->subscription;
+  const std::string when = util::formatRfc3339(now);
+  if (s.channel == notify::Channel::kWebhook) {
+    const auto sealed =
+        txn.exec_params(kSubscriptionSecretHexSql, subscriptionId)[0][0].as<std::string>();
+    const auto text = notify::testMail(notify::localeOrDefault(s.locale), row->organisation, when);
+    const json body{{"event", "test"}, {"organisation", row->organisation}, {"text", text.body}};
+    return notify::enqueueWebhook(
+        txn, {s.organisationId, "test", s.url, dump(body), util::fromHex(sealed).value_or("")});
+  }
+  std::string to = s.address;
+  std::string locale = s.locale;
+  if (to.empty()) {
+    const auto r = txn.exec_params(kFirstRecipientSql, s.userId, s.role, s.organisationId);
+    if (r.empty())
+      throw AlertAdminError(Kind::kConflict, "the subscription reaches nobody with an address");
+    to = r[0][0].as<std::string>();
+    if (locale.empty()) locale = r[0][1].as<std::string>();
+  }
+  if (locale.empty()) {
+    locale = txn.exec_params(kOrganisationLocaleSql, s.organisationId)[0][0].as<std::string>();
+  }
+  const auto text = notify::testMail(locale, row->organisation, when);
+  return notify::enqueueMail(txn,
+                             {s.organisationId, "test", to, locale, text.subject, text.body, {}});
 }
 
 std::string alertRowJson(const AlertRow& row) {

@@ -96,6 +96,12 @@ std::optional<SubscriptionRow> findSubscription(pqxx::transaction_base& txn, std
 void removeSubscription(pqxx::transaction_base& txn, std::int64_t id,
                         const auth::AuditActor& actor);
 
+// A test message to everyone the subscription reaches (its webhook, or
+// its first address), in their language, written into the outbox: the
+// delivery workers send it. Returns the notification's id.
+std::int64_t queueTestNotification(pqxx::transaction_base& txn, std::int64_t subscriptionId,
+                                   TimePoint now);
+
 // JSON forms shared by `alert ... --json` and the API.
 std::string alertRowJson(const AlertRow& row);
 std::string subscriptionJson(const SubscriptionRow& row);

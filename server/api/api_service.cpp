@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "server/api/alert_routes.hpp"
 #include "server/api/auth_routes.hpp"
 #include "server/api/fleet_routes.hpp"
 #include "server/api/openapi.hpp"
@@ -76,6 +77,7 @@ struct ApiService::Impl final : receiver::HttpHandler {
     registerDeviceRoutes(router, clock);
     registerDashboardRoutes(router, clock);
     registerReportRoutes(router, clock);
+    registerAlertRoutes(router, masterKey, clock);
     if (staticDir.empty()) {
       util::logInfo("portal") << "no portal files (portal.static_dir); serving the API only";
     }

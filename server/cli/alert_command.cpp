@@ -311,48 +311,6 @@ notify::OutboxEntry deliverUntilTried(notify::NotifyServices& services,
   }
 }
 
-// The test message for a subscription: its recipients as the engine sees them.
-std::int64_t queueForSubscription(const config::ServerConfig& cfg, notify::PgNotifyAdmin& admin,
-                                  std::int64_t subscriptionId, const std::string& when) {
-  pqxx::connection conn(cfg.databaseUri.reveal());
-  pqxx::read_transaction txn(conn);
-  const auto row = alerts::findSubscription(txn, subscriptionId);
-  if (!row) throw std::runtime_error("no subscription " + std::to_string(subscriptionId));
-  const auto& s = row->subscription;
-  std::string locale = s.locale;
-  if (s.channel == notify::Channel::kWebhook) {
-    const auto sealed =
-        txn.exec_params(
-               "SELECT encode(webhook_secret, 'hex') FROM alert_subscriptions WHERE id = $1",
-               subscriptionId)[0][0]
-            .as<std::string>();
-    const auto text = notify::testMail(notify::localeOrDefault(locale), row->organisation, when);
-    notify::OutgoingWebhook hook{
-        s.organisationId, "test", s.url,
-        json{{"event", "test"}, {"organisation", row->organisation}, {"text", text.body}}.dump(
-            -1, ' ', false, json::error_handler_t::replace),
-        util::fromHex(sealed).value_or("")};
-    return admin.queueWebhook(hook);
-  }
-  std::string to = s.address;
-  if (to.empty()) {
-    const auto r = txn.exec_params(
-        "SELECT email, locale FROM users WHERE disabled_at IS NULL AND email <> '' AND "
-        "((id = $1) OR ($2 <> '' AND role = $2 AND organisation_id = $3)) ORDER BY id LIMIT 1",
-        s.userId, s.role, s.organisationId);
-    if (r.empty()) throw std::runtime_error("the subscription reaches nobody with an address");
-    to = r[0][0].as<std::string>();
-    if (locale.empty()) locale = r[0][1].as<std::string>();
-  }
-  if (locale.empty()) {
-    locale =
-        txn.exec_params("SELECT locale FROM organisations WHERE id = $1", s.organisationId)[0][0]
-            .as<std::string>();
-  }
-  const auto text = notify::testMail(locale, row->organisation, when);
-  return admin.queueMail({s.organisationId, "test", to, locale, text.subject, text.body, {}});
-}
-
 int testNotify(const util::ParsedArgs& parsed) {
   const int ways =
       int{parsed.has("to")} + int{parsed.has("webhook")} + int{parsed.has("subscription")};
@@ -371,8 +329,15 @@ int testNotify(const util::ParsedArgs& parsed) {
   const std::string when = util::formatRfc3339(clock.now());
   std::int64_t id = 0;
   if (parsed.has("subscription")) {
-    id = queueForSubscription(cfg, admin, idArgument("--subscription", *parsed.get("subscription")),
-                              when);
+    pqxx::connection conn(cfg.databaseUri.reveal());
+    pqxx::work txn(conn);
+    try {
+      id = alerts::queueTestNotification(
+          txn, idArgument("--subscription", *parsed.get("subscription")), clock.now());
+    } catch (const alerts::AlertAdminError& e) {
+      throw std::runtime_error(e.what());
+    }
+    txn.commit();
   } else {
     if (parsed.has("dealer") && parsed.has("customer")) {
       throw util::UsageError("give --dealer or --customer, not both");
