@@ -26,6 +26,7 @@ constexpr const char* kListSql =
     "AND ($2::bigint = 0 OR a.device_id = $2) AND ($3 = '' OR a.condition = $3) AND ($4::bigint = "
     "0 OR a.id < $4) "
     "AND (($5 = 'active' AND a.state IN ('pending', 'open')) OR ($5 = 'all') OR a.state = $5) "
+    "AND ($7 = '' OR a.severity = $7) "
     "ORDER BY a.id DESC LIMIT $6";
 constexpr const char* kAckSql =
     "UPDATE alerts SET acknowledged_at = now(), acknowledged_by = $2, ack_note = $3, "
@@ -214,7 +215,7 @@ std::vector<AlertRow> listAlerts(pqxx::transaction_base& txn, const AlertFilter&
   std::vector<AlertRow> out;
   for (const auto& r : txn.exec_params(std::string("SELECT ") + kRowColumns + kListSql,
                                        f.organisationId.value_or(0), f.deviceId.value_or(0),
-                                       f.condition, f.before, f.state, f.limit)) {
+                                       f.condition, f.before, f.state, f.limit, f.severity)) {
     out.push_back(rowOf(alerts, r, f.locale));
   }
   return out;

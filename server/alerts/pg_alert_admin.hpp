@@ -45,6 +45,7 @@ struct AlertFilter {
   std::optional<std::int64_t> deviceId;
   std::string state = "active";  // active (pending or open), open, pending, cleared, all
   std::string condition;         // empty: all
+  std::string severity;          // info, warning, critical; empty: all
   int limit = 100;
   std::int64_t before = 0;  // cursor: alerts with a smaller id (0: the newest)
   std::string locale = "en";

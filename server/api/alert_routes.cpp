@@ -47,6 +47,10 @@ ApiResponse listAlerts(RequestContext& ctx) {
   if (!f.condition.empty() && !alerts::isKnownCondition(f.condition)) {
     badQuery("condition", "unknown condition '" + f.condition + "'");
   }
+  f.severity = queryText(request, "severity", 20).value_or("");
+  if (!f.severity.empty() && !alerts::severityFromString(f.severity)) {
+    badQuery("severity", "expected info, warning or critical");
+  }
   f.organisationId = queryId(request, "customer_id");
   f.deviceId = queryId(request, "device_id");
   f.limit = queryLimit(request, 50, 500) + 1;

@@ -158,12 +158,13 @@ def portal(tmp_path_factory):
                 "history_days": HISTORY_DAYS,
                 "foreign": {"serials": foreign, "device_id": int(ids[0]), "customer_id": int(ids[1]),
                             "customer_name": SIBLING},
-                "main_pages": ["/dashboard", "/devices", "/reports", "/customers", "/collectors", "/users",
-                               "/account"],
+                "main_pages": ["/dashboard", "/devices", "/alerts", "/reports", "/customers", "/collectors",
+                               "/users", "/account"],
                 "main_pages_of": {
-                    "dealer": ["/dashboard", "/devices", "/reports", "/customers", "/collectors", "/users",
-                               "/tokens", "/account"],
-                    "customer": ["/dashboard", "/devices", "/reports", "/collectors", "/users", "/account"],
+                    "dealer": ["/dashboard", "/devices", "/alerts", "/alerts/rules", "/reports", "/customers",
+                               "/collectors", "/users", "/tokens", "/audit", "/account"],
+                    "customer": ["/dashboard", "/devices", "/alerts", "/reports", "/collectors", "/users",
+                                 "/account"],
                 },
                 "expect_nav": {
                     "dealer": {"visible": ["Dashboard", "Devices", "Customers", "Users", "Collectors"], "hidden": []},
@@ -214,6 +215,14 @@ def test_a_collector_created_in_the_portal_enrolls_a_real_client(portal):
 
 def test_find_a_device_and_open_its_charts(portal):
     scenario(portal, "devices")
+
+
+def test_acknowledge_an_alert_with_a_note(portal):
+    scenario(portal, "alerts")
+    note = state(portal)["acknowledged_note"]
+    pg = portal["pg"]
+    assert pg.psql(f"SELECT count(*) FROM alerts WHERE ack_note = '{note}' AND acknowledged_by = 'dana'").strip() == "1"
+    assert "alert.acknowledge" in pg.psql("SELECT string_agg(action, ',') FROM audit_log")
 
 
 def test_download_reports_and_check_their_contents(portal):

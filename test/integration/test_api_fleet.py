@@ -242,3 +242,11 @@ def test_the_dashboard_agrees_with_its_lists(fleet, contract):
     assert d["totals"]["customers"] >= 2
     own = signed_in(fleet, contract, "carla").get("/api/v1/dashboard").json
     assert [c["name"] for c in own["customers"]] == ["Acme"]
+
+
+def test_alerts_filter_by_severity(fleet, contract):
+    api = signed_in(fleet, contract, "dana")
+    critical = api.get("/api/v1/alerts?state=open&severity=critical&limit=500").json["items"]
+    assert critical and {a["severity"] for a in critical} == {"critical"}
+    assert {a["device"]["serial"] for a in critical} >= {"ACM-000", "GLX-001"}
+    assert api.get("/api/v1/alerts?severity=loud").status == 400
