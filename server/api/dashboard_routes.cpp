@@ -18,26 +18,26 @@ using Json = nlohmann::json;
 constexpr std::chrono::hours kCollectorSilentAfter{24};
 constexpr int kCustomersShown = 200;
 
-// The conditions as the device list's filters define them
-// (store::deviceListSql), so a figure and its list always agree.
+// The conditions as the device list's filters define them (the SQL
+// functions of migration 0013, as store::deviceListSql uses them), so a
+// figure and its list always agree.
 constexpr const char* kDashboardSql =
     "WITH cust AS (SELECT id, name FROM organisations WHERE kind = 'customer'"
     "   AND path @> ARRAY[$1::bigint]),"
     " dev AS (SELECT d.customer_id, count(*) AS devices,"
     "   count(*) FILTER (WHERE coalesce(l.last_seen_at, d.first_seen_at) < $2::timestamptz)"
     "     AS not_reporting,"
-    "   count(*) FILTER (WHERE l.status->>'device_status' = 'down' OR EXISTS (SELECT 1 FROM"
-    "     json_array_elements_text(coalesce(l.status->'errors', '[]')) e WHERE e IN"
-    "     ('serviceRequested', 'jammed', 'noToner', 'doorOpen', 'offline'))) AS errors,"
-    "   count(*) FILTER (WHERE (l.status->>'device_status' = 'warning' OR"
-    "     json_array_length(coalesce(l.status->'errors', '[]')) > 0) AND NOT"
-    "     (l.status->>'device_status' = 'down' OR EXISTS (SELECT 1 FROM"
-    "     json_array_elements_text(coalesce(l.status->'errors', '[]')) e WHERE e IN"
-    "     ('serviceRequested', 'jammed', 'noToner', 'doorOpen', 'offline')))) AS warnings,"
     "   count(*) FILTER (WHERE EXISTS (SELECT 1 FROM alerts a WHERE a.device_id = d.id"
     "     AND a.condition = 'runs_out' AND a.state = 'open')) AS to_order"
     "   FROM devices d JOIN cust ON cust.id = d.customer_id"
     "   LEFT JOIN device_latest l ON l.device_id = d.id GROUP BY d.customer_id),"
+    // Few devices have a condition: the partial index finds them.
+    " cond AS (SELECT d.customer_id,"
+    "   count(*) FILTER (WHERE l.condition = 2) AS errors,"
+    "   count(*) FILTER (WHERE l.condition = 1) AS warnings"
+    "   FROM device_latest l JOIN devices d ON d.id = l.device_id"
+    "   JOIN cust ON cust.id = d.customer_id WHERE l.condition > 0"
+    "   GROUP BY d.customer_id),"
     " col AS (SELECT c.customer_id, count(*) AS silent FROM collectors c"
     "   JOIN cust ON cust.id = c.customer_id WHERE c.revoked_at IS NULL"
     "   AND (c.last_seen_at IS NULL OR c.last_seen_at < $3::timestamptz) GROUP BY c.customer_id),"
@@ -46,11 +46,12 @@ constexpr const char* kDashboardSql =
     "   count(*) FILTER (WHERE a.severity = 'info') AS info"
     "   FROM alerts a JOIN cust ON cust.id = a.customer_id WHERE a.state = 'open'"
     "   GROUP BY a.customer_id)"
-    " SELECT cust.id, cust.name, coalesce(dev.devices, 0), coalesce(dev.errors, 0),"
-    "   coalesce(dev.warnings, 0), coalesce(dev.not_reporting, 0), coalesce(col.silent, 0),"
+    " SELECT cust.id, cust.name, coalesce(dev.devices, 0), coalesce(cond.errors, 0),"
+    "   coalesce(cond.warnings, 0), coalesce(dev.not_reporting, 0), coalesce(col.silent, 0),"
     "   coalesce(dev.to_order, 0), coalesce(alr.critical, 0), coalesce(alr.warning, 0),"
     "   coalesce(alr.info, 0)"
     " FROM cust LEFT JOIN dev ON dev.customer_id = cust.id"
+    " LEFT JOIN cond ON cond.customer_id = cust.id"
     " LEFT JOIN col ON col.customer_id = cust.id LEFT JOIN alr ON alr.customer_id = cust.id";
 
 struct Figures {

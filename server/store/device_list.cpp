@@ -27,16 +27,11 @@ constexpr std::array<SortName, 6> kSorts = {{
      "'YYYY-MM-DD\"T\"HH24:MI:SS.US')"},
 }};
 
-// Printer-MIB conditions that stop a device (shared/model isCriticalError)
-// or a device status of "down": an error; any other error bit or a
-// "warning" status: a warning.
-constexpr std::string_view kErrorSql =
-    "(l.status->>'device_status' = 'down' OR EXISTS (SELECT 1 FROM "
-    "json_array_elements_text(coalesce(l.status->'errors', '[]')) e WHERE e IN "
-    "('serviceRequested', 'jammed', 'noToner', 'doorOpen', 'offline')))";
-constexpr std::string_view kWarningSql =
-    "(l.status->>'device_status' = 'warning' OR "
-    "json_array_length(coalesce(l.status->'errors', '[]')) > 0)";
+// The condition (2 error, 1 warning, 0 fine; device_latest.condition) and
+// the search text are migration 0013's, indexed there: the list, the
+// dashboard's counts and the indexes use the same expressions.
+constexpr std::string_view kConditionSql = "l.condition";
+constexpr std::string_view kSearchSql = "d.search_text";
 // The alert engine's forecast sweep keeps one open "runs_out" alert per
 // supply that will be empty before the customer's order lead time.
 constexpr std::string_view kOrderSql =
@@ -140,13 +135,13 @@ std::string deviceListSql(DeviceSort sort, bool descending) {
       " LEFT JOIN device_latest l ON l.device_id = d.id"
       " WHERE c.path @> ARRAY[$1::bigint]"
       " AND ($2::bigint = 0 OR d.customer_id = $2)"
-      " AND ($3::text = '' OR d.serial ILIKE $3 OR d.model ILIKE $3 OR d.manufacturer ILIKE $3"
-      "  OR d.ip ILIKE $3 OR d.host_name ILIKE $3 OR d.location ILIKE $3)"
+      " AND ($3::text = '' OR " +
+      std::string(kSearchSql) +
+      " LIKE lower($3))"
       " AND ($4::text = '' OR ($4 = 'error' AND " +
-      std::string(kErrorSql) + ") OR ($4 = 'warning' AND NOT " + std::string(kErrorSql) + " AND " +
-      std::string(kWarningSql) + ") OR ($4 = 'ok' AND l.status IS NOT NULL AND NOT " +
-      std::string(kErrorSql) + " AND NOT " + std::string(kWarningSql) +
-      "))"
+      std::string(kConditionSql) + " = 2) OR ($4 = 'warning' AND " + std::string(kConditionSql) +
+      " = 1) OR ($4 = 'ok' AND " + std::string(kConditionSql) +
+      " = 0))"
       " AND ($5::text = '' OR ($5 = 'low' AND " +
       std::string(kLowSql) + ") OR ($5 = 'order' AND " + std::string(kOrderSql) +
       "))"
