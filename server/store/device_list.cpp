@@ -28,10 +28,10 @@ constexpr std::array<SortName, 6> kSorts = {{
 }};
 
 // The condition (2 error, 1 warning, 0 fine; device_latest.condition) and
-// the search text are migration 0013's, indexed there: the list, the
-// dashboard's counts and the indexes use the same expressions.
+// the search (openmps_device_search over devices.search_text) are
+// migration 0013's, indexed there: the list, the dashboard's counts and the
+// indexes use the same expressions.
 constexpr std::string_view kConditionSql = "l.condition";
-constexpr std::string_view kSearchSql = "d.search_text";
 // The alert engine's forecast sweep keeps one open "runs_out" alert per
 // supply that will be empty before the customer's order lead time.
 constexpr std::string_view kOrderSql =
@@ -135,9 +135,7 @@ std::string deviceListSql(DeviceSort sort, bool descending) {
       " LEFT JOIN device_latest l ON l.device_id = d.id"
       " WHERE c.path @> ARRAY[$1::bigint]"
       " AND ($2::bigint = 0 OR d.customer_id = $2)"
-      " AND ($3::text = '' OR " +
-      std::string(kSearchSql) +
-      " LIKE lower($3))"
+      " AND ($3::text = '' OR d.id IN (SELECT openmps_device_search(lower($3))))"
       " AND ($4::text = '' OR ($4 = 'error' AND " +
       std::string(kConditionSql) + " = 2) OR ($4 = 'warning' AND " + std::string(kConditionSql) +
       " = 1) OR ($4 = 'ok' AND " + std::string(kConditionSql) +
