@@ -61,14 +61,18 @@ std::filesystem::path portalFiles(const config::ServerConfig& config) {
 // The listener's handler: HTTP in, the router or the files, HTTP out.
 struct ApiService::Impl final : receiver::HttpHandler {
   Impl(const config::ServerConfig& cfg, receiver::ListenerOptions listener,
-       auth::AuthServices& auth, const util::Clock& clock)
-      : staticDir(portalFiles(cfg)),
+       auth::AuthServices& auth, const util::Clock& clock, metrics::ServerMetrics& counters)
+      : requestClock(clock),
+        metrics(counters),
+        staticDir(portalFiles(cfg)),
         serverConfig(cfg),
         masterKey(config::loadMasterKey(cfg)),
         pool(cfg.databaseUri, kDatabaseConnections),
         router(pool, auth.authenticator(), store::checkApiRole(cfg.databaseUri)),
         server(std::move(listener), *this, clock) {
-    registerSessionRoutes(router, auth, clock);
+    registerSessionRoutes(router, auth, clock,
+                          [this](std::string_view reason) { metrics.signInFailed(reason); });
+    metrics.addPoolGauge("api", [this] { return std::pair{pool.busy(), pool.size()}; });
     registerUserRoutes(router, auth, clock);
     registerApiTokenRoutes(router, clock);
     registerAuditRoutes(router);
@@ -84,6 +88,14 @@ struct ApiService::Impl final : receiver::HttpHandler {
   }
 
   receiver::HttpResponse handle(const receiver::HttpRequest& in) override {
+    const auto started = requestClock.monotonic();
+    std::string operation = "unmatched";
+    auto response = answer(in, operation);
+    metrics.apiRequest(operation, in.method, response.status, requestClock.monotonic() - started);
+    return response;
+  }
+
+  receiver::HttpResponse answer(const receiver::HttpRequest& in, std::string& operation) const {
     ApiRequest request;
     request.method = in.method;
     request.peer = in.peer;
@@ -95,27 +107,37 @@ struct ApiService::Impl final : receiver::HttpHandler {
     request.path = *path;
     request.query = parseQuery(in.query);
     for (const auto& [name, value] : in.headers) request.headers[lower(name)] = value;
-    return toHttp(dispatch(request));
+    return toHttp(dispatch(request, operation));
   }
 
-  receiver::HttpResponse refuse(const receiver::HttpRequest&, receiver::Refusal why,
+  receiver::HttpResponse refuse(const receiver::HttpRequest& in, receiver::Refusal why,
                                 const std::string& message) override {
     auto r = toHttp(why == receiver::Refusal::kTooLarge ? problem(413, "too-large", message)
                                                         : problem(429, "rate-limited", message));
     r.closeConnection = true;
+    metrics.apiRequest(why == receiver::Refusal::kTooLarge ? "refused_too_large" : "refused_rate",
+                       in.method, r.status, {});
     return r;
   }
 
-  ApiResponse dispatch(const ApiRequest& request) const {
-    if (request.path == "/api/v1/openapi.json") return openapiResponse(request);
+  ApiResponse dispatch(const ApiRequest& request, std::string& operation) const {
+    if (request.path == "/api/v1/openapi.json") {
+      operation = "getOpenApi";
+      return openapiResponse(request);
+    }
     if (request.path == "/api" || request.path.starts_with("/api/")) {
-      ApiResponse r = router.handle(request);
+      std::string matched;
+      ApiResponse r = router.handle(request, &matched);
+      if (!matched.empty()) operation = matched;
       r.set("Cache-Control", "no-store");
       return r;
     }
+    operation = "static";
     return serveStatic(staticDir, request);
   }
 
+  const util::Clock& requestClock;
+  metrics::ServerMetrics& metrics;
   std::filesystem::path staticDir;
   const config::ServerConfig serverConfig;  // collectors' enrollment strings
   envelope::MasterKey masterKey;
@@ -125,8 +147,9 @@ struct ApiService::Impl final : receiver::HttpHandler {
 };
 
 ApiService::ApiService(const config::ServerConfig& config, receiver::ListenerOptions listener,
-                       auth::AuthServices& auth, const util::Clock& clock)
-    : impl_(std::make_unique<Impl>(config, std::move(listener), auth, clock)) {}
+                       auth::AuthServices& auth, const util::Clock& clock,
+                       metrics::ServerMetrics& metrics)
+    : impl_(std::make_unique<Impl>(config, std::move(listener), auth, clock, metrics)) {}
 
 ApiService::~ApiService() = default;
 

@@ -5,6 +5,7 @@
 
 #include "server/auth/auth_services.hpp"
 #include "server/config/server_config.hpp"
+#include "server/metrics/server_metrics.hpp"
 #include "server/receiver/poco_http_listener.hpp"
 #include "shared/util/clock.hpp"
 
@@ -16,9 +17,10 @@ namespace openmps::server::api {
 class ApiService {
  public:
   // `listener` carries the address, TLS files and limits (cli/ fills it from
-  // the portal: section and limits:).
+  // the portal: section and limits:). Requests, their time and sign-in
+  // failures are counted in `metrics`.
   ApiService(const config::ServerConfig& config, receiver::ListenerOptions listener,
-             auth::AuthServices& auth, const util::Clock& clock);
+             auth::AuthServices& auth, const util::Clock& clock, metrics::ServerMetrics& metrics);
   ~ApiService();
   ApiService(const ApiService&) = delete;
   ApiService& operator=(const ApiService&) = delete;

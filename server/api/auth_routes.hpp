@@ -1,5 +1,8 @@
 #pragma once
 
+#include <functional>
+#include <string_view>
+
 #include "server/api/router.hpp"
 #include "server/auth/auth_services.hpp"
 #include "shared/util/clock.hpp"
@@ -12,7 +15,12 @@
 // audit_routes.cpp   the audit log.
 namespace openmps::server::api {
 
-void registerSessionRoutes(Router& router, auth::AuthServices& services, const util::Clock& clock);
+// Told of every refused sign-in step (password, second factor, single
+// sign-on) with its reason: "refused", "locked" or "sso" (/metrics).
+using SignInFailureObserver = std::function<void(std::string_view reason)>;
+
+void registerSessionRoutes(Router& router, auth::AuthServices& services, const util::Clock& clock,
+                           const SignInFailureObserver& failed = {});
 void registerUserRoutes(Router& router, auth::AuthServices& services, const util::Clock& clock);
 void registerApiTokenRoutes(Router& router, const util::Clock& clock);
 void registerAuditRoutes(Router& router);

@@ -135,12 +135,15 @@ std::vector<std::string> Router::operationsFor(const auth::Caller& caller, bool 
   return out;
 }
 
-ApiResponse Router::handle(const ApiRequest& request) const {
+ApiResponse Router::handle(const ApiRequest& request, std::string* operation) const {
   std::string allowed;
   for (const auto& route : routes_) {
     std::map<std::string, std::string> params;
     if (!matchPath(route.pattern, request.path, params)) continue;
-    if (route.method == request.method) return run(route, request, std::move(params));
+    if (route.method == request.method) {
+      if (operation != nullptr) *operation = route.operationId;
+      return run(route, request, std::move(params));
+    }
     allowed += (allowed.empty() ? "" : ", ") + route.method;
   }
   if (!allowed.empty()) {

@@ -80,7 +80,9 @@ class Router {
   Router(PgPool& pool, const auth::Authenticator& authenticator, std::string apiRole);
 
   void add(Route route);
-  ApiResponse handle(const ApiRequest& request) const;
+  // `operation`, when given, gets the operationId of the route that
+  // answered ("" when none matched).
+  ApiResponse handle(const ApiRequest& request, std::string* operation = nullptr) const;
   const std::vector<Route>& routes() const { return routes_; }
   // The operationIds this caller's role may call (for the portal, which
   // shows no control the role may not use; the routes refuse anyway).

@@ -61,6 +61,12 @@ ApiResponse outcomeResponse(const auth::Outcome& out, const std::string& current
   return r;
 }
 
+void observeFailure(const auth::Outcome& out, const SignInFailureObserver& failed) {
+  if (!failed) return;
+  if (out.verdict == auth::Verdict::kRefused) failed("refused");
+  if (out.verdict == auth::Verdict::kLocked) failed("locked");
+}
+
 // A session cookie that came with a sign-in ends: the new session gets a
 // new id, the old one is never promoted.
 void endPresentedSession(const RequestContext& ctx, auth::PgAuthStore& store) {
@@ -69,13 +75,15 @@ void endPresentedSession(const RequestContext& ctx, auth::PgAuthStore& store) {
   if (const auto old = store.findSession(auth::hashToken(cookie))) store.deleteSession(old->id);
 }
 
-ApiResponse signIn(RequestContext& ctx, auth::AuthServices& services) {
+ApiResponse signIn(RequestContext& ctx, auth::AuthServices& services,
+                   const SignInFailureObserver& failed) {
   const JsonBody body(ctx.request(), {"username", "password"});
   const std::string username = body.fields().requireString("username", 200);
   const util::Secret password(body.fields().requireString("password", kMaxPassword));
   auth::PgAuthStore store(ctx.txn());
   endPresentedSession(ctx, store);
   const auto out = services.signIn().signIn(store, username, password, ctx.request().peer);
+  observeFailure(out, failed);
   return outcomeResponse(out, out.session.csrfToken);
 }
 
@@ -88,13 +96,15 @@ ApiResponse signOut(RequestContext& ctx, auth::AuthServices& services) {
   return r;
 }
 
-ApiResponse secondFactor(RequestContext& ctx, auth::AuthServices& services) {
+ApiResponse secondFactor(RequestContext& ctx, auth::AuthServices& services,
+                         const SignInFailureObserver& failed) {
   requireSession(ctx);
   const JsonBody body(ctx.request(), {"code"});
   const std::string code = body.fields().requireString("code", 40);
   auth::PgAuthStore store(ctx.txn());
-  return outcomeResponse(services.signIn().secondFactor(store, sessionRef(ctx), code),
-                         ctx.authentication().csrfToken);
+  const auto out = services.signIn().secondFactor(store, sessionRef(ctx), code);
+  observeFailure(out, failed);
+  return outcomeResponse(out, ctx.authentication().csrfToken);
 }
 
 nlohmann::json meJson(RequestContext& ctx, auth::AuthServices& services, const Router& router) {
@@ -234,7 +244,8 @@ ApiResponse oidcStart(RequestContext& ctx, auth::AuthServices& services) {
   return r;
 }
 
-ApiResponse oidcCallback(RequestContext& ctx, auth::AuthServices& services) {
+ApiResponse oidcCallback(RequestContext& ctx, auth::AuthServices& services,
+                         const SignInFailureObserver& failed) {
   if (services.oidc() == nullptr) {
     throw ApiError(404, "not-found", "single sign-on is not configured (auth.oidc)");
   }
@@ -246,6 +257,7 @@ ApiResponse oidcCallback(RequestContext& ctx, auth::AuthServices& services) {
   auth::PgAuthStore store(ctx.txn());
   const auto out = services.oidc()->finish(store, store, value("code"), value("state"),
                                            ctx.request().cookie(kOidcCookie), ctx.request().peer);
+  if (!out.ok() && failed) failed("sso");
   // The browser comes back to the portal either way; the portal shows the
   // error, the details are in the audit log and the server's log.
   ApiResponse r = redirect(out.ok() ? "/" : "/?sign_in_error=sso");
@@ -257,15 +269,17 @@ ApiResponse oidcCallback(RequestContext& ctx, auth::AuthServices& services) {
 
 }  // namespace
 
-void registerSessionRoutes(Router& router, auth::AuthServices& services, const util::Clock& clock) {
+void registerSessionRoutes(Router& router, auth::AuthServices& services, const util::Clock& clock,
+                           const SignInFailureObserver& failed) {
   auto& s = services;
   router.add(
       {"getAuthMethods", "GET", "/api/v1/auth/methods", Access::kPublic, {}, [&s](RequestContext&) {
          return authMethods(s);
        }});
-  router.add({"signIn", "POST", "/api/v1/session", Access::kPublic, {}, [&s](RequestContext& ctx) {
-                return signIn(ctx, s);
-              }});
+  router.add(
+      {"signIn", "POST", "/api/v1/session", Access::kPublic, {}, [&s, failed](RequestContext& ctx) {
+         return signIn(ctx, s, failed);
+       }});
   router.add(
       {"signOut", "DELETE", "/api/v1/session", Access::kSignInStep, {}, [&s](RequestContext& ctx) {
          return signOut(ctx, s);
@@ -275,7 +289,7 @@ void registerSessionRoutes(Router& router, auth::AuthServices& services, const u
               "/api/v1/session/second-factor",
               Access::kSignInStep,
               {},
-              [&s](RequestContext& ctx) { return secondFactor(ctx, s); }});
+              [&s, failed](RequestContext& ctx) { return secondFactor(ctx, s, failed); }});
   router.add(
       {"getMe", "GET", "/api/v1/me", Access::kSignInStep, {}, [&s, &router](RequestContext& ctx) {
          return getMe(ctx, s, router);
@@ -335,7 +349,7 @@ void registerSessionRoutes(Router& router, auth::AuthServices& services, const u
               "/api/v1/auth/oidc/callback",
               Access::kPublic,
               {},
-              [&s](RequestContext& ctx) { return oidcCallback(ctx, s); }});
+              [&s, failed](RequestContext& ctx) { return oidcCallback(ctx, s, failed); }});
 }
 
 }  // namespace openmps::server::api

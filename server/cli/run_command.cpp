@@ -3,6 +3,7 @@
 // requests and queued batches, then exits 0. Logs go to stderr.
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -19,6 +20,9 @@
 #include "server/config/server_secrets.hpp"
 #include "server/ingest/ingestor.hpp"
 #include "server/mailbox/mailbox_service.hpp"
+#include "server/metrics/ops_http_handler.hpp"
+#include "server/metrics/pg_readiness.hpp"
+#include "server/metrics/server_metrics.hpp"
 #include "server/notify/notify_services.hpp"
 #include "server/receiver/poco_http_listener.hpp"
 #include "server/receiver/rate_limiter.hpp"
@@ -151,10 +155,20 @@ int runCommand(std::span<const std::string> args) {
       },
       ingestOptions);
 
-  const receiver::RpcDispatcher dispatcher(
-      [&](std::string_view sealed, std::string_view carrier, std::string_view peer) {
-        return ingestor.ingest(sealed, carrier, peer);
-      });
+  metrics::ServerMetrics serverMetrics;
+  serverMetrics.addPoolGauge("ingest", [&ingestor] {
+    const auto load = ingestor.load();
+    return std::pair{load.busy, load.workers};
+  });
+  // Every carrier's batches go through here, counted.
+  const auto ingestCounted = [&](std::string_view sealed, std::string_view carrier,
+                                 std::string_view peer) {
+    const auto started = clock.monotonic();
+    auto result = ingestor.ingest(sealed, carrier, peer);
+    serverMetrics.ingested(carrier, result, clock.monotonic() - started);
+    return result;
+  };
+  const receiver::RpcDispatcher dispatcher(ingestCounted);
   receiver::RpcHttpHandler xmlrpcHandler(dispatcher, std::string(ingest::kCarrierXmlRpc), false);
   receiver::RpcHttpHandler webHandler(dispatcher, std::string(ingest::kCarrierHttps), true);
   std::vector<std::unique_ptr<receiver::PocoHttpListener>> servers;
@@ -184,7 +198,8 @@ int runCommand(std::span<const std::string> args) {
     l.maxConnectionsPerPeer = std::max(l.maxConnectionsPerPeer, 64);
     l.peerRatePerMinute = l.peerRatePerMinute == 0 ? 0 : std::max(l.peerRatePerMinute, 3000);
     l.peerRateBurst = std::max(l.peerRateBurst, 300);
-    portal = std::make_unique<api::ApiService>(cfg, std::move(options), authServices, clock);
+    portal = std::make_unique<api::ApiService>(cfg, std::move(options), authServices, clock,
+                                               serverMetrics);
     portal->start();
   }
   PgBatchHistory batchHistory(databaseUri);
@@ -192,8 +207,8 @@ int runCommand(std::span<const std::string> args) {
   if (mailboxSettings) {
     mailboxService = std::make_unique<mailbox::MailboxService>(
         *mailboxSettings,
-        [&ingestor](std::string_view sealed) {
-          return ingestor.ingest(sealed, ingest::kCarrierMail, "mailbox");
+        [&ingestCounted](std::string_view sealed) {
+          return ingestCounted(sealed, ingest::kCarrierMail, "mailbox");
         },
         batchHistory);
     mailboxService->start();
@@ -211,11 +226,26 @@ int runCommand(std::span<const std::string> args) {
   reports::NotifyRunDelivery reportDelivery;
   reports::ReportScheduler reportScheduler(databaseUri, clock, reportSettings, &reportDelivery);
   reportScheduler.start();
+  // Last up, first to say "not ready" and last down: /readyz tells a load
+  // balancer when to stop sending, /metrics stays readable to the end.
+  std::atomic<bool> stopping = false;
+  metrics::PgReadiness database(databaseUri);
+  metrics::OpsHttpHandler opsHandler(serverMetrics, [&]() -> std::string {
+    if (stopping) return "shutting down";
+    return database.check();
+  });
+  std::unique_ptr<receiver::PocoHttpListener> ops;
+  if (cfg.metrics.enabled) {
+    ops = std::make_unique<receiver::PocoHttpListener>(
+        listenerOptions(cfg, "metrics", cfg.metrics.listen, false), opsHandler, clock);
+    ops->start();
+  }
   util::logInfo(kLog) << "openmps-server running (" << cfg.ingest.workers
                       << " ingest workers); SIGTERM stops it";
   int received = 0;
   sigwait(&signals, &received);
   util::logInfo(kLog) << "signal " << received << ": shutting down";
+  stopping = true;
   for (auto& s : servers) {
     s->stopAccepting();
   }
@@ -233,6 +263,7 @@ int runCommand(std::span<const std::string> args) {
   ingestor.stop();
   alertService.stop();
   notifyServices.stop();
+  if (ops) ops->stop();
   util::logInfo(kLog) << "stopped cleanly";
   return 0;
 }

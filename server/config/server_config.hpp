@@ -49,6 +49,13 @@ struct PortalListener {
   std::size_t maxBodyBytes = 1u << 20;
 };
 
+// /metrics (Prometheus text), /healthz and /readyz over plain HTTP, on
+// loopback unless told otherwise (server/metrics). Present = enabled.
+struct MetricsListener {
+  bool enabled = false;
+  ListenAddress listen{"127.0.0.1", 9464};
+};
+
 struct TlsFiles {
   std::filesystem::path certificate;  // PEM
   std::filesystem::path key;          // PEM, mode 0600
@@ -95,6 +102,7 @@ struct ServerConfig {
   XmlRpcListener xmlrpc;
   WebListener web;
   PortalListener portal;
+  MetricsListener metrics;
   TlsFiles tls;
   std::filesystem::path masterKeyFile;
   // What enrollment strings tell clients (xmlrpcs://host:52004,

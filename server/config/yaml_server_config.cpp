@@ -1,6 +1,7 @@
 // The YAML side of server_config.hpp, read with shared/yaml.
 #include <algorithm>
 #include <array>
+#include <tuple>
 #include <utility>
 
 #include <unistd.h>
@@ -143,6 +144,26 @@ void parseLimits(const Field& field, Limits& limits) {
   }
 }
 
+// Two listeners on one address would fail at start with a bind error that
+// names neither key.
+void checkDistinctListeners(const Field& top, const ServerConfig& out) {
+  const std::array<std::tuple<const char*, bool, const ListenAddress*>, 4> listeners = {{
+      {"xmlrpc.listen", out.xmlrpc.enabled, &out.xmlrpc.listen},
+      {"web.listen", out.web.enabled, &out.web.listen},
+      {"portal.listen", out.portal.enabled, &out.portal.listen},
+      {"metrics.listen", out.metrics.enabled, &out.metrics.listen},
+  }};
+  for (std::size_t i = 0; i < listeners.size(); ++i) {
+    for (std::size_t j = i + 1; j < listeners.size(); ++j) {
+      const auto& [nameA, onA, a] = listeners[i];
+      const auto& [nameB, onB, b] = listeners[j];
+      if (onA && onB && a->port != 0 && a->port == b->port && a->host == b->host) {
+        top.fail(std::string(nameA) + " and " + nameB + " are the same address");
+      }
+    }
+  }
+}
+
 }  // namespace
 
 ServerConfig parseServerConfig(const std::string& text, const std::string& sourceName,
@@ -158,7 +179,7 @@ ServerConfig parseServerConfig(const std::string& text, const std::string& sourc
   for (const auto& [name, field] :
        top.entries({"database", "xmlrpc", "web", "tls", "master_key_file", "public_addresses",
                     "certificate_names", "limits", "ingest", "mailbox", "auth", "portal", "notify",
-                    "alerts", "reports", "log_level"})) {
+                    "alerts", "reports", "metrics", "log_level"})) {
     if (name == "database") {
       parseDatabase(field, ctx, out);
       haveDatabase = true;
@@ -194,6 +215,15 @@ ServerConfig parseServerConfig(const std::string& text, const std::string& sourc
           out.portal.staticDir = ctx.resolve(f.text());
         } else {
           out.portal.maxBodyBytes = static_cast<std::size_t>(f.integer(1024, 64 << 20));
+        }
+      }
+    } else if (name == "metrics") {
+      out.metrics.enabled = true;
+      for (const auto& [key, f] : field.entries({"enabled", "listen"})) {
+        if (key == "enabled") {
+          out.metrics.enabled = f.boolean();
+        } else {
+          out.metrics.listen = parseListen(f);
         }
       }
     } else if (name == "tls") {
@@ -256,11 +286,7 @@ ServerConfig parseServerConfig(const std::string& text, const std::string& sourc
   if (!out.xmlrpc.enabled && !out.web.enabled && !out.mailbox.present) {
     top.fail("no receiver enabled: enable xmlrpc, web or mailbox");
   }
-  if (out.xmlrpc.enabled && out.web.enabled && out.xmlrpc.listen.port != 0 &&
-      out.xmlrpc.listen.port == out.web.listen.port &&
-      out.xmlrpc.listen.host == out.web.listen.host) {
-    top.fail("xmlrpc.listen and web.listen are the same address");
-  }
+  checkDistinctListeners(top, out);
   return out;
 }
 

@@ -182,9 +182,20 @@ void Ingestor::workerLoop() {
       }
       job = std::move(queue_.front());
       queue_.pop_front();
+      ++busy_;
     }
-    job.promise.set_value(process(store, job));
+    auto result = process(store, job);
+    {
+      const std::lock_guard lock(mutex_);
+      --busy_;
+    }
+    job.promise.set_value(std::move(result));
   }
+}
+
+Ingestor::Load Ingestor::load() const {
+  const std::lock_guard lock(mutex_);
+  return {queue_.size(), busy_, options_.workers < 1 ? 1 : options_.workers};
 }
 
 }  // namespace openmps::server::ingest

@@ -66,6 +66,14 @@ class Ingestor {
   // Finishes queued work, then stops the workers. Later calls get 201.
   void stop();
 
+  // How busy ingest is now (the server's /metrics).
+  struct Load {
+    std::size_t queued = 0;  // envelopes waiting for a worker
+    int busy = 0;            // workers storing a batch (each holds a connection)
+    int workers = 0;
+  };
+  Load load() const;
+
  private:
   struct Job {
     std::string sealed;
@@ -80,8 +88,9 @@ class Ingestor {
   envelope::MasterKey masterKey_;
   StoreFactory storeFactory_;
   IngestOptions options_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable ready_;
+  int busy_ = 0;
   std::deque<Job> queue_;
   bool stopping_ = false;
   std::vector<std::thread> workers_;

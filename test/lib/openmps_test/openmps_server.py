@@ -214,7 +214,7 @@ TEST_AUTH = """auth:
 class OpenMpsServer:
     def __init__(self, pg, workdir: Path, *, tls: bool = True, web: bool = True,
                  limits: dict | None = None, ingest: dict | None = None, start: bool = True,
-                 auth: str = TEST_AUTH, portal: bool = True):
+                 auth: str = TEST_AUTH, portal: bool = True, metrics: bool = False):
         self.pg = pg
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -224,6 +224,8 @@ class OpenMpsServer:
         self.web_port = free_port() if web else 0
         # The HTTPS listener for people and programs (the REST API, the portal).
         self.portal_port = free_port() if portal else 0
+        # /metrics, /healthz and /readyz (plain HTTP on loopback).
+        self.metrics_port = free_port() if metrics else 0
         self.limits = limits or {}
         self.ingest = ingest or {}
         self.auth = auth
@@ -246,6 +248,8 @@ class OpenMpsServer:
             lines += ["web:", f"  listen: 127.0.0.1:{self.web_port}"]
         if self.portal_port:
             lines += ["portal:", f"  listen: 127.0.0.1:{self.portal_port}"]
+        if self.metrics_port:
+            lines += ["metrics:", f"  listen: 127.0.0.1:{self.metrics_port}"]
         lines += ["certificate_names: [localhost, 127.0.0.1]", "log_level: info"]
         if self.limits:
             lines.append("limits:")
@@ -292,7 +296,8 @@ class OpenMpsServer:
                                      stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         ports = [self.xmlrpc_port] + ([self.web_port] if self.web else []) + \
-            ([self.portal_port] if self.portal_port else [])
+            ([self.portal_port] if self.portal_port else []) + \
+            ([self.metrics_port] if self.metrics_port else [])
         while True:
             if self.proc.poll() is not None:
                 raise AssertionError(f"openmps-server run exited {self.proc.returncode}:\n{self.log()}")
@@ -345,6 +350,11 @@ class OpenMpsServer:
     def api_url(self) -> str:
         """The portal listener: the REST API under /api/v1."""
         return f"https://127.0.0.1:{self.portal_port}"
+
+    @property
+    def metrics_url(self) -> str:
+        """The operations listener: /metrics, /healthz, /readyz."""
+        return f"http://127.0.0.1:{self.metrics_port}"
 
     def url(self, via: str = "xmlrpc") -> str:
         if via == "xmlrpc":

@@ -32,7 +32,24 @@ TEST_CASE("a minimal configuration gets the documented defaults", "[server][conf
   CHECK(cfg.tls.certificate == "/etc/openmps/server.crt");
   CHECK(cfg.tls.key == "/etc/openmps/server.key");
   CHECK_FALSE(cfg.mailbox.present);
+  CHECK_FALSE(cfg.metrics.enabled);
   CHECK(cfg.needsTls());
+}
+
+TEST_CASE("the metrics listener is on loopback unless told otherwise", "[server][config]") {
+  const std::string db = "database:\n  uri: postgresql://u:p@db/openmps\n";
+  const auto on = parseServerConfig(db + "metrics: {}\n", "server.yaml", "/etc/openmps");
+  CHECK(on.metrics.enabled);
+  CHECK(on.metrics.listen.toString() == "127.0.0.1:9464");
+  const auto moved =
+      parseServerConfig(db + "metrics:\n  listen: 10.0.0.5:9100\n", "server.yaml", "/etc/openmps");
+  CHECK(moved.metrics.listen.toString() == "10.0.0.5:9100");
+  const auto off =
+      parseServerConfig(db + "metrics:\n  enabled: false\n", "server.yaml", "/etc/openmps");
+  CHECK_FALSE(off.metrics.enabled);
+  CHECK_THAT(errorOf(db + "metrics:\n  port: 1\n"), Catch::Contains("metrics.port: unknown key"));
+  CHECK_THAT(errorOf(db + "portal:\n  listen: 127.0.0.1:9464\nmetrics: {}\n"),
+             Catch::Contains("portal.listen and metrics.listen are the same address"));
 }
 
 TEST_CASE("every section is read", "[server][config]") {
