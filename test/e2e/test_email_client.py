@@ -83,7 +83,7 @@ def test_client_run_once_by_mail_stores_every_device(tmp_path):
                 return int(pg.psql("SELECT count(*) FROM ingest_batches WHERE carrier = 'mail'")
                            .strip())
             wait_for(lambda: stored() == batches, timeout=60, interval=0.3)
-            wait_for(lambda: mail.folder_count("INBOX") == 0, timeout=20, interval=0.3)
+            wait_for(lambda: mail.folder_count("INBOX") == 0, timeout=60, interval=0.3)
             assert mail.folder_count("Quarantine") == 0, srv.log()[-3000:]
             fleet = srv.fleet(customer=CUSTOMER)
             assert fleet["count"] == known, (fleet, known)

@@ -57,9 +57,9 @@ def test_tool_is_built():
 @pytest.mark.parametrize("community", ["printer", "small"])
 def test_walk_many_equals_each_walk_alone(sim, version, community):
     common = ["--snmp-version", version, "--community", community, *walk_args(ROOTS), addr(sim)]
-    rc, alone, alone_summary, _ = single(*common)
+    rc, alone, alone_summary = single(*common)
     assert rc == 0, alone
-    rc, together, summary, _ = single("--walk-many", *common)
+    rc, together, summary = single("--walk-many", *common)
     assert rc == 0, together
     assert [r["oid"] for r in together] == ROOTS
     assert all(r["ok"] and r["kind"] == "ok" for r in together), together
@@ -79,8 +79,8 @@ def test_walk_many_equals_each_walk_alone(sim, version, community):
 
 
 def test_walk_many_with_a_small_budget_and_max_rows(sim):
-    rc, results, summary, _ = single("--walk-many", "--community", "printer", "--max-varbinds", "4",
-                                     "--max-rows", "10", *walk_args([DESCR, MAX, LEVEL]), addr(sim))
+    rc, results, summary = single("--walk-many", "--community", "printer", "--max-varbinds", "4",
+                                  "--max-rows", "10", *walk_args([DESCR, MAX, LEVEL]), addr(sim))
     assert rc == 0, results
     assert [len(r["varbinds"]) for r in results] == [10, 10, 10]
     # Three roots, one repetition each (4 // 3) until maxRows: 10 requests and the one that finds the cut.
@@ -89,8 +89,8 @@ def test_walk_many_with_a_small_budget_and_max_rows(sim):
 
 def test_walk_many_on_a_silent_device_times_out_every_root():
     port = free_udp_port("127.0.2.29")
-    rc, results, summary, _ = single("--walk-many", "--timeout-ms", "300", "--retries", "1",
-                                     *walk_args([DESCR, LEVEL]), f"127.0.2.29:{port}")
+    rc, results, summary = single("--walk-many", "--timeout-ms", "300", "--retries", "1",
+                                  *walk_args([DESCR, LEVEL]), f"127.0.2.29:{port}")
     assert rc == 1
     assert [r["kind"] for r in results] == ["timeout", "timeout"]
     assert "within 2 × 300 ms" in results[0]["message"]
@@ -106,26 +106,26 @@ def test_walk_many_against_snmpd_v3(sim):
              "--priv-protocol", "AES", "--priv-password", "privpass123", "--timeout-ms", "2000"]
     with Snmpd(users, host="127.0.2.22", proxies={"printer": (host, port, "printer")}) as agent:
         own = [SYSTEM, "1.3.6.1.2.1.2.2.1.2", "1.3.6.1.2.1.2.2.1.6", "1.3.6.1.6.3.15.1.2.2.1.3"]
-        rc, alone, alone_summary, _ = single(*creds, *walk_args(own), agent.address)
+        rc, alone, alone_summary = single(*creds, *walk_args(own), agent.address)
         assert rc == 0, alone
-        rc, together, summary, _ = single("--walk-many", *creds, *walk_args(own), agent.address)
+        rc, together, summary = single("--walk-many", *creds, *walk_args(own), agent.address)
         assert rc == 0, together
         assert oids_by_root(together) == oids_by_root(alone)
         assert len(oids_by_root(together)[SYSTEM]) > 5
         assert summary["requests"] < alone_summary["requests"], (summary, alone_summary)
         proxied = creds + ["--context", "printer"]
-        rc, alone, _, _ = single(*proxied, *walk_args([DESCR, LEVEL, SERIAL]), agent.address)
+        rc, alone, _ = single(*proxied, *walk_args([DESCR, LEVEL, SERIAL]), agent.address)
         assert rc == 0, alone
-        rc, together, _, _ = single("--walk-many", *proxied, *walk_args([DESCR, LEVEL, SERIAL]),
-                                    agent.address)
+        rc, together, _ = single("--walk-many", *proxied, *walk_args([DESCR, LEVEL, SERIAL]),
+                                 agent.address)
         assert rc == 0, together
         assert rows_by_root(together) == rows_by_root(alone)
         assert len(rows_by_root(together)[LEVEL]) == 40
 
 
 def test_walk_many_for_several_devices_at_once(sim):
-    rc, per_target, summary, _ = run_tool("--walk-many", "--community", "small", "--counts-only",
-                                          *walk_args([DESCR, LEVEL, SYSTEM]), *[addr(sim)] * 5)
+    rc, per_target, summary = run_tool("--walk-many", "--community", "small", "--counts-only",
+                                       *walk_args([DESCR, LEVEL, SYSTEM]), *[addr(sim)] * 5)
     assert rc == 0
     assert len(per_target) == 5
     for t in per_target:
