@@ -4,6 +4,7 @@
 
 #include "server/api/problem.hpp"
 #include "server/auth/pg_auth_store.hpp"
+#include "server/store/pg_api_role.hpp"
 #include "shared/util/json_fields.hpp"
 #include "shared/util/log.hpp"
 
@@ -36,28 +37,6 @@ auth::Credentials credentialsOf(const ApiRequest& request) {
   c.changesState = request.changesState();
   c.peerAddress = request.peer;
   return c;
-}
-
-std::string idArray(const std::vector<std::int64_t>& ids) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) out += ',';
-    out += std::to_string(ids[i]);
-  }
-  return out + "}";
-}
-
-// The rest of the transaction runs as the API's role in the caller's
-// scope; row-level security does the rest.
-void enterCallerScope(pqxx::transaction_base& txn, const std::string& role,
-                      const auth::Caller& caller) {
-  txn.exec0("SET LOCAL ROLE " + txn.quote_name(role));
-  txn.conn().prepare("api_enter_scope",
-                     "SELECT set_config('openmps.org_path', $1, true),"
-                     " set_config('openmps.site_ids', $2, true),"
-                     " set_config('openmps.device_group_ids', $3, true)");
-  txn.exec_prepared("api_enter_scope", idArray(caller.organisationPath), idArray(caller.siteIds),
-                    idArray(caller.deviceGroupIds));
 }
 
 // Problem types are written with hyphens.
@@ -180,7 +159,9 @@ ApiResponse Router::run(const Route& route, const ApiRequest& request,
         }
       }
       if (authentication && route.access == Access::kSignedIn && route.scope == Scope::kCaller) {
-        enterCallerScope(txn, apiRole_, *authentication->caller);
+        const auto& caller = *authentication->caller;
+        store::enterTenantScope(txn, apiRole_,
+                                {caller.organisationPath, caller.siteIds, caller.deviceGroupIds});
       }
       RequestContext ctx(request, std::move(params), txn,
                          authentication ? &*authentication : nullptr);

@@ -215,6 +215,57 @@ ReportDocument buildStatusReport(const std::vector<CustomerPeriod>& customers,
   return doc;
 }
 
+// ---- alert history -----------------------------------------------------------------
+
+ReportDocument buildAlertsReport(const std::vector<CustomerPeriod>& customers,
+                                 const std::vector<ReportDevice>& devices,
+                                 const std::vector<AlertRow>& alerts, const ReportContext& c) {
+  ReportDocument doc = startDocument("alerts", c);
+  const Locale l = c.locale;
+  const auto cs = byId(customers);
+  std::unordered_map<std::int64_t, const ReportDevice*> byDevice;
+  for (const auto& d : devices) byDevice[d.id] = &d;
+  Table t{"alerts",
+          doc.title,
+          {{"customer", text(l, "col.customer"), CellType::kText, 18, false, 8, true},
+           {"serial", text(l, "col.serial"), CellType::kText, 14, false, 16, true},
+           {"model", text(l, "col.model"), CellType::kText, 20, false, 8, true},
+           {"location", text(l, "col.location"), CellType::kText, 14, false, 8, true},
+           {"id", text(l, "col.alert-id"), CellType::kInteger, 8},
+           {"alert", text(l, "col.alert"), CellType::kText, 24, true, 16},
+           {"severity", text(l, "col.severity"), CellType::kText, 9},
+           {"state", text(l, "col.state"), CellType::kText, 9},
+           {"since", text(l, "col.since"), CellType::kDateTime, 13},
+           {"cleared", text(l, "col.cleared"), CellType::kDateTime, 13},
+           {"acknowledged", text(l, "col.acknowledged"), CellType::kText, 18, true, 12},
+           {"events", text(l, "col.occurrences"), CellType::kInteger, 6}},
+          {}};
+  std::map<std::string, double> perDevice;
+  for (const auto& a : alerts) {
+    const auto* customer = cs.at(a.customerId);
+    const auto it = byDevice.find(a.deviceId);
+    const ReportDevice* d = it == byDevice.end() ? nullptr : it->second;
+    const std::string title = notify::alertTitle(toString(l), a.facts);
+    std::string ack;
+    if (a.acknowledged) {
+      ack = formatDateTime(l, meters::localTime(customer->timeZone, *a.acknowledged)) + " " +
+            a.acknowledgedBy + (a.note.empty() ? "" : ": " + a.note);
+    }
+    t.rows.push_back({customer->name, d ? Value{d->serial} : Value{a.collector},
+                      d ? Value{modelName(*d)} : Value{}, d ? Value{d->location} : Value{},
+                      a.facts.id, title,
+                      textOr(l, "severity." + a.facts.severity, a.facts.severity),
+                      textOr(l, "alert-state." + a.state, a.state),
+                      meters::localTime(customer->timeZone, a.since),
+                      timeIn(customer->timeZone, a.cleared), ack, a.events});
+    perDevice[d ? d->serial : a.collector] += 1;
+  }
+  doc.tables.push_back(std::move(t));
+  doc.charts.push_back(
+      countBy(text(l, "chart.alerts-per-device"), text(l, "title.alerts"), perDevice, 15));
+  return doc;
+}
+
 // ---- collector health ---------------------------------------------------------------
 
 ReportDocument buildCollectorsReport(const std::vector<CustomerPeriod>& customers,

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "server/notify/templates.hpp"
 #include "server/reports/billing_report.hpp"
 #include "server/reports/report_context.hpp"
 #include "server/reports/report_document.hpp"
@@ -63,6 +64,27 @@ ReportDocument buildStatusReport(const std::vector<CustomerPeriod>& customers,
                                  const std::vector<ReportDevice>& devices,
                                  const std::vector<StatusEpisode>& episodes,
                                  const ReportContext& context);
+
+// ---- alert history (the alert engine's alerts) ----
+struct AlertRow {
+  std::int64_t customerId = 0;
+  std::int64_t deviceId = 0;  // 0: a collector's alert
+  std::string collector;      // its name, for a collector's alert
+  // What the engine's own mails and API say of it (id, condition, stage,
+  // severity, the values its title names), from alerts::factsOf.
+  notify::AlertFacts facts;
+  std::string state;  // open, cleared
+  TimePoint since;
+  std::optional<TimePoint> cleared;
+  std::optional<TimePoint> acknowledged;
+  std::string acknowledgedBy;
+  std::string note;
+  std::int64_t events = 0;
+};
+
+ReportDocument buildAlertsReport(const std::vector<CustomerPeriod>& customers,
+                                 const std::vector<ReportDevice>& devices,
+                                 const std::vector<AlertRow>& alerts, const ReportContext& context);
 
 // ---- collector health ----
 struct CollectorHealth {

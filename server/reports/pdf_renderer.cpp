@@ -621,7 +621,8 @@ class Painter {
     for (const auto& s : ch.series) {
       for (const double v : s.values) max = std::max(max, v);
     }
-    const double step = niceStep(max);
+    // Counts and pages are labelled as whole numbers: no step below one.
+    const double step = ch.percent ? niceStep(max) : std::max(1.0, niceStep(max));
     const double top_value = std::max(step, std::ceil(max / step) * step);
     axis(left, right, plotTop, plotBottom, step, top_value, ch.percent);
     bars(ch, left, right, plotTop, plotBottom, top_value);

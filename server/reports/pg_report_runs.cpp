@@ -97,6 +97,10 @@ constexpr Statement kFail = {
     "status = CASE WHEN $3::timestamptz IS NULL THEN 'failed' ELSE 'pending' END, "
     "next_attempt_at = coalesce($3::timestamptz, next_attempt_at), "
     "finished_at = CASE WHEN $3::timestamptz IS NULL THEN $4::timestamptz END WHERE id = $1"};
+constexpr Statement kOwnerScope = {
+    "runs_owner_scope",
+    "SELECT u.disabled_at IS NULL, u.site_ids = '{}' AND u.device_group_ids = '{}', o.path "
+    "FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.id = $1"};
 constexpr Statement kDropExpired = {
     "runs_drop_expired",
     "UPDATE report_runs SET file = NULL WHERE file IS NOT NULL AND expires_at <= $1"};
@@ -343,6 +347,18 @@ bool PgReportRuns::fail(const ClaimedRun& c, const std::string& error, TimePoint
 
 int PgReportRuns::dropExpiredFiles(TimePoint now) {
   return static_cast<int>(exec(txn_, kDropExpired, util::formatRfc3339(now)).affected_rows());
+}
+
+store::TenantScope PgReportRuns::ownerScope(std::int64_t userId) {
+  const auto r = exec(txn_, kOwnerScope, userId);
+  if (r.empty()) throw std::runtime_error("the person it is for no longer exists");
+  if (!r[0][0].as<bool>()) throw std::runtime_error("the person it is for is disabled");
+  if (!r[0][1].as<bool>()) {
+    throw std::runtime_error("the person it is for is limited to sites or device groups");
+  }
+  store::TenantScope scope;
+  for (const auto& id : textArray(r[0][2])) scope.organisationPath.push_back(std::stoll(id));
+  return scope;
 }
 
 }  // namespace openmps::server::reports

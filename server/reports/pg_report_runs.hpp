@@ -9,6 +9,7 @@
 #include "server/reports/renderers.hpp"
 #include "server/reports/report_runner.hpp"
 #include "server/reports/schedule.hpp"
+#include "server/store/pg_api_role.hpp"
 
 namespace pqxx {
 class transaction_base;
@@ -112,6 +113,11 @@ class PgReportRuns {
             const RetryPolicy& policy);
   // Drops files past their keeping time; returns how many.
   int dropExpiredFiles(TimePoint now);
+  // The scope a run for this person is made in (what their API requests
+  // see today). Throws std::runtime_error when there is none: the person
+  // is gone or disabled, or limited to sites or device groups (reports
+  // cover whole organisations).
+  store::TenantScope ownerScope(std::int64_t userId);
 
  private:
   pqxx::transaction_base& txn_;

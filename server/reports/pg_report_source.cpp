@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "server/alerts/dispatch.hpp"
 #include "server/store/pg_array.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -169,6 +170,26 @@ constexpr Statement kStatusEpisodes = {
     "SELECT device_id, error, (extract(epoch FROM min(read_at)) * 1000)::bigint, "
     " (extract(epoch FROM max(read_at)) * 1000)::bigint, count(*) "
     "FROM g GROUP BY device_id, error, grp ORDER BY device_id, min(read_at), error"};
+
+// The alerts active in the period (the condition began before its end and
+// was not cleared before its start), pending ones that never became
+// alerts left out: the alert engine's own record, one row per alert.
+constexpr Statement kAlertHistory = {
+    "report_alert_history",
+    "WITH p AS (SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[]) "
+    "  AS p(customer_id, s, e)) "
+    "SELECT a.id, a.customer_id, coalesce(a.device_id, 0), coalesce(a.collector_id, 0), "
+    " coalesce(c.name, ''), a.condition, a.subject, a.stage, a.severity, a.state, "
+    " (extract(epoch FROM a.since) * 1000)::bigint, "
+    " (extract(epoch FROM a.cleared_at) * 1000)::bigint, "
+    " (extract(epoch FROM a.acknowledged_at) * 1000)::bigint, a.acknowledged_by, a.ack_note, "
+    " a.events, a.detail::text, o.time_zone "
+    "FROM p JOIN alerts a ON a.customer_id = p.customer_id "
+    "JOIN organisations o ON o.id = a.customer_id "
+    "LEFT JOIN collectors c ON c.id = a.collector_id "
+    "WHERE a.raised_at IS NOT NULL AND a.since < p.e "
+    "AND (a.cleared_at IS NULL OR a.cleared_at >= p.s) "
+    "ORDER BY a.customer_id, a.since, a.id"};
 
 constexpr Statement kCollectorHealth = {
     "report_collector_health",
@@ -490,6 +511,42 @@ std::vector<StatusEpisode> PgReportSource::statusEpisodes(
     out.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(),
                    fromMillis(r[2].as<std::int64_t>()), fromMillis(r[3].as<std::int64_t>()),
                    r[4].as<std::int64_t>()});
+  }
+  return out;
+}
+
+std::vector<AlertRow> PgReportSource::alerts(const std::vector<CustomerPeriod>& customers) {
+  const PeriodArrays a = arraysOf(customers);
+  std::vector<AlertRow> out;
+  for (const auto& r : run(txn_, kAlertHistory, a.ids.str(), a.starts.str(), a.ends.str())) {
+    // The alert as the engine describes it, so the report names it as its
+    // mails and the API do.
+    alerts::AlertContext context;
+    context.alert.id = r[0].as<std::int64_t>();
+    context.customerId = r[1].as<std::int64_t>();
+    context.deviceId = r[2].as<std::int64_t>();
+    context.collectorId = r[3].as<std::int64_t>();
+    context.alert.condition = r[5].as<std::string>();
+    context.alert.subject = r[6].as<std::string>();
+    context.alert.stage = r[7].as<std::string>();
+    context.alert.severity =
+        alerts::severityFromString(r[8].as<std::string>()).value_or(alerts::Severity::kWarning);
+    context.alert.since = fromMillis(r[10].as<std::int64_t>());
+    context.alert.detail = r[16].as<std::string>();
+    context.timeZone = r[17].as<std::string>();
+    AlertRow row;
+    row.customerId = context.customerId;
+    row.deviceId = context.deviceId;
+    row.collector = r[4].as<std::string>();
+    row.facts = alerts::factsOf(context, alerts::AlertEvent::kRaised);
+    row.state = r[9].as<std::string>();
+    row.since = context.alert.since;
+    row.cleared = optionalMillis(r[11]);
+    row.acknowledged = optionalMillis(r[12]);
+    row.acknowledgedBy = r[13].as<std::string>();
+    row.note = r[14].as<std::string>();
+    row.events = r[15].as<std::int64_t>();
+    out.push_back(std::move(row));
   }
   return out;
 }

@@ -67,6 +67,7 @@ class PgReportSource {
   UsageInput usage(const std::vector<CustomerPeriod>& customers);
   std::vector<StatusEpisode> statusEpisodes(const std::vector<CustomerPeriod>& customers);
   std::vector<CollectorHealth> collectors(const std::vector<CustomerPeriod>& customers);
+  std::vector<AlertRow> alerts(const std::vector<CustomerPeriod>& customers);
   // The dealer's ERP meter names (counter -> name), empty when none are set.
   std::map<std::string, std::string> erpMeterNames(std::int64_t dealerId);
 

@@ -37,6 +37,7 @@ const std::vector<ReportInfo>& reportCatalog() {
       {"supplies", "supply levels, forecast empty and order-by dates, cartridges replaced"},
       {"inventory", "every device: identity, firmware, addresses, collector, last seen"},
       {"usage", "pages per device and month against the model's duty cycle"},
+      {"alerts", "alert history: alerts raised in the period, when, how severe, acknowledged"},
       {"status", "status history: error conditions per device, when and how long"},
       {"collectors", "collector health: last contact, carrier, batches, gaps"},
   };
@@ -70,6 +71,10 @@ ReportDocument buildReport(PgReportSource& source, const Scope& scope, const Rep
   }
   if (name == "status") {
     return buildStatusReport(customers, source.devices(customers), source.statusEpisodes(customers),
+                             context);
+  }
+  if (name == "alerts") {
+    return buildAlertsReport(customers, source.devices(customers), source.alerts(customers),
                              context);
   }
   if (name == "collectors") {

@@ -36,6 +36,7 @@ struct ReportScheduler::Impl {
   std::unique_ptr<pqxx::connection> claims;   // holds the claimed run's lock
   std::unique_ptr<pqxx::connection> reading;  // makes the report
   std::unique_ptr<util::PeriodicTask> task;
+  std::string apiRole;  // checked when first needed
 
   void connect() {
     if (!claims || !claims->is_open())
@@ -46,7 +47,15 @@ struct ReportScheduler::Impl {
 
   ReportFile make(const ClaimedRun& c) {
     // One snapshot: every table of the report sees the same data.
+    if (c.ownerUserId && apiRole.empty()) apiRole = store::checkApiRole(databaseUri);
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> txn(*reading);
+    // A run for a person (the schedule's owner, or who asked for it) is
+    // made in that person's scope, as their API requests are, so
+    // row-level security limits it to what they may read today.
+    if (c.ownerUserId) {
+      store::enterTenantScope(
+          txn, apiRole, PgReportRuns(txn, auth::AuditActor::server()).ownerScope(*c.ownerUserId));
+    }
     PgReportSource source(txn);
     const Scope scope = source.scopeById(c.run.organisationId);
     ReportFile file = runReport(txn, scope, requestOf(c));

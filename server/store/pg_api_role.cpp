@@ -24,6 +24,15 @@ std::string roleName(pqxx::transaction_base& txn) {
   return txn.exec1("SELECT current_user")[0].as<std::string>() + "_api";
 }
 
+std::string idArray(const std::vector<std::int64_t>& ids) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  return out + "}";
+}
+
 std::string whatToRun(const std::string& owner, const std::string& role) {
   return "as a PostgreSQL superuser run once: CREATE ROLE " + role +
          " NOLOGIN NOBYPASSRLS; GRANT " + role + " TO " + owner + "; (or give " + owner +
@@ -117,6 +126,17 @@ std::string checkApiRole(const util::Secret& databaseUri) {
                              ": as a PostgreSQL superuser run GRANT " + role + " TO " + owner);
   }
   return role;
+}
+
+void enterTenantScope(pqxx::transaction_base& txn, const std::string& apiRole,
+                      const TenantScope& scope) {
+  txn.exec0("SET LOCAL ROLE " + txn.quote_name(apiRole));
+  txn.conn().prepare("enter_tenant_scope",
+                     "SELECT set_config('openmps.org_path', $1, true),"
+                     " set_config('openmps.site_ids', $2, true),"
+                     " set_config('openmps.device_group_ids', $3, true)");
+  txn.exec_prepared("enter_tenant_scope", idArray(scope.organisationPath), idArray(scope.siteIds),
+                    idArray(scope.deviceGroupIds));
 }
 
 }  // namespace openmps::server::store

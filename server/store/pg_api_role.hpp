@@ -1,9 +1,14 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "shared/util/secret.hpp"
+
+namespace pqxx {
+class transaction_base;
+}
 
 // The database role the REST API runs each request as: `<owner>_api`,
 // NOLOGIN and NOBYPASSRLS, a role the owner is a member of (so a request's
@@ -34,5 +39,20 @@ ApiRoleReport ensureApiRole(const util::Secret& databaseUri);
 // row-level security and may be taken by the owner. Throws
 // std::runtime_error saying what to do (run migrate, or the SQL).
 std::string checkApiRole(const util::Secret& databaseUri);
+
+// Whose data a transaction may see: an organisation's path from the root
+// down, and for a restricted account its sites or device groups.
+struct TenantScope {
+  std::vector<std::int64_t> organisationPath;
+  std::vector<std::int64_t> siteIds;
+  std::vector<std::int64_t> deviceGroupIds;
+};
+
+// The rest of `txn` runs as the API role (`apiRole`, from checkApiRole) in
+// that scope: SET LOCAL ROLE and the openmps.* settings the policies read.
+// Used for everything done for a person: API requests and the reports
+// made for them.
+void enterTenantScope(pqxx::transaction_base& txn, const std::string& apiRole,
+                      const TenantScope& scope);
 
 }  // namespace openmps::server::store

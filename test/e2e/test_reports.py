@@ -29,7 +29,7 @@ import pytest
 from openmps_test.backfill import backfill, send_histories, History, _reading
 from openmps_test.client_cli import client
 from openmps_test.openmps_server import Enrollment, OpenMpsServer
-from openmps_test.postgres import PostgresCluster
+from openmps_test.postgres import PostgresCluster, wait_for
 from openmps_test.snmpsim import Snmpsim, free_udp_port
 from openmps_test.fleet_copies import fixtures
 
@@ -38,7 +38,7 @@ ACME = "Acme Büro GmbH"
 OTHER = "Other Customer"
 FIRST = "127.0.9.1"
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
-REPORTS = ["billing", "billing-erp", "supplies", "inventory", "usage", "status", "collectors"]
+REPORTS = ["billing", "billing-erp", "supplies", "inventory", "usage", "status", "alerts", "collectors"]
 FORMATS = ["csv", "json", "xlsx", "pdf"]
 
 
@@ -302,3 +302,34 @@ def test_reader_languages_and_bad_input(world):
     ):
         out = srv.cli(*args, check=False)
         assert out.returncode != 0 and message in out.stderr, (args, out.stderr)
+
+
+def test_alert_history_is_the_alert_engines_record(world):
+    """The alerts the engine raised from the readings that came in (toner
+    low as the backfilled cartridges ran down, the counter restart), with
+    their titles in the customer's language. The engine works beside the
+    report, so the report holds every alert raised before it was made and
+    none that does not exist after."""
+    pg = world["pg"]
+    query = (f"SELECT a.id FROM alerts a JOIN organisations o ON o.id = a.customer_id "
+             f"WHERE o.name = '{ACME}' AND a.raised_at IS NOT NULL")
+
+    def raised() -> set[int]:
+        return {int(x) for x in pg.psql(query).split()}
+
+    wait_for(lambda: raised(), timeout=60)
+    before = raised()
+    today = dt.datetime.now(dt.timezone.utc).date()
+    extra = ("--from", world["first"].isoformat(), "--to", today.isoformat())
+    doc = json.loads(report(world, "alerts", "json", "--customer", ACME, period=False,
+                            extra=extra).read_text())
+    after = raised()
+    rows = doc["tables"][0]["rows"]
+    ids = {r["id"] for r in rows}
+    assert before <= ids <= after, (before, ids, after)
+    assert all(r["customer"] == ACME for r in rows)
+    toner = [r for r in rows if r["serial"] and "Toner" in r["alert"]]
+    assert toner, rows
+    assert {r["severity"] for r in rows} <= {"Hinweis", "Warnung", "kritisch"}
+    text = pdf_text(report(world, "alerts", "pdf", "--customer", ACME, period=False, extra=extra))
+    assert "Alarmverlauf" in text and toner[0]["serial"] in text

@@ -151,6 +151,11 @@ def test_schedules_and_meter_names(world):
     assert any(x["id"] == s["id"] for x in dana.get("/api/v1/report-schedules").json["items"])
     assert dana.delete(f"/api/v1/report-schedules/{s['id']}").status == 204
     assert dana.delete(f"/api/v1/report-schedules/{s['id']}").status == 404
+    alerts = dana.post("/api/v1/report-schedules", {
+        "report": "alerts", "organisation_id": ids[GLOBEX], "frequency": "monthly", "day": 1,
+        "recipients": ["it@globex.example"]})
+    assert alerts.status == 201 and alerts.json["report"] == "alerts"
+    assert dana.delete(f"/api/v1/report-schedules/{alerts.json['id']}").status == 204
     names = dana.request("PUT", f"/api/v1/dealers/{ids[DEALER]}/meter-names", {"names": {"total": "GESAMT", "mono": "SW"}})
     assert names.status == 200 and names.json["names"] == {"total": "GESAMT", "mono": "SW"}
     names = dana.request("PUT", f"/api/v1/dealers/{ids[DEALER]}/meter-names", {"names": {"total": "GESAMT"}})
@@ -183,3 +188,26 @@ def test_bad_parameters_are_named(world):
     assert r.status == 422 and "not an e-mail address" in r.json["detail"]
     r = dana.request("PUT", f"/api/v1/dealers/{ids[DEALER]}/meter-names", {"names": {"bogus name": "X"}})
     assert r.status == 422
+
+
+def test_a_run_for_a_person_is_made_in_that_persons_scope(world):
+    """As the API's database role with the person's organisation path; a
+    person disabled since gets no report, and says so."""
+    srv, pg, ids = world["srv"], world["pg"], world["ids"]
+    add_user(srv, "carl", "customer_admin", "--customer", ACME)
+    carl = pg.psql("SELECT id FROM users WHERE username = 'carl'").strip()
+    mine = pg.psql(f"INSERT INTO report_runs (organisation_id, requested_by, report, format, due_at) "
+                   f"VALUES ({ids[ACME]}, {carl}, 'inventory', 'csv', now()) RETURNING id").split()[0]
+    wait_for(lambda: pg.psql(f"SELECT status FROM report_runs WHERE id = {mine}").strip() == "done", timeout=60)
+    # Carl's scope is Acme: a run for the dealer in his name sees nothing above it.
+    wider = pg.psql(f"INSERT INTO report_runs (organisation_id, requested_by, report, format, due_at) "
+                    f"VALUES ({ids[DEALER]}, {carl}, 'inventory', 'csv', now()) RETURNING id").split()[0]
+    wait_for(lambda: pg.psql(f"SELECT attempts FROM report_runs WHERE id = {wider}").strip() != "0",
+             timeout=60)
+    assert "no organisation" in pg.psql(f"SELECT last_error FROM report_runs WHERE id = {wider}")
+    srv.cli("user", "disable", "carl")
+    gone = pg.psql(f"INSERT INTO report_runs (organisation_id, requested_by, report, format, due_at) "
+                   f"VALUES ({ids[ACME]}, {carl}, 'inventory', 'csv', now()) RETURNING id").split()[0]
+    wait_for(lambda: pg.psql(f"SELECT attempts FROM report_runs WHERE id = {gone}").strip() != "0",
+             timeout=60)
+    assert "disabled" in pg.psql(f"SELECT last_error FROM report_runs WHERE id = {gone}")

@@ -208,3 +208,39 @@ TEST_CASE("collectors: days without a batch count only days the collector existe
   CHECK(std::get<std::int64_t>(row[11]) == 3);  // Nov 20 00:00 UTC to Dec 1 local: 11 days, 8 with
   CHECK(std::get<std::string>(row[10]) == "4-5");
 }
+
+TEST_CASE("alert history: the engine's alerts with their titles in the reader's language",
+          "[server][reports]") {
+  AlertRow a;
+  a.customerId = 10;
+  a.deviceId = 1;
+  a.facts.id = 1;
+  a.facts.condition = "toner";
+  a.facts.stage = "low";
+  a.facts.severity = "warning";
+  a.facts.values = {{"supply", "Black Cartridge"}, {"level", "8"}};
+  a.state = "cleared";
+  a.since = at("2026-11-03T08:00:00Z");
+  a.cleared = at("2026-11-05T09:30:00Z");
+  a.acknowledged = at("2026-11-03T09:00:00Z");
+  a.acknowledgedBy = "dana";
+  a.note = "ordered";
+  a.events = 3;
+  const auto doc =
+      buildAlertsReport({acme()}, {device(1, "S1", "2026-01-01T02:00:00Z", "2026-12-02T02:00:00Z")},
+                        {a}, context(Locale::kDe));
+  REQUIRE(doc.tables[0].rows.size() == 1);
+  const auto& row = doc.tables[0].rows[0];
+  CHECK(std::get<std::string>(row[1]) == "S1");
+  CHECK(std::get<std::int64_t>(row[4]) == 1);
+  CHECK(std::get<std::string>(row[5]).find("Black Cartridge") != std::string::npos);
+  CHECK(std::get<std::string>(row[6]) == "Warnung");
+  CHECK(std::get<std::string>(row[7]) == "behoben");
+  CHECK(std::get<meters::LocalTime>(row[8]).hour == 9);  // 08:00 UTC in Berlin
+  CHECK(std::get<meters::LocalTime>(row[9]).date.day == 5);
+  CHECK(std::get<std::string>(row[10]).find("dana: ordered") != std::string::npos);
+  CHECK(std::get<std::int64_t>(row[11]) == 3);
+  CHECK(doc.tables[0].columns[5].header == "Alarm");
+  REQUIRE(doc.charts.size() == 1);
+  CHECK(doc.charts[0].categories == std::vector<std::string>{"S1"});
+}
