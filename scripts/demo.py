@@ -11,6 +11,7 @@ until Ctrl-C; everything it started stops and its files are removed.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import secrets
@@ -21,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from openmps_test.openmps_server import OpenMpsServer
+from openmps_test.backfill import backfill
+from openmps_test.openmps_server import Enrollment, OpenMpsServer
 from openmps_test.postgres import PostgresCluster
 from openmps_test.snmpsim import Snmpsim, free_udp_port
 
@@ -97,6 +99,42 @@ def wait_for_fleet(server: OpenMpsServer, devices: int, client: subprocess.Popen
                      f"{len(fleet.get('devices', []))} of {devices} printers")
 
 
+# Pages a month the demo's models are built for (the makers' duty cycles),
+# so the usage report can say which devices are under- or over-used.
+DUTY_CYCLES = {"Brother": 50_000, "HP": 50_000, "ECOSYS": 150_000, "RICOH": 150_000}
+
+
+def backfill_history(server: OpenMpsServer, fleet: dict, work: Path) -> Path:
+    """Six weeks of past readings for the printers, through the real ingest
+    path (sealed batches with past reading times, from a collector of their
+    own), plus devices whose billing needs explaining (a counter restart and
+    a replacement mid-month, a week without readings over last month's
+    end); then last month's billing report as XLSX and PDF."""
+    today = time.gmtime()
+    end = dt.datetime(today.tm_year, today.tm_mon, today.tm_mday, tzinfo=dt.timezone.utc)
+    last = end.date().replace(day=1) - dt.timedelta(days=1)
+    first = last.replace(day=1)
+    history = Enrollment.decode(server.cli("collector", "add", "--customer", CUSTOMER).stdout.strip())
+    days = (end.date() - first).days + 10
+    histories = backfill(history, fleet["devices"], days, end=end, scenarios=True,
+                         middle=dt.datetime.combine(first + dt.timedelta(days=14), dt.time(),
+                                                    dt.timezone.utc),
+                         gap_at=dt.datetime.combine(last, dt.time(), dt.timezone.utc))
+    say(f"{sum(len(h.readings) for h in histories)} past readings of {len(histories)} devices "
+        f"({days} days) sent through ingest")
+    for device in fleet["devices"]:
+        model = device["identity"].get("model", "")
+        pages = next((p for k, p in DUTY_CYCLES.items() if k.lower() in model.lower()), None)
+        if pages:
+            server.cli("report", "duty-cycle", "--model", model, "--pages", str(pages))
+    reports = work / "reports"
+    reports.mkdir()
+    for fmt in ("xlsx", "pdf"):
+        server.cli("report", "billing", "--customer", CUSTOMER, "--from", first.isoformat(),
+                   "--to", last.isoformat(), "--format", fmt, "-o", str(reports / f"billing.{fmt}"))
+    return reports
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--once", action="store_true", help="stop after printing the fleet")
@@ -134,6 +172,9 @@ def main() -> int:
                                         "--config", server.config], check=False)
                         print()
                         say(f"{len(fleet['devices'])} printers stored for '{CUSTOMER}'.")
+                        reports = backfill_history(server, fleet, work)
+                        say(f"last month's billing meters (estimates marked, with the reason): "
+                            f"{reports / 'billing.xlsx'} and {reports / 'billing.pdf'}")
                         say(f"portal and API: {server.api_url}/ (a self-signed certificate: "
                             "let the browser accept it); sign in as")
                         print(f"    dealer admin    {DEALER_ADMIN:24} password {people[DEALER_ADMIN]}")
@@ -148,6 +189,20 @@ def main() -> int:
                         print(f"    {CLIENT} status --config {config}")
                         print(f"    {CLIENT} probe {hosts[0]}:{port} --community public")
                         print(f"    tail -f {work / 'client.log'} {server.log_path}")
+                        say("reports (openmps-server report list names them all):")
+                        cfg = f"--config {server.config}"
+                        print(f"    {SERVER} report billing --customer '{CUSTOMER}' --format pdf "
+                              f"-o billing.pdf {cfg}")
+                        print(f"    {SERVER} report supplies --customer '{CUSTOMER}' --format csv {cfg}"
+                              "   # forecasts and order-by dates")
+                        print(f"    {SERVER} report usage --dealer '{DEALER}' --format xlsx -o usage.xlsx {cfg}")
+                        print(f"    {SERVER} report schedule add billing --customer '{CUSTOMER}' "
+                              f"--monthly 1 --format pdf --mail-to ap@acme.example {cfg}")
+                        customer_id = pg.psql(
+                            f"SELECT id FROM organisations WHERE name = '{CUSTOMER}'").strip()
+                        print(f"    {server.api_url}/api/v1/reports/billing?organisation_id="
+                              f"{customer_id}&format=xlsx   (signed in: the portal's session "
+                              "or an API token; the portal's Reports page makes and schedules them)")
                         say("running; press Ctrl-C to stop everything and remove its files")
                         while True:
                             time.sleep(3600)
