@@ -9,7 +9,7 @@
 #include "server/notify/notification.hpp"
 
 // The HTTP request of one webhook delivery, and its signature. Receivers
-// check it as documented in server/README.md ("Webhooks"):
+// check it as documented in server/notify/README.md ("Webhooks"):
 //
 //   X-OpenMPS-Timestamp: 1767225600                 (Unix seconds, this attempt)
 //   X-OpenMPS-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>

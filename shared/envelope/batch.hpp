@@ -31,7 +31,7 @@ struct Batch {
 
 inline constexpr std::size_t kMaxBatchItems = 10'000;
 
-// The batch payload as JSON (shared/README.md, "Batch payload").
+// The batch payload as JSON (shared/README.md, "The batch").
 std::string encodeBatch(const Batch& batch);
 // Validates everything; throws EnvelopeError(kBadPayload) naming the field.
 Batch decodeBatch(std::string_view json);

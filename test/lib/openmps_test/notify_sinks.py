@@ -8,7 +8,7 @@
   connection is gone by then is dropped, as a real MTA drops a transaction
   that never got its final reply.
 - ``WebhookReceiver``: an HTTPS server that checks each call's HMAC-SHA256
-  signature and timestamp (server/README.md, "Webhooks"), answers with a
+  signature and timestamp (server/notify/README.md, "Webhooks"), answers with a
   scripted status (``fail_next``), can hold its answer (``hold()``), and
   keeps every call in ``calls`` and the delivery ids it took in
   ``delivered`` (a receiver dedupes by them).
