@@ -5,7 +5,7 @@ import type { Page } from './types'
 // Reports (server/reports behind /api/v1/reports, report-runs and
 // report-schedules).
 
-export type ReportName = 'billing' | 'billing-erp' | 'supplies' | 'inventory' | 'usage' | 'status' | 'collectors'
+export type ReportName = 'billing' | 'billing-erp' | 'supplies' | 'inventory' | 'usage' | 'alerts' | 'status' | 'collectors'
 export type ReportFormat = 'csv' | 'xlsx' | 'pdf' | 'json'
 
 export interface ReportInfo {
