@@ -79,6 +79,7 @@ struct ApiService::Impl final : receiver::HttpHandler {
     registerOrganisationRoutes(router, clock);
     registerCollectorRoutes(router, serverConfig, masterKey, clock);
     registerDeviceRoutes(router, clock);
+    registerDeviceGroupRoutes(router);
     registerDashboardRoutes(router, clock);
     registerReportRoutes(router, clock);
     registerAlertRoutes(router, masterKey, clock);

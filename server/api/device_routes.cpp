@@ -1,14 +1,17 @@
 // Devices of the caller's subtree: the list (search, filters, sort, keyset
-// pages), one device with its latest state, its counters and supply levels
-// over a time range, its events, and when each supply runs out.
+// pages), one device with its latest state, its site (the one thing people
+// change about a device), its counters and supply levels over a time
+// range, its events, and when each supply runs out.
 #include <cmath>
 
 #include <nlohmann/json.hpp>
 
 #include "server/api/auth_json.hpp"
 #include "server/api/fleet_routes.hpp"
+#include "server/api/json_body.hpp"
 #include "server/api/problem.hpp"
 #include "server/api/query_params.hpp"
+#include "server/auth/pg_audit_log.hpp"
 #include "server/forecast/supply_forecast.hpp"
 #include "server/store/pg_devices.hpp"
 #include "shared/util/time_format.hpp"
@@ -79,6 +82,7 @@ Json summaryJson(const store::DeviceListRow& d) {
           {"host_name", d.hostName},
           {"location", d.location},
           {"customer", {{"id", d.customerId}, {"name", d.customerName}}},
+          {"site", d.siteId == 0 ? Json(nullptr) : Json{{"id", d.siteId}, {"name", d.siteName}}},
           {"last_seen_at", nullableText(d.lastSeenAt)},
           {"status", statusJson(d.statusJson)},
           {"counters", countersJson(d.countersJson)},
@@ -97,8 +101,9 @@ E parsedOr400(const ApiRequest& request, std::string_view name,
 store::DeviceListQuery listQuery(const RequestContext& ctx) {
   const auto& request = ctx.request();
   store::DeviceListQuery q;
-  q.scopeOrganisationId = ctx.caller().organisationId;
   q.customerId = queryId(request, "customer_id").value_or(0);
+  q.siteId = queryId(request, "site_id").value_or(0);
+  q.groupId = queryId(request, "group_id").value_or(0);
   q.search = queryText(request, "q", 100).value_or("");
   q.condition =
       parsedOr400(request, "status", &store::parseDeviceCondition, "error, warning or ok");
@@ -141,9 +146,7 @@ store::DeviceDetail visibleDevice(RequestContext& ctx, store::PgDevices& devices
   return *d;
 }
 
-ApiResponse getDevice(RequestContext& ctx) {
-  store::PgDevices devices(ctx.txn());
-  const auto d = visibleDevice(ctx, devices);
+Json detailJson(const store::DeviceDetail& d) {
   Json out = summaryJson(d.row);
   out["mac"] = d.mac;
   out["firmware"] = d.firmware;
@@ -154,7 +157,34 @@ ApiResponse getDevice(RequestContext& ctx) {
   out["collector"] =
       d.collectorId == 0 ? Json(nullptr) : Json{{"id", d.collectorId}, {"name", d.collectorName}};
   out["capabilities"] = parsed(d.capabilitiesJson, Json::object());
-  return json(200, out);
+  return out;
+}
+
+ApiResponse getDevice(RequestContext& ctx) {
+  store::PgDevices devices(ctx.txn());
+  return json(200, detailJson(visibleDevice(ctx, devices)));
+}
+
+ApiResponse updateDevice(RequestContext& ctx) {
+  store::PgDevices devices(ctx.txn());
+  const auto before = visibleDevice(ctx, devices);
+  const JsonBody body(ctx.request(), {"site_id"});
+  if (body.has("site_id") || body.isNull("site_id")) {
+    std::optional<std::int64_t> site;
+    if (body.has("site_id")) site = body.fields().requireInt("site_id", 1, INT64_MAX);
+    if (!devices.setSite(before.row.id, site)) {
+      invalidField("site_id", "not a site of the device's customer");
+    }
+  }
+  const auto after = visibleDevice(ctx, devices);
+  const auto siteOf = [](const store::DeviceDetail& d) {
+    return Json{{"site_id", d.row.siteId == 0 ? Json(nullptr) : Json(d.row.siteId)}}.dump();
+  };
+  auth::writeAudit(
+      ctx.txn(), auth::AuditActor::of(ctx.caller(), ctx.request().peer),
+      auth::AuditEvent{before.row.customerId, "device.update", "device",
+                       std::to_string(before.row.id), siteOf(before), siteOf(after), ""});
+  return json(200, detailJson(after));
 }
 
 std::pair<TimePoint, TimePoint> rangeOf(const ApiRequest& request, TimePoint now) {
@@ -263,6 +293,13 @@ void registerDeviceRoutes(Router& router, const util::Clock& clock) {
       {"getDevice", "GET", "/api/v1/devices/{id}", Access::kSignedIn, {}, [](RequestContext& ctx) {
          return getDevice(ctx);
        }});
+  router.add({"updateDevice",
+              "PATCH",
+              "/api/v1/devices/{id}",
+              Access::kSignedIn,
+              {auth::Role::kRootAdmin, auth::Role::kDealerAdmin, auth::Role::kDealerTechnician,
+               auth::Role::kCustomerAdmin},
+              [](RequestContext& ctx) { return updateDevice(ctx); }});
   router.add({"getDeviceMeters",
               "GET",
               "/api/v1/devices/{id}/meters",

@@ -33,6 +33,14 @@ JsonBody::JsonBody(const ApiRequest& request, std::initializer_list<std::string_
 
 JsonBody::~JsonBody() = default;
 
+bool JsonBody::isNull(std::string_view key) const {
+  bool null = false;
+  for (const auto member : doc_->root()) {
+    if (member.key() == key) null = member.isNull();  // the last one counts, as in find()
+  }
+  return null;
+}
+
 std::optional<std::vector<std::int64_t>> JsonBody::idList(std::string_view key,
                                                           std::size_t max) const {
   const auto array = fields_->optionalArray(key, max);

@@ -24,7 +24,10 @@ class JsonBody {
   JsonBody& operator=(const JsonBody&) = delete;
 
   const util::JsonFields& fields() const { return *fields_; }
+  // Present with a value other than null.
   bool has(std::string_view key) const { return fields_->find(key).has_value(); }
+  // Present as null (which "has" does not count).
+  bool isNull(std::string_view key) const;
   // A member that may be null ("clear it"): nullopt when absent.
   std::optional<std::vector<std::int64_t>> idList(std::string_view key, std::size_t max) const;
 

@@ -1,7 +1,9 @@
-// Dealers and customers of the caller's subtree: list (search, sort, keyset
-// pages), one with its settings, create (a dealer by the operator, a
-// customer under a dealer) and change (name, time zone, billing day, order
-// lead time, language). Every change is audited in its transaction.
+// Dealers, customers and sites of the caller's subtree: list (search, sort,
+// keyset pages), one with its settings, create (a dealer by the operator, a
+// customer under a dealer, a site under a customer), change (name, time
+// zone, billing day, order lead time, language) and remove a site. Every
+// change is audited in its transaction (a site's under its customer, so
+// the entries outlive it).
 #include <pqxx/pqxx>
 
 #include "server/api/auth_json.hpp"
@@ -55,7 +57,8 @@ const std::array<Statement, 7>& statements() {
       {"orgs_rename", "UPDATE organisations SET name = $2 WHERE id = $1"},
       {"orgs_name_taken",
        "SELECT 1 FROM organisations o JOIN organisations me ON me.id = $1"
-       " WHERE o.kind = me.kind AND lower(o.name) = lower($2) AND o.id <> $1"},
+       " WHERE o.kind = me.kind AND lower(o.name) = lower($2) AND o.id <> $1"
+       " AND (me.kind <> 'site' OR o.parent_id = me.parent_id)"},
   }};
   return kStatements;
 }
@@ -108,8 +111,8 @@ Json requireVisible(RequestContext& ctx, std::int64_t id) {
 ApiResponse listOrganisations(RequestContext& ctx) {
   const auto& request = ctx.request();
   const std::string kind = queryText(request, "kind", 20).value_or("");
-  if (!kind.empty() && kind != "dealer" && kind != "customer") {
-    badQuery("kind", "expected dealer or customer");
+  if (!kind.empty() && kind != "dealer" && kind != "customer" && kind != "site") {
+    badQuery("kind", "expected dealer, customer or site");
   }
   std::string sort = queryText(request, "sort", 20).value_or("name");
   const bool descending = sort.starts_with('-');
@@ -151,10 +154,12 @@ ApiResponse getOrganisation(RequestContext& ctx) {
   return r;
 }
 
-void audit(RequestContext& ctx, std::int64_t organisationId, const char* action,
-           const std::string& before, const std::string& after) {
-  auth::AuditEvent e{organisationId, action, "organisation", std::to_string(organisationId), before,
-                     after,          ""};
+void audit(RequestContext& ctx, const Json& org, const char* action, const std::string& before,
+           const std::string& after) {
+  const auto id = org["id"].get<std::int64_t>();
+  // A site's entries belong to its customer: a removed site leaves them.
+  const auto owner = org["kind"] == "site" ? org["parent_id"].get<std::int64_t>() : id;
+  auth::AuditEvent e{owner, action, "organisation", std::to_string(id), before, after, ""};
   auth::writeAudit(ctx.txn(), auth::AuditActor::of(ctx.caller(), ctx.request().peer), e);
 }
 
@@ -172,20 +177,30 @@ ApiResponse createOrganisation(RequestContext& ctx) {
       }
       created = store::insertDealer(ctx.txn(), name);
     } else if (kind == "customer") {
+      if (ctx.caller().role == auth::Role::kCustomerAdmin) {
+        throw ApiError(403, "forbidden", "a customer admin adds sites only");
+      }
       const auto parentId = f.requireInt("parent_id", 1, INT64_MAX);
       const Json parent = visible(ctx, parentId).value_or(Json(nullptr));
       if (parent.is_null() || parent["kind"] != "dealer") {
         invalidField("parent_id", "not a dealer you can see");
       }
       created = store::insertCustomer(ctx.txn(), name, parentId);
+    } else if (kind == "site") {
+      const auto parentId = f.requireInt("parent_id", 1, INT64_MAX);
+      const Json parent = visible(ctx, parentId).value_or(Json(nullptr));
+      if (parent.is_null() || parent["kind"] != "customer") {
+        invalidField("parent_id", "not a customer you can see");
+      }
+      created = store::insertSite(ctx.txn(), name, parentId);
     } else {
-      invalidField("kind", "expected dealer or customer");
+      invalidField("kind", "expected dealer, customer or site");
     }
   } catch (const store::AdminError& e) {
     throw ApiError(409, "conflict", e.what(), {{"name", e.what()}});
   }
   const Json org = *visible(ctx, created.id);
-  audit(ctx, created.id, "organisation.create", "", org.dump());
+  audit(ctx, org, "organisation.create", "", org.dump());
   ApiResponse r = json(201, org);
   r.set("Location", "/api/v1/organisations/" + std::to_string(created.id));
   r.set("ETag", etagOf(org));
@@ -204,6 +219,9 @@ ApiResponse updateOrganisation(RequestContext& ctx) {
       id != ctx.caller().organisationId) {
     throw ApiError(403, "forbidden",
                    "a dealer admin changes only its own dealer and its customers");
+  }
+  if (ctx.caller().role == auth::Role::kCustomerAdmin && before["kind"] != "site") {
+    throw ApiError(403, "forbidden", "a customer admin changes its sites only");
   }
   const JsonBody body(ctx.request(),
                       {"name", "time_zone", "billing_day", "order_lead_days", "locale"});
@@ -233,16 +251,33 @@ ApiResponse updateOrganisation(RequestContext& ctx) {
   }
   store::updateOrganisationSettings(ctx.txn(), id, s);
   const Json after = requireVisible(ctx, id);
-  audit(ctx, id, "organisation.update", before.dump(), after.dump());
+  audit(ctx, after, "organisation.update", before.dump(), after.dump());
   ApiResponse r = json(200, after);
   r.set("ETag", etagOf(after));
   return r;
 }
 
+ApiResponse deleteOrganisation(RequestContext& ctx) {
+  const auto id = ctx.idParam("id");
+  const Json before = requireVisible(ctx, id);
+  if (before["kind"] != "site") {
+    throw ApiError(409, "conflict",
+                   "only a site can be removed; dealers and customers stay with their history");
+  }
+  try {
+    store::deleteSite(ctx.txn(), id);
+  } catch (const store::AdminError& e) {
+    throw ApiError(409, "conflict", e.what());
+  }
+  audit(ctx, before, "organisation.delete", before.dump(), "");
+  return noContent();
+}
+
 }  // namespace
 
 void registerOrganisationRoutes(Router& router, const util::Clock&) {
-  const std::set<auth::Role> admins = {auth::Role::kRootAdmin, auth::Role::kDealerAdmin};
+  const std::set<auth::Role> admins = {auth::Role::kRootAdmin, auth::Role::kDealerAdmin,
+                                       auth::Role::kCustomerAdmin};
   router.add({"listOrganisations",
               "GET",
               "/api/v1/organisations",
@@ -259,6 +294,8 @@ void registerOrganisationRoutes(Router& router, const util::Clock&) {
               [](RequestContext& ctx) { return createOrganisation(ctx); }});
   router.add({"updateOrganisation", "PATCH", "/api/v1/organisations/{id}", Access::kSignedIn,
               admins, [](RequestContext& ctx) { return updateOrganisation(ctx); }});
+  router.add({"deleteOrganisation", "DELETE", "/api/v1/organisations/{id}", Access::kSignedIn,
+              admins, [](RequestContext& ctx) { return deleteOrganisation(ctx); }});
 }
 
 }  // namespace openmps::server::api

@@ -173,6 +173,15 @@ ApiResponse Router::run(const Route& route, const ApiRequest& request,
   } catch (const util::JsonFieldError& e) {
     response =
         problem(e.path().empty() ? 400 : 422, "invalid-body", e.what(), {{e.path(), e.what()}});
+  } catch (const pqxx::unique_violation& e) {
+    // A check the handler made could not see a row outside the caller's
+    // scope (a name taken elsewhere): the database's constraint still holds.
+    util::logInfo(kLog) << route.operationId << ": " << e.what();
+    response = problem(409, "conflict", "that conflicts with an existing entry (a name in use)");
+  } catch (const pqxx::insufficient_privilege& e) {
+    // Row-level security refused a write outside the caller's scope.
+    util::logWarning(kLog) << route.operationId << ": refused by the database: " << e.what();
+    response = problem(403, "forbidden", "that is outside the organisations you may change");
   } catch (const pqxx::broken_connection& e) {
     util::logError(kLog) << route.operationId << ": database unreachable: " << e.what();
     response = problem(503, "unavailable", "the database is unreachable; try again later");

@@ -12,6 +12,7 @@
 #include "server/auth/pg_auth_store.hpp"
 #include "server/auth/pg_users.hpp"
 #include "server/auth/user_rules.hpp"
+#include "server/store/pg_device_groups.hpp"
 #include "shared/util/args.hpp"
 
 namespace openmps::server::api {
@@ -84,6 +85,25 @@ void checkRestriction(auth::Role role, const std::vector<std::int64_t>& sites,
   }
 }
 
+// A restricted account's sites and groups are its own customer's.
+void checkScope(RequestContext& ctx, std::int64_t customerId,
+                const std::optional<std::vector<std::int64_t>>& sites,
+                const std::optional<std::vector<std::int64_t>>& groups) {
+  store::PgDeviceGroups scope(ctx.txn());
+  if (sites && !sites->empty()) {
+    if (const auto bad = scope.foreignSites(customerId, *sites); !bad.empty()) {
+      invalidField("site_ids", "organisation " + std::to_string(bad.front()) +
+                                   " is not a site of the account's customer");
+    }
+  }
+  if (groups && !groups->empty()) {
+    if (const auto bad = scope.foreignGroups(customerId, *groups); !bad.empty()) {
+      invalidField("device_group_ids", "device group " + std::to_string(bad.front()) +
+                                           " is not one of the account's customer");
+    }
+  }
+}
+
 ApiResponse withEtag(ApiResponse r, const auth::UserRecord& user) {
   r.set("ETag", userEtag(user));
   return r;
@@ -137,6 +157,7 @@ ApiResponse createUser(RequestContext& ctx, auth::AuthServices& services) {
   if (auto p = auth::grantProblem(ctx.caller(), user.role, org.path); !p.empty()) {
     throw ApiError(403, "forbidden", p);
   }
+  checkScope(ctx, org.id, user.siteIds, user.deviceGroupIds);
   const bool given = f.find("password").has_value();
   const util::Secret password(given ? f.requireString("password", kMaxPassword)
                                     : auth::SignInService::oneTimePassword());
@@ -214,6 +235,7 @@ ApiResponse patchUser(RequestContext& ctx, const util::Clock& clock) {
   }
   checkRestriction(c.role.value_or(user.role), c.siteIds.value_or(user.siteIds),
                    c.deviceGroupIds.value_or(user.deviceGroupIds));
+  checkScope(ctx, user.organisationId, c.siteIds, c.deviceGroupIds);
   const auto after = users.update(user.id, c, clock.now());
   if (after.disabled && !user.disabled) auth::PgAuthStore(ctx.txn()).endSessionsOfUser(user.id, 0);
   nlohmann::json beforeJson = userJson(user);

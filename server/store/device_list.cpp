@@ -39,7 +39,7 @@ constexpr std::string_view kOrderSql =
     " AND a.state = 'open')";
 constexpr std::string_view kLowSql =
     "EXISTS (SELECT 1 FROM json_array_elements(coalesce(l.supplies, '[]')) s WHERE "
-    "(s->>'level_percent')::int <= $8 OR s->>'state' IN ('low', 'empty'))";
+    "(s->>'level_percent')::int <= $7 OR s->>'state' IN ('low', 'empty'))";
 
 }  // namespace
 
@@ -130,24 +130,32 @@ std::string deviceListSql(DeviceSort sort, bool descending) {
       " coalesce(l.status, '{}')::text, coalesce(l.counters, '{}')::text,"
       " coalesce(l.supplies, '[]')::text, " +
       key +
-      " AS sort_key"
+      " AS sort_key, s.id, s.name"
       " FROM devices d JOIN organisations c ON c.id = d.customer_id"
       " LEFT JOIN device_latest l ON l.device_id = d.id"
-      " WHERE c.path @> ARRAY[$1::bigint]"
-      " AND ($2::bigint = 0 OR d.customer_id = $2)"
-      " AND ($3::text = '' OR d.id IN (SELECT openmps_device_search(lower($3))))"
-      " AND ($4::text = '' OR ($4 = 'error' AND " +
-      std::string(kConditionSql) + " = 2) OR ($4 = 'warning' AND " + std::string(kConditionSql) +
-      " = 1) OR ($4 = 'ok' AND " + std::string(kConditionSql) +
+      " LEFT JOIN organisations s ON s.id = d.site_id"
+      // Row-level security alone limits the rows to the caller's scope: a
+      // second filter on the path here would halve the planner's estimate
+      // again and make it sort every visible device instead of walking the
+      // sort's index (100 ms instead of 7 for a dealer's first page).
+      " WHERE true"
+      " AND ($1::bigint = 0 OR d.customer_id = $1)"
+      " AND ($11::bigint = 0 OR d.site_id = $11)"
+      " AND ($12::bigint = 0 OR EXISTS (SELECT 1 FROM device_group_members m"
+      "  WHERE m.device_id = d.id AND m.group_id = $12))"
+      " AND ($2::text = '' OR d.id IN (SELECT openmps_device_search(lower($2))))"
+      " AND ($3::text = '' OR ($3 = 'error' AND " +
+      std::string(kConditionSql) + " = 2) OR ($3 = 'warning' AND " + std::string(kConditionSql) +
+      " = 1) OR ($3 = 'ok' AND " + std::string(kConditionSql) +
       " = 0))"
-      " AND ($5::text = '' OR ($5 = 'low' AND " +
-      std::string(kLowSql) + ") OR ($5 = 'order' AND " + std::string(kOrderSql) +
+      " AND ($4::text = '' OR ($4 = 'low' AND " +
+      std::string(kLowSql) + ") OR ($4 = 'order' AND " + std::string(kOrderSql) +
       "))"
-      " AND ($6::text = '' OR ($6 = 'silent') = (coalesce(l.last_seen_at, d.first_seen_at) < "
-      "$7::timestamptz))"
-      " AND ($9::text IS NULL OR (" +
-      key + ", d.id) " + cmp + " ($9::text, $10::bigint))" + " ORDER BY sort_key" + dir + ", d.id" +
-      dir + " LIMIT $11";
+      " AND ($5::text = '' OR ($5 = 'silent') = (coalesce(l.last_seen_at, d.first_seen_at) < "
+      "$6::timestamptz))"
+      " AND ($8::text IS NULL OR (" +
+      key + ", d.id) " + cmp + " ($8::text, $9::bigint))" + " ORDER BY sort_key" + dir + ", d.id" +
+      dir + " LIMIT $10";
   return sql;
 }
 

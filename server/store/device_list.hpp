@@ -27,8 +27,9 @@ struct DeviceCursor {
 };
 
 struct DeviceListQuery {
-  std::int64_t scopeOrganisationId = 0;  // the caller's organisation (its subtree)
   std::int64_t customerId = 0;           // 0: every customer in scope
+  std::int64_t siteId = 0;               // 0: any site (or none)
+  std::int64_t groupId = 0;              // 0: in any device group (or none)
   std::string search;  // in serial, manufacturer, model, address, host name, location
   DeviceCondition condition = DeviceCondition::kAny;
   SupplyFilter supply = SupplyFilter::kAny;
@@ -62,11 +63,16 @@ std::string_view sortKeySql(DeviceSort sort);
 // A LIKE pattern matching `search` anywhere, with %, _ and \ taken literally.
 std::string likePattern(std::string_view search);
 
-// The statement for one sort and direction ($1 scope, $2 customer, $3
-// pattern or '', $4 condition, $5 supply, $6 reporting, $7 silent-since,
-// $8 low percent, $9 cursor key or NULL, $10 cursor id, $11 limit), and
-// its name.
+// The statement for one sort and direction ($1 customer, $2 pattern or
+// '', $3 condition, $4 supply, $5 reporting, $6 silent-since, $7 low
+// percent, $8 cursor key or NULL, $9 cursor id, $10 limit, $11 site or 0,
+// $12 device group or 0), and its name. It runs in the caller's scope:
+// row-level security decides which devices it sees. Columns: id, serial,
+// manufacturer, model, ip, host name, location, customer id and name, last
+// seen, status, counters, supplies, sort key, site id and name
+// (kListSiteColumn).
 std::string deviceListSql(DeviceSort sort, bool descending);
+inline constexpr int kListSiteColumn = 14;
 std::string deviceListStatementName(DeviceSort sort, bool descending);
 
 }  // namespace openmps::server::store

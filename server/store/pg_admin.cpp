@@ -117,6 +117,48 @@ Organisation insertCustomer(pqxx::transaction_base& txn, const std::string& name
   return o;
 }
 
+Organisation insertSite(pqxx::transaction_base& txn, const std::string& name,
+                        std::int64_t customerId) {
+  if (const auto problem = organisationNameProblem(name); !problem.empty()) {
+    throw AdminError("site '" + name + "': " + problem);
+  }
+  const auto r = txn.exec_params(
+      "INSERT INTO organisations (kind, name, parent_id, path, time_zone, billing_day, "
+      "order_lead_days, locale) SELECT 'site', $1, c.id, c.path, c.time_zone, c.billing_day, "
+      "c.order_lead_days, c.locale FROM organisations c WHERE c.id = $2 AND c.kind = 'customer' "
+      "ON CONFLICT DO NOTHING RETURNING id, kind, name, parent_id",
+      name, customerId);
+  if (r.empty()) {
+    const auto customer = txn.exec_params(
+        "SELECT 1 FROM organisations WHERE id = $1 AND kind = 'customer'", customerId);
+    if (customer.empty())
+      throw AdminError("organisation " + std::to_string(customerId) + " is not a customer");
+    throw AdminError("the customer has a site named '" + name + "' already");
+  }
+  Organisation o = rowToOrganisation(r[0]);
+  txn.exec_params("UPDATE organisations SET path = path || id WHERE id = $1", o.id);
+  return o;
+}
+
+bool deleteSite(pqxx::transaction_base& txn, std::int64_t siteId) {
+  const auto users = txn.exec_params(
+      "SELECT string_agg(username, ', ' ORDER BY username) FROM users WHERE $1 = ANY (site_ids)",
+      siteId);
+  if (!users[0][0].is_null()) {
+    throw AdminError("accounts are restricted to the site: " + users[0][0].as<std::string>() +
+                     "; change them first");
+  }
+  // The transaction is spoilt after a violation: the caller rolls it back.
+  try {
+    const auto r =
+        txn.exec_params("DELETE FROM organisations WHERE id = $1 AND kind = 'site'", siteId);
+    return r.affected_rows() == 1;
+  } catch (const pqxx::foreign_key_violation&) {
+    throw AdminError(
+        "the site is still named by alert rules, reports or users; remove those first");
+  }
+}
+
 std::uint64_t insertCollector(pqxx::transaction_base& txn, std::int64_t customerId,
                               const std::string& name) {
   if (sodium_init() < 0) {

@@ -27,7 +27,7 @@ class AdminError : public std::runtime_error {
 
 struct Organisation {
   std::int64_t id = 0;
-  std::string kind;  // root, dealer, customer
+  std::string kind;  // root, dealer, customer, site
   std::string name;
   std::int64_t parentId = 0;
 };
@@ -52,6 +52,14 @@ Organisation insertDealer(pqxx::transaction_base& txn, const std::string& name);
 // zone, billing day, lead time and language.
 Organisation insertCustomer(pqxx::transaction_base& txn, const std::string& name,
                             std::int64_t dealerId);
+// A site under the customer `customerId` (a building or branch whose
+// devices restricted accounts may be limited to), with the customer's
+// settings. Site names are unique per customer.
+Organisation insertSite(pqxx::transaction_base& txn, const std::string& name,
+                        std::int64_t customerId);
+// Removes a site; its devices keep their customer and lose the site. false
+// when there is no such site; AdminError while something still names it.
+bool deleteSite(pqxx::transaction_base& txn, std::int64_t siteId);
 // A new collector under the customer, with a fresh random id below 2^53.
 std::uint64_t insertCollector(pqxx::transaction_base& txn, std::int64_t customerId,
                               const std::string& name);

@@ -18,8 +18,8 @@ struct Statement {
 
 // Every statement of this adapter but the list's (device_list.cpp writes
 // one per sort), by name.
-const std::array<Statement, 5>& statements() {
-  static const std::array<Statement, 5> kStatements = {{
+const std::array<Statement, 6>& statements() {
+  static const std::array<Statement, 6> kStatements = {{
       {"devices_get",
        std::string("SELECT d.id, d.serial, d.manufacturer, d.model, d.ip, d.host_name, d.location,"
                    " c.id, c.name, to_char(l.last_seen_at AT TIME ZONE 'UTC', ") +
@@ -30,11 +30,18 @@ const std::array<Statement, 5>& statements() {
            " to_char(d.first_seen_at AT TIME ZONE 'UTC', " +
            kIso +
            "), coalesce(d.collector_id, 0), coalesce(col.name, ''), d.capabilities::text,"
-           " c.order_lead_days"
+           " c.order_lead_days, s.id, s.name"
            " FROM devices d JOIN organisations c ON c.id = d.customer_id"
            " LEFT JOIN device_latest l ON l.device_id = d.id"
            " LEFT JOIN collectors col ON col.id = d.collector_id"
+           " LEFT JOIN organisations s ON s.id = d.site_id"
            " WHERE d.id = $1 AND c.path @> ARRAY[$2::bigint]"},
+      // Only a site of the device's own customer (the foreign key says so
+      // too; this names the problem).
+      {"devices_set_site",
+       "UPDATE devices d SET site_id = $2 WHERE d.id = $1 AND ($2::bigint IS NULL OR EXISTS"
+       " (SELECT 1 FROM organisations s WHERE s.id = $2 AND s.kind = 'site'"
+       "  AND s.parent_id = d.customer_id))"},
       // $4: keep one reading per day (the day's last) rather than all.
       {"devices_meters",
        std::string("SELECT n.name, to_char(m.read_at AT TIME ZONE 'UTC', ") + kIso +
@@ -76,7 +83,8 @@ std::string text(const pqxx::field& f) {
   return f.is_null() ? std::string() : f.as<std::string>();
 }
 
-DeviceListRow listRow(const pqxx::row& r) {
+// `site`: the column of the site's id (its name follows).
+DeviceListRow listRow(const pqxx::row& r, int site) {
   DeviceListRow d;
   d.id = r[0].as<std::int64_t>();
   d.serial = text(r[1]);
@@ -92,6 +100,8 @@ DeviceListRow listRow(const pqxx::row& r) {
   d.countersJson = text(r[11]);
   d.suppliesJson = text(r[12]);
   d.sortKey = text(r[13]);
+  d.siteId = r[site].is_null() ? 0 : r[site].as<std::int64_t>();
+  d.siteName = text(r[site + 1]);
   return d;
 }
 
@@ -124,13 +134,13 @@ std::vector<DeviceListRow> PgDevices::list(const DeviceListQuery& q, TimePoint n
   const std::optional<std::string> afterKey =
       q.after ? std::optional<std::string>(q.after->key) : std::nullopt;
   const std::int64_t afterId = q.after ? q.after->id : 0;
-  const auto rows = txn_.exec_prepared(name, q.scopeOrganisationId, q.customerId,
-                                       q.search.empty() ? "" : likePattern(q.search), condition,
-                                       supply, reporting, util::formatRfc3339(now - kSilentAfter),
-                                       kLowSupplyPercent, afterKey, afterId, q.limit + 1);
+  const auto rows = txn_.exec_prepared(
+      name, q.customerId, q.search.empty() ? "" : likePattern(q.search),
+      condition, supply, reporting, util::formatRfc3339(now - kSilentAfter), kLowSupplyPercent,
+      afterKey, afterId, q.limit + 1, q.siteId, q.groupId);
   std::vector<DeviceListRow> out;
   out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(listRow(r));
+  for (const auto& r : rows) out.push_back(listRow(r, kListSiteColumn));
   return out;
 }
 
@@ -139,7 +149,7 @@ std::optional<DeviceDetail> PgDevices::get(std::int64_t id, std::int64_t scope) 
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
   DeviceDetail d;
-  d.row = listRow(r);
+  d.row = listRow(r, 24);
   d.mac = text(r[14]);
   d.firmware = text(r[15]);
   d.contact = text(r[16]);
@@ -151,6 +161,10 @@ std::optional<DeviceDetail> PgDevices::get(std::int64_t id, std::int64_t scope) 
   d.capabilitiesJson = text(r[22]);
   d.orderLeadDays = r[23].as<int>();
   return d;
+}
+
+bool PgDevices::setSite(std::int64_t id, std::optional<std::int64_t> siteId) {
+  return txn_.exec_prepared("devices_set_site", id, siteId).affected_rows() == 1;
 }
 
 std::vector<CounterSeries> PgDevices::meters(std::int64_t id, TimePoint from, TimePoint to) {

@@ -27,6 +27,8 @@ struct DeviceListRow {
   std::string serial, manufacturer, model, ip, hostName, location;
   std::int64_t customerId = 0;
   std::string customerName;
+  std::int64_t siteId = 0;  // 0: no site
+  std::string siteName;
   std::string lastSeenAt;
   std::string statusJson, countersJson, suppliesJson;
   std::string sortKey;
@@ -76,6 +78,9 @@ class PgDevices {
   // One page (limit + 1 rows are fetched: the extra one says there is more).
   std::vector<DeviceListRow> list(const DeviceListQuery& query, TimePoint now);
   std::optional<DeviceDetail> get(std::int64_t id, std::int64_t scope);
+  // Puts a visible device on a site of its own customer (nullopt: on none);
+  // false when the site is not one of the device's customer.
+  bool setSite(std::int64_t id, std::optional<std::int64_t> siteId);
   // Readings between from and to; longer ranges keep the last reading of
   // each day so a year stays a few hundred points per series.
   std::vector<CounterSeries> meters(std::int64_t id, TimePoint from, TimePoint to);

@@ -122,3 +122,42 @@ def test_the_servers_own_tables_and_partitions_are_out_of_reach(pg, server):
             as_api(pg, acme, sql)
         assert "permission denied" in e.value.stderr, sql
     assert as_api(pg, acme, "SELECT count(*) > 0 FROM counter_names") == "t"
+
+
+def test_a_restricted_account_sees_its_sites_and_groups_only(pg, server):
+    """Acme's A1 on a site, A2 in a group: an account restricted to the site
+    (or the group) sees that device's rows in every per-device table, its
+    customer and its own site, and nothing of the other device."""
+    acme = org_path(pg, "Acme")
+    acme_id = acme.strip("{}").split(",")[-1]
+    pg.psql(f"INSERT INTO organisations (kind, name, parent_id, path) "
+            f"SELECT 'site', s, {acme_id}, '{acme}' FROM unnest(ARRAY['Hall', 'Annex']) s;"
+            "UPDATE organisations SET path = path || id WHERE kind = 'site';"
+            "UPDATE devices SET site_id = (SELECT id FROM organisations WHERE name = 'Hall')"
+            " WHERE serial = 'A1';"
+            f"INSERT INTO device_groups (customer_id, name) VALUES ({acme_id}, 'Pair');"
+            "INSERT INTO device_group_members (group_id, device_id, customer_id)"
+            " SELECT g.id, d.id, d.customer_id FROM device_groups g, devices d WHERE d.serial = 'A2'")
+    hall = pg.psql("SELECT id FROM organisations WHERE name = 'Hall'").strip()
+    group = pg.psql("SELECT id FROM device_groups WHERE name = 'Pair'").strip()
+
+    def restricted(setting: tuple[str, str], sql: str) -> str:
+        name, ids = setting
+        return pg.psql(f"SET ROLE openmps_api; SELECT set_config('openmps.org_path', '{acme}', "
+                       f"false); SELECT set_config('{name}', '{{{ids}}}', false); {sql}") \
+            .strip().splitlines()[-1]
+
+    on_site, in_group = ("openmps.site_ids", hall), ("openmps.device_group_ids", group)
+    for setting, serial in ((on_site, "A1"), (in_group, "A2")):
+        assert restricted(setting, "SELECT string_agg(serial, ',') FROM devices") == serial
+        for table in PER_DEVICE:
+            mine = pg.psql(f"SELECT count(*) FROM {table} t JOIN devices d ON d.id = t.device_id"
+                           f" WHERE d.serial = '{serial}'").strip()
+            assert restricted(setting, f"SELECT count(*) FROM {table}") == mine, (setting, table)
+    assert restricted(on_site, "SELECT string_agg(name, ',' ORDER BY name) FROM organisations") \
+        == "Acme,Hall"
+    assert restricted(on_site, "SELECT count(*) FROM device_groups") == "0"
+    assert restricted(in_group, "SELECT count(*) FROM device_group_members") == "1"
+    # Unrestricted, the customer sees both sites and both devices again.
+    assert count(pg, acme, "devices") == 2
+    assert as_api(pg, acme, "SELECT count(*) FROM organisations WHERE kind = 'site'") == "2"

@@ -270,9 +270,11 @@ def test_users_of_the_subtree_only(server, contract, pg):
     dealer = client(server, contract)
     dealer.sign_in("dana", STRONG)
     acme = org_id(pg, "Acme")
+    site = dealer.post("/api/v1/organisations", {"kind": "site", "name": "Head office",
+                                                 "parent_id": acme}).json["id"]
     made = dealer.post("/api/v1/users", {"username": "vic", "organisation_id": acme,
                                          "role": "customer_viewer", "password": STRONG,
-                                         "site_ids": [3]})
+                                         "site_ids": [site]})
     assert made.status == 201 and made.json["user"]["restricted"] is True
     assert "one_time_password" not in made.json
     vic = made.json["user"]["id"]

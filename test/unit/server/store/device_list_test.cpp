@@ -22,7 +22,7 @@ TEST_CASE("device list sorts are a closed set with a direction") {
   CHECK(deviceListStatementName(DeviceSort::kModel, true) == "devices_list_model_desc");
   const auto sql = deviceListSql(DeviceSort::kCustomer, true);
   CHECK(sql.find("ORDER BY sort_key DESC, d.id DESC") != std::string::npos);
-  CHECK(sql.find(") < ($9::text, $10::bigint)") != std::string::npos);
+  CHECK(sql.find(") < ($8::text, $9::bigint)") != std::string::npos);
 }
 
 TEST_CASE("device search takes LIKE's special characters literally") {
