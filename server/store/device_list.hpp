@@ -27,10 +27,10 @@ struct DeviceCursor {
 };
 
 struct DeviceListQuery {
-  std::int64_t customerId = 0;           // 0: every customer in scope
-  std::int64_t siteId = 0;               // 0: any site (or none)
-  std::int64_t groupId = 0;              // 0: in any device group (or none)
-  std::string search;  // in serial, manufacturer, model, address, host name, location
+  std::int64_t customerId = 0;  // 0: every customer in scope
+  std::int64_t siteId = 0;      // 0: any site (or none)
+  std::int64_t groupId = 0;     // 0: in any device group (or none)
+  std::string search;           // in serial, manufacturer, model, address, host name, location
   DeviceCondition condition = DeviceCondition::kAny;
   SupplyFilter supply = SupplyFilter::kAny;
   ReportingFilter reporting = ReportingFilter::kAny;
