@@ -69,6 +69,13 @@ class Closed:
         return self.closed
 
 
+def served(srv: OpenMpsServer, source: str) -> bool:
+    try:
+        return list_methods_from(srv, source) == 200
+    except OSError:
+        return False
+
+
 def test_one_peer_cannot_hold_every_worker(pg, tmp_path):
     limits = {"max_connections": 8, "max_connections_per_peer": 3, "max_pending_per_peer": 8,
               **NO_DEADLINES}
@@ -87,15 +94,9 @@ def test_one_peer_cannot_hold_every_worker(pg, tmp_path):
         finally:
             for s in sockets:
                 s.close()
-        # Its sockets gone, the first host is served again.
-        assert wait_for(lambda: list_methods_from(srv, "127.0.0.1") == 200, timeout=60)
-
-
-def served(srv: OpenMpsServer, source: str) -> bool:
-    try:
-        return list_methods_from(srv, source) == 200
-    except OSError:
-        return False
+        # Its sockets gone, the first host is served again (once the workers
+        # holding them have seen them close: until then it is refused).
+        assert wait_for(lambda: served(srv, "127.0.0.1"), timeout=60), srv.log()
 
 
 def test_pending_connections_beyond_the_limit_are_refused_or_evicted(pg, tmp_path):
