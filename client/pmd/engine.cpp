@@ -13,6 +13,7 @@
 
 #include "client/pmd/printer_mib.hpp"
 #include "shared/model/reading_json.hpp"
+#include "shared/util/text.hpp"
 #include "shared/util/args.hpp"
 
 namespace openmps::client::pmd {
@@ -229,7 +230,10 @@ std::string lower(std::string text) {
 }
 
 // Device text is untrusted: keep printable ASCII and UTF-8, drop controls.
-std::string cleanText(std::string_view text) {
+// Every text the engine takes from a device passes here: valid UTF-8 (as
+// snmp::Value::asText makes it), no control characters, trimmed, bounded.
+std::string cleanText(std::string_view raw) {
+  const std::string text = util::toValidUtf8(raw);
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
@@ -241,10 +245,20 @@ std::string cleanText(std::string_view text) {
     }
   }
   out = trim(out);
-  if (out.size() > model::kMaxTextLength) {
-    out.resize(model::kMaxTextLength);
-  }
+  util::truncateUtf8(out, model::kMaxTextLength);
   return out;
+}
+
+bool isDecimal(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(),
+                                      [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// " from 1.3.6..." for the notes: which OID gave a refused value.
+std::string from(const Source& s) {
+  if (s.kind == SourceKind::kOid) return " from " + s.oid.toString();
+  if (s.kind == SourceKind::kWalk) return " from the column " + s.oid.toString();
+  return {};
 }
 
 std::optional<std::int64_t> numberFromText(const std::string& text) {
@@ -273,7 +287,7 @@ std::optional<Datum> datumOf(const Value* value) {
       break;
     default:
       out.number = value->asInteger();
-      out.text = out.number ? std::to_string(*out.number) : "";
+      out.text = value->asText().value_or("");  // exact, also beyond 2^63-1
       break;
   }
   return out;
@@ -401,12 +415,19 @@ class Evaluator {
     if (rule != def_.counters.end()) {
       for (const auto& candidate : rule->second.candidates) {
         auto datum = source(candidate);
-        if (!datum || !datum->number) {
+        if (!datum) {
           continue;
         }
-        if (*datum->number < 0 || *datum->number > model::kMaxCounterValue) {
-          note("counter " + name + ": " + std::to_string(*datum->number) +
-               " is not a plausible page count; tried the next source");
+        // Too large for any integer type (a Counter64 above 2^63-1, 20
+        // digits of text): refused with its exact value, never clamped.
+        const bool tooLarge = !datum->number && isDecimal(datum->text);
+        if (tooLarge || (datum->number && (*datum->number < 0 ||
+                                           *datum->number > model::kMaxCounterValue))) {
+          note("counter " + name + ": " + (tooLarge ? datum->text : std::to_string(*datum->number)) +
+               from(candidate) + " is not a plausible page count; tried the next source");
+          continue;
+        }
+        if (!datum->number) {
           continue;
         }
         value = *datum->number;

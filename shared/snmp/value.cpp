@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "shared/util/text.hpp"
+
 namespace openmps::snmp {
 
 bool Value::isException() const {
@@ -16,9 +18,8 @@ std::optional<std::int64_t> Value::asInteger() const {
     case ValueType::kGauge32:
     case ValueType::kTimeTicks: return number;
     case ValueType::kCounter64:
-      return counter64 > static_cast<std::uint64_t>(INT64_MAX)
-                 ? INT64_MAX
-                 : static_cast<std::int64_t>(counter64);
+      if (counter64 > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+      return static_cast<std::int64_t>(counter64);
     default: return std::nullopt;
   }
 }
@@ -26,7 +27,7 @@ std::optional<std::int64_t> Value::asInteger() const {
 std::optional<std::string> Value::asText() const {
   switch (type) {
     case ValueType::kOctetString:
-    case ValueType::kOpaque: return bytes;
+    case ValueType::kOpaque: return util::toValidUtf8(bytes);
     case ValueType::kOid: return oid.toString();
     case ValueType::kIpAddress: {
       if (bytes.size() != 4) return std::nullopt;
@@ -36,10 +37,11 @@ std::optional<std::string> Value::asText() const {
                     static_cast<unsigned char>(bytes[3]));
       return std::string(buf);
     }
+    case ValueType::kCounter64: return std::to_string(counter64);
     default: {
       const auto n = asInteger();
       if (!n) return std::nullopt;
-      return type == ValueType::kCounter64 ? std::to_string(counter64) : std::to_string(*n);
+      return std::to_string(*n);
     }
   }
 }

@@ -41,9 +41,12 @@ struct Value {
 
   // No value: noSuchObject, noSuchInstance, endOfMibView or NULL.
   bool isException() const;
-  // Any integer-like type as a signed number (Counter64 clamped to INT64_MAX).
+  // Any integer-like type as a signed number; nothing for a Counter64
+  // above 2^63-1 (never clamped: asText has its exact value).
   std::optional<std::int64_t> asInteger() const;
-  // Octet strings as they are; numbers printed in decimal; OIDs dotted.
+  // Octet strings as valid UTF-8 (util::toValidUtf8: bytes that are not
+  // UTF-8 read as Windows-1252, as printers send them); numbers printed in
+  // decimal; OIDs dotted. The raw bytes stay in `bytes` (MACs, bit masks).
   std::optional<std::string> asText() const;
 
   bool operator==(const Value&) const = default;

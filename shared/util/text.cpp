@@ -134,4 +134,12 @@ std::string toValidUtf8(std::string_view text) {
   return out;
 }
 
+void truncateUtf8(std::string& text, std::size_t maxBytes) {
+  if (text.size() <= maxBytes) return;
+  std::size_t end = maxBytes;
+  // Back off continuation bytes (10xxxxxx) to the start of their character.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  text.resize(end);
+}
+
 }  // namespace openmps::util

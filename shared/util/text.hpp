@@ -26,4 +26,7 @@ bool isValidUtf8(std::string_view text);
 // five bytes Windows-1252 leaves undefined become U+FFFD.
 std::string toValidUtf8(std::string_view text);
 
+// Shortens valid UTF-8 to at most maxBytes without splitting a character.
+void truncateUtf8(std::string& text, std::size_t maxBytes);
+
 }  // namespace openmps::util

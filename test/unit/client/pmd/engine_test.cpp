@@ -467,3 +467,19 @@ TEST_CASE("identify: definitions decide, the standard MIBs decide for the rest")
     }
   }
 }
+
+TEST_CASE("a Counter64 above 2^63-1 is refused with its exact value, never clamped") {
+  const Catalog catalog = Catalog::build({parseDefinition(
+      "pmd: 1\nname: g\ncounters:\n  total: [1.3.6.1.4.1.99999.5.0, prtMarkerLifeCount.1.1]\n",
+      "generic.yaml", "generic")});
+  Value huge{openmps::snmp::ValueType::kCounter64, 0, UINT64_MAX, {}, {}};
+  const Snapshot device = snapshotOf({
+      {"1.3.6.1.4.1.99999.5.0", huge},
+      {"1.3.6.1.2.1.43.10.2.1.4.1.1", num(1234)},
+  });
+  const auto r = evaluate(catalog.generic(), device, {});
+  CHECK(r.counters.at("total") == 1234);
+  REQUIRE(r.notes.size() == 1);
+  CHECK_THAT(r.notes[0], Catch::Contains("18446744073709551615 from 1.3.6.1.4.1.99999.5.0"));
+  CHECK_THAT(r.notes[0], Catch::Contains("not a plausible page count"));
+}

@@ -67,3 +67,15 @@ TEST_CASE("the log sink escapes every line, whatever the call site wrote", "[uti
   CHECK(captured.str() ==
         "<4>warning receiver: unknown method 'x\\x0a<3>error server: forged\\x1b\\xff'\n");
 }
+
+TEST_CASE("truncateUtf8 never splits a character", "[util][text]") {
+  std::string s = "ab\xC3\xBC";  // "abü": 4 bytes
+  truncateUtf8(s, 3);
+  CHECK(s == "ab");
+  s = "ab\xC3\xBC";
+  truncateUtf8(s, 4);
+  CHECK(s == "ab\xC3\xBC");
+  s = "\xE2\x82\xAC\xE2\x82\xAC";  // two euro signs
+  truncateUtf8(s, 5);
+  CHECK(s == "\xE2\x82\xAC");
+}
