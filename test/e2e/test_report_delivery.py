@@ -62,7 +62,10 @@ def due_schedule(pg, srv: OpenMpsServer, report: str) -> str:
     out = srv.cli("report", "schedule", "add", report, "--customer", CUSTOMER, "--monthly", "1",
                   "--format", "pdf", "--mail-to", TO)
     schedule = out.stdout.split()[2]
-    pg.psql(f"UPDATE report_schedules SET next_run_at = now() - interval '1 hour' WHERE id = {schedule}")
+    # Its previous occurrence, the only one due now (an hour back could reach
+    # past this month's run time, and then two runs would be made).
+    pg.psql(f"UPDATE report_schedules SET next_run_at = next_run_at - interval '1 month' "
+            f"WHERE id = {schedule}")
     return schedule
 
 

@@ -118,7 +118,9 @@ def test_a_server_killed_while_making_a_report_leaves_it_to_the_next(world):
         out = srv.cli("report", "schedule", "add", "inventory", "--customer", CUSTOMER, "--daily",
                       "--format", "xlsx", "--keep-days", "3")
         schedule = out.stdout.split()[2]
-        pg.psql(f"UPDATE report_schedules SET next_run_at = now() - interval '1 hour' WHERE id = {schedule}")
+        # Its previous occurrence, the only one due now (an hour back could
+        # reach past today's run time, and then both would be made).
+        pg.psql(f"UPDATE report_schedules SET next_run_at = next_run_at - interval '1 day' WHERE id = {schedule}")
         # The server claimed the run and waits for the lock inside the report.
         wait_for(lambda: pg.psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                                  "AND query LIKE '%devices%'").strip() != "0", timeout=60)
