@@ -235,3 +235,41 @@ def test_control_characters_never_forge_a_log_line(server, pg):
     assert server.proc.poll() is None
     json.loads(server.cli("fleet", "--json").stdout)  # what was stored is valid UTF-8
     real_collector_is_served(server, pg, "HOSTILE-AFTER-TEXT")
+
+
+def handshake(port: int, ctx: ssl.SSLContext) -> str | None:
+    """The cipher the server agreed to, or None when it refused."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
+            with ctx.wrap_socket(raw) as tls:
+                return tls.cipher()[0]
+    except (ssl.SSLError, ConnectionError):
+        return None
+
+
+def client_context(low: ssl.TLSVersion, high: ssl.TLSVersion, ciphers: str) -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    # Our own client side must be able to offer what the server has to refuse.
+    ctx.set_ciphers(ciphers + ":@SECLEVEL=0")
+    ctx.minimum_version, ctx.maximum_version = low, high
+    return ctx
+
+
+CBC = ("ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES256-SHA384:"
+       "ECDHE-ECDSA-AES256-SHA384:AES128-SHA:AES256-SHA256:DES-CBC3-SHA")
+AEAD = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305"
+
+
+@pytest.mark.parametrize("listener", ["xmlrpc", "web", "portal"])
+def test_tls_offers_only_1_2_and_newer_with_forward_secret_aead(server, listener):
+    port = {"xmlrpc": server.xmlrpc_port, "web": server.web_port,
+            "portal": server.portal_port}[listener]
+    v = ssl.TLSVersion
+    assert handshake(port, client_context(v.TLSv1, v.TLSv1_1, "ALL")) is None
+    assert handshake(port, client_context(v.TLSv1_2, v.TLSv1_2, CBC)) is None
+    assert handshake(port, client_context(v.TLSv1_2, v.TLSv1_2, "AES128-GCM-SHA256")) is None
+    # The same client, offering what the policy allows, gets through.
+    assert handshake(port, client_context(v.TLSv1_2, v.TLSv1_2, AEAD)) in AEAD.split(":")
+    assert handshake(port, client_context(v.TLSv1_3, v.TLSv1_3, "ALL")) is not None
