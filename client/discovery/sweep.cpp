@@ -57,6 +57,12 @@ const Oid& ifPhysAddress() {
 }
 
 std::string clean(std::string text) {
+  // asText made it valid UTF-8; control characters (a device's newlines,
+  // terminal escapes) have no place in a name or serial number.
+  std::erase_if(text, [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != ' ') || u == 0x7F;
+  });
   // Devices pad with NULs and spaces.
   while (!text.empty() && (text.back() == '\0' || text.back() == ' ' || text.back() == '\n' ||
                            text.back() == '\r' || text.back() == '\t')) {

@@ -22,6 +22,8 @@ from openmps_test.postgres import free_port
 from openmps_test.snmpsim import Snmpsim, free_udp_port
 
 PRINTER = "127.0.67.1"
+# Windows-1252 (0xC4 is Ä) with a control character: the serial as status --json lists it.
+HOSTILE_SERIAL = b"OMPS\xc4KY\x1b0002"
 HOSTILE_TEXT = b"Floor 2\n<3>FORGED client line\x1b[31m\x00\xff\xfe end"
 # A line of the log that the device's text began (after the priority prefix
 # every line has).
@@ -73,13 +75,20 @@ class HostileServer(http.server.ThreadingHTTPServer):
         self.server_close()
 
 
+def oid_key(line: str) -> list[int]:
+    return [int(part) for part in line.split("|", 1)[0].split(".") if part.isdigit()]
+
+
 def hostile_printer(folder):
     """The Kyocera fixture with a location and a name no printer should send."""
     text = (source_dir() / "test" / "fixtures" / "printers" / "kyocera_mono.snmprec").read_text()
-    for oid in ("1.3.6.1.2.1.1.6.0", "1.3.6.1.2.1.1.5.0"):
-        text, n = re.subn(rf"^{re.escape(oid)}\|4\|.*$", f"{oid}|4x|{HOSTILE_TEXT.hex()}",
-                          text, flags=re.M)
-        assert n == 1, oid
+    for oid, value in (("1.3.6.1.2.1.1.6.0", HOSTILE_TEXT), ("1.3.6.1.2.1.1.5.0", HOSTILE_TEXT),
+                       ("1.3.6.1.4.1.1347.43.5.1.1.28.1", HOSTILE_SERIAL),
+                       ("1.3.6.1.2.1.43.5.1.1.17.1", HOSTILE_SERIAL)):
+        line = f"{oid}|4x|{value.hex()}"
+        text, n = re.subn(rf"^{re.escape(oid)}\|4\|.*$", line, text, flags=re.M)
+        if n == 0:  # snmpsim wants its lines in OID order
+            text = "\n".join(sorted(text.splitlines() + [line], key=oid_key)) + "\n"
     path = folder / "hostile.snmprec"
     path.write_text(text)
     return path
@@ -139,7 +148,8 @@ def test_device_strings_reach_log_and_status_escaped(tmp_path, printer):
     assert not FORGED_LINE.search(raw), raw
     for byte in (b"\x00", b"\x1b", b"\xff", b"\xfe"):
         assert byte not in raw, f"raw {byte!r} in the client log"
-    status(config)  # valid JSON in valid UTF-8
+    (device,) = status(config)["device_list"]  # valid JSON in valid UTF-8
+    assert device["serial"] == "OMPS\u00c4KY0002", device
     probe = client("probe", f"{PRINTER}:{printer}", "--json", "--community", "public",
                    text=False)
     probe.stdout.decode("utf-8")  # raises on invalid UTF-8
