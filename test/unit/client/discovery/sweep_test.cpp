@@ -1,9 +1,10 @@
 #include "client/discovery/sweep.hpp"
 
-#include <deque>
 #include <map>
 
 #include <catch2/catch.hpp>
+
+#include "test/unit/client/fake_snmp_client.hpp"
 
 using namespace openmps::client::discovery;
 using namespace openmps::client::snmp;
@@ -11,101 +12,15 @@ using openmps::snmp::ValueType;
 
 namespace {
 
-// A scripted agent per address; calls are queued and answered by pump(), as
-// the real client answers on its own thread, never inside the call.
-struct FakeDevice {
-  std::string community = "public";  // v2c community it answers
-  std::string v3User;                // v3 user it knows ("" = none)
-  std::map<Oid, Value> objects;
+using openmps::test::FakeAgent;
+
+// Calls wait until pump(), as the real client answers on its own thread.
+struct FakeClient : openmps::test::FakeSnmpClient {
+  FakeClient() { deferred = true; }
 };
 
-class FakeClient final : public SnmpClient {
- public:
-  std::map<std::string, FakeDevice> devices;
-  std::size_t maxInFlightSeen = 0;
-  std::size_t calls = 0;
-
-  void get(const Target& t, std::vector<Oid> oids, Callback done) override {
-    enqueue([this, t, oids = std::move(oids), done = std::move(done)] {
-      auto* d = answering(t, done);
-      if (d == nullptr) return;
-      Result r;
-      for (const auto& o : oids) {
-        auto it = d->objects.find(o);
-        r.varbinds.push_back(it == d->objects.end()
-                                 ? VarBind{o, Value::exception(ValueType::kNoSuchObject)}
-                                 : VarBind{o, it->second});
-      }
-      done(std::move(r));
-    });
-  }
-  void getNext(const Target& t, std::vector<Oid> oids, Callback done) override {
-    enqueue([this, t, oids = std::move(oids), done = std::move(done)] {
-      auto* d = answering(t, done);
-      if (d == nullptr) return;
-      Result r;
-      for (const auto& o : oids) {
-        auto it = d->objects.upper_bound(o);
-        r.varbinds.push_back(it == d->objects.end()
-                                 ? VarBind{o, Value::exception(ValueType::kEndOfMibView)}
-                                 : VarBind{it->first, it->second});
-      }
-      done(std::move(r));
-    });
-  }
-  void walk(const Target& t, Oid root, WalkOptions options, Callback done) override {
-    enqueue([this, t, root = std::move(root), options, done = std::move(done)] {
-      auto* d = answering(t, done);
-      if (d == nullptr) return;
-      Result r;
-      for (auto it = d->objects.upper_bound(root);
-           it != d->objects.end() && root.isPrefixOf(it->first) &&
-           r.varbinds.size() < options.maxRows;
-           ++it) {
-        r.varbinds.push_back({it->first, it->second});
-      }
-      done(std::move(r));
-    });
-  }
-  Stats stats() const override { return {}; }
-
-  void pump() {
-    while (!queue_.empty()) {
-      maxInFlightSeen = std::max(maxInFlightSeen, queue_.size());
-      auto next = std::move(queue_.front());
-      queue_.pop_front();
-      next();
-    }
-  }
-
- private:
-  void enqueue(std::function<void()> f) {
-    ++calls;
-    queue_.push_back(std::move(f));
-  }
-  FakeDevice* answering(const Target& t, const Callback& done) {
-    auto it = devices.find(t.host);
-    if (it == devices.end()) {
-      done(Result{ErrorKind::kTimeout, "timeout", {}});
-      return nullptr;
-    }
-    const auto& c = t.credentials;
-    if (c.version == Version::kV3) {
-      if (c.user != it->second.v3User) {
-        done(Result{ErrorKind::kUnknownUser, "unknown user", {}});
-        return nullptr;
-      }
-    } else if (c.community.reveal() != it->second.community) {
-      done(Result{ErrorKind::kTimeout, "timeout", {}});  // agents ignore wrong communities
-      return nullptr;
-    }
-    return &it->second;
-  }
-  std::deque<std::function<void()>> queue_;
-};
-
-FakeDevice printer(const std::string& serial, const std::string& mac = "") {
-  FakeDevice d;
+FakeAgent printer(const std::string& serial, const std::string& mac = "") {
+  FakeAgent d;
   d.objects[Oid::of("1.3.6.1.2.1.1.1.0")] = Value::octets("ACME LaserWriter 5000");
   d.objects[Oid::of("1.3.6.1.2.1.1.2.0")] = Value::objectId(Oid::of("1.3.6.1.4.1.99999.1"));
   d.objects[Oid::of("1.3.6.1.2.1.1.5.0")] = Value::octets("lw5000");
@@ -120,8 +35,8 @@ FakeDevice printer(const std::string& serial, const std::string& mac = "") {
   return d;
 }
 
-FakeDevice router() {
-  FakeDevice d;
+FakeAgent router() {
+  FakeAgent d;
   d.objects[Oid::of("1.3.6.1.2.1.1.1.0")] = Value::octets("Some Router");
   d.objects[Oid::of("1.3.6.1.2.1.1.2.0")] = Value::objectId(Oid::of("1.3.6.1.4.1.9.1.1"));
   d.objects[Oid::of("1.3.6.1.2.1.2.2.1.6.1")] =
@@ -160,8 +75,8 @@ SweepResult sweep(FakeClient& client, const AddressSet& set, SweepOptions option
 
 TEST_CASE("a sweep finds printers, tells them from other devices and reads serial and MAC") {
   FakeClient client;
-  client.devices["10.0.0.5"] = printer("SER001", std::string("\xAA\xBB\xCC\x00\x00\x01", 6));
-  client.devices["10.0.0.9"] = router();
+  client.agents["10.0.0.5"] = printer("SER001", std::string("\xAA\xBB\xCC\x00\x00\x01", 6));
+  client.agents["10.0.0.9"] = router();
   auto result = sweep(client, range("10.0.0.0/28"), {});
   CHECK(result.probed == 14);
   CHECK(result.answered == 2);
@@ -185,19 +100,19 @@ TEST_CASE("a device a vendor definition matches is read without any standard pri
   // What many office machines answer with only the system group and their
   // vendor's own MIB: the definitions decide, as they do for probe.
   FakeClient client;
-  FakeDevice kyocera;
+  FakeAgent kyocera;
   kyocera.objects[Oid::of("1.3.6.1.2.1.1.1.0")] = Value::octets("KYOCERA Printing System");
   kyocera.objects[Oid::of("1.3.6.1.2.1.1.2.0")] = Value::objectId(Oid::of("1.3.6.1.4.1.1347.41"));
-  client.devices["10.0.0.1"] = kyocera;
-  FakeDevice scanner;
+  client.agents["10.0.0.1"] = kyocera;
+  FakeAgent scanner;
   scanner.objects[Oid::of("1.3.6.1.2.1.1.1.0")] = Value::octets("EPSON Network Scan Server");
   scanner.objects[Oid::of("1.3.6.1.2.1.1.2.0")] =
       Value::objectId(Oid::of("1.3.6.1.4.1.1248.1.1.2.1.3"));
   scanner.objects[Oid::of("1.3.6.1.2.1.25.3.2.1.2.1")] =
       Value::objectId(Oid::of("1.3.6.1.2.1.25.3.1.1"));
   scanner.objects[Oid::of("1.3.6.1.2.1.25.3.2.1.3.1")] = Value::octets("DS-1630");
-  client.devices["10.0.0.2"] = scanner;
-  client.devices["10.0.0.3"] = router();
+  client.agents["10.0.0.2"] = scanner;
+  client.agents["10.0.0.3"] = router();
   auto result = sweep(client, range("10.0.0.1-10.0.0.3"), {});
   REQUIRE(result.devices.size() == 3);
   CHECK(result.devices[0].printer);
@@ -212,16 +127,16 @@ TEST_CASE("a device a vendor definition matches is read without any standard pri
 
 TEST_CASE("hrDeviceType printer alone makes a printer, also when it is not the first device") {
   FakeClient client;
-  FakeDevice d;
+  FakeAgent d;
   d.objects[Oid::of("1.3.6.1.2.1.1.1.0")] = Value::octets("Tiny printer");
   d.objects[Oid::of("1.3.6.1.2.1.25.3.2.1.2.1")] = Value::objectId(Oid::of("1.3.6.1.2.1.25.3.1.3"));
   d.objects[Oid::of("1.3.6.1.2.1.25.3.2.1.2.2")] = Value::objectId(Oid::of("1.3.6.1.2.1.25.3.1.5"));
-  client.devices["10.0.0.1"] = d;
-  FakeDevice server;
+  client.agents["10.0.0.1"] = d;
+  FakeAgent server;
   server.objects[Oid::of("1.3.6.1.2.1.1.1.0")] = Value::octets("Linux server");
   server.objects[Oid::of("1.3.6.1.2.1.25.3.2.1.2.1")] =
       Value::objectId(Oid::of("1.3.6.1.2.1.25.3.1.3"));
-  client.devices["10.0.0.2"] = server;
+  client.agents["10.0.0.2"] = server;
   auto result = sweep(client, range("10.0.0.1-10.0.0.2"), {});
   REQUIRE(result.devices.size() == 2);
   CHECK(result.devices[0].printer);
@@ -230,15 +145,15 @@ TEST_CASE("hrDeviceType printer alone makes a printer, also when it is not the f
 
 TEST_CASE("credential sets are tried in order and the one that worked is remembered") {
   FakeClient client;
-  client.devices["10.0.0.1"] = printer("A1");
-  client.devices["10.0.0.2"] = printer("B2");
-  client.devices["10.0.0.2"].community = "secret";
-  client.devices["10.0.0.3"] = printer("C3");
-  client.devices["10.0.0.3"].community = "none";
-  client.devices["10.0.0.3"].v3User = "fleet";
-  client.devices["10.0.0.4"] = router();
-  client.devices["10.0.0.4"].community = "none";
-  client.devices["10.0.0.4"].v3User = "admin";  // refuses our v3 user
+  client.agents["10.0.0.1"] = printer("A1");
+  client.agents["10.0.0.2"] = printer("B2");
+  client.agents["10.0.0.2"].community = "secret";
+  client.agents["10.0.0.3"] = printer("C3");
+  client.agents["10.0.0.3"].community = "none";
+  client.agents["10.0.0.3"].v3User = "fleet";
+  client.agents["10.0.0.4"] = router();
+  client.agents["10.0.0.4"].community = "none";
+  client.agents["10.0.0.4"].v3User = "admin";  // refuses our v3 user
   SweepOptions options;
   Credentials v3;
   v3.version = Version::kV3;
@@ -256,12 +171,12 @@ TEST_CASE("credential sets are tried in order and the one that worked is remembe
 
 TEST_CASE("a device answering on two addresses is reported once, by serial then by MAC") {
   FakeClient client;
-  client.devices["10.0.0.7"] = printer("SAME");
-  client.devices["10.0.0.3"] = printer("SAME");
+  client.agents["10.0.0.7"] = printer("SAME");
+  client.agents["10.0.0.3"] = printer("SAME");
   const std::string mac("\x00\x11\x22\x33\x44\x66", 6);
-  client.devices["10.0.0.4"] = printer("", mac);
-  client.devices["10.0.0.12"] = printer("", mac);
-  client.devices["10.0.0.5"] = printer("OTHER");
+  client.agents["10.0.0.4"] = printer("", mac);
+  client.agents["10.0.0.12"] = printer("", mac);
+  client.agents["10.0.0.5"] = printer("OTHER");
   auto result = sweep(client, range("10.0.0.0/28"), {});
   REQUIRE(result.devices.size() == 3);
   CHECK(result.devices[0].address == "10.0.0.3");
@@ -275,7 +190,7 @@ TEST_CASE("a device answering on two addresses is reported once, by serial then 
 TEST_CASE("concurrency bounds the requests in flight and progress counts every address") {
   FakeClient client;
   for (int i = 1; i <= 20; ++i) {
-    client.devices["10.1.0." + std::to_string(i)] = printer("S" + std::to_string(i));
+    client.agents["10.1.0." + std::to_string(i)] = printer("S" + std::to_string(i));
   }
   SweepOptions options;
   options.concurrency = 7;

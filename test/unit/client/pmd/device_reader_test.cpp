@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "test/unit/client/fake_snmp_client.hpp"
+
 using namespace openmps::client::pmd;
 namespace snmp = openmps::client::snmp;
 using openmps::pmd::Catalog;
@@ -14,73 +16,16 @@ using openmps::snmp::VarBind;
 
 namespace {
 
+using openmps::test::FakeCall;
+using openmps::test::FakeSnmpClient;
+
 const Catalog& projectCatalog() {
   static const Catalog catalog = Catalog::loadDirectory(OPENMPS_SOURCE_DIR "/pmd");
   return catalog;
 }
 
-// A device as a sorted map; answers at once, like an agent would, and
-// records what it was asked.
-class MapDevice final : public snmp::SnmpClient {
- public:
-  std::map<Oid, Value> data;
-  int gets = 0;
-  int walks = 0;
-  int walkManys = 0;
-  std::vector<Oid> walkedRoots;
-  std::map<Oid, snmp::Result> refused;  // roots answered with this instead
-  bool silent = false;
-
-  void get(const snmp::Target&, std::vector<Oid> oids, Callback done) override {
-    ++gets;
-    if (silent) {
-      done(snmp::Result{snmp::ErrorKind::kTimeout, "no answer", {}});
-      return;
-    }
-    snmp::Result r;
-    for (auto& o : oids) {
-      auto it = data.find(o);
-      r.varbinds.push_back(it != data.end()
-                               ? VarBind{o, it->second}
-                               : VarBind{o, Value::exception(ValueType::kNoSuchObject)});
-    }
-    done(r);
-  }
-  void getNext(const snmp::Target&, std::vector<Oid>, Callback done) override { done({}); }
-  void walk(const snmp::Target&, Oid root, snmp::WalkOptions, Callback done) override {
-    ++walks;
-    done(walkOf(root));
-  }
-  void walkMany(const snmp::Target&, std::vector<Oid> roots, snmp::WalkOptions,
-                ManyCallback done) override {
-    ++walkManys;
-    std::vector<snmp::Result> out;
-    for (const auto& root : roots) {
-      walkedRoots.push_back(root);
-      out.push_back(walkOf(root));
-    }
-    done(std::move(out));
-  }
-  snmp::Stats stats() const override { return {}; }
-
- private:
-  snmp::Result walkOf(const Oid& root) const {
-    if (silent) {
-      return {snmp::ErrorKind::kTimeout, "no answer", {}};
-    }
-    if (auto it = refused.find(root); it != refused.end()) {
-      return it->second;
-    }
-    snmp::Result r;
-    for (auto it = data.upper_bound(root); it != data.end() && root.isPrefixOf(it->first); ++it) {
-      r.varbinds.push_back({it->first, it->second});
-    }
-    return r;
-  }
-};
-
-void printer(MapDevice& d) {
-  auto add = [&](const char* oid, Value v) { d.data[Oid::of(oid)] = std::move(v); };
+void printer(FakeSnmpClient& d) {
+  auto add = [&](const char* oid, Value v) { d.agent().set(oid, std::move(v)); };
   add("1.3.6.1.2.1.1.1.0", Value::octets("Acme LaserWriter 9000"));
   add("1.3.6.1.2.1.1.2.0", Value::objectId(Oid::of("1.3.6.1.4.1.424242.1")));
   add("1.3.6.1.2.1.25.3.2.1.2.1", Value::objectId(Oid::of("1.3.6.1.2.1.25.3.1.5")));
@@ -99,7 +44,7 @@ void printer(MapDevice& d) {
 }  // namespace
 
 TEST_CASE("the device reader asks one GET, then one GET and one walkMany of the columns") {
-  MapDevice device;
+  FakeSnmpClient device;
   printer(device);
   DeviceReader reader(device, projectCatalog());
   const auto out = reader.readAndWait(snmp::Target{});
@@ -124,9 +69,9 @@ TEST_CASE("the device reader asks one GET, then one GET and one walkMany of the 
 }
 
 TEST_CASE("a column the agent refuses costs that column and leaves a note") {
-  MapDevice device;
+  FakeSnmpClient device;
   printer(device);
-  device.refused[Oid::of("1.3.6.1.2.1.43.18.1.1.7")] =
+  device.agent().refusedWalks[Oid::of("1.3.6.1.2.1.43.18.1.1.7")] =
       snmp::Result{snmp::ErrorKind::kAgentError, "the agent answered genErr after 0 rows", {}};
   DeviceReader reader(device, projectCatalog());
   const auto out = reader.readAndWait(snmp::Target{});
@@ -139,30 +84,14 @@ TEST_CASE("a column the agent refuses costs that column and leaves a note") {
 }
 
 TEST_CASE("a device that stops answering during the walks fails the read once") {
-  MapDevice device;
+  FakeSnmpClient device;
   printer(device);
   // Answers the identification, then falls silent.
-  struct SilentAfterFirst final : snmp::SnmpClient {
-    MapDevice& inner;
-    int calls = 0;
-    explicit SilentAfterFirst(MapDevice& d) : inner(d) {}
-    void get(const snmp::Target& t, std::vector<Oid> oids, Callback done) override {
-      inner.silent = ++calls > 1;
-      inner.get(t, std::move(oids), std::move(done));
-    }
-    void getNext(const snmp::Target& t, std::vector<Oid> oids, Callback done) override {
-      inner.getNext(t, std::move(oids), std::move(done));
-    }
-    void walk(const snmp::Target& t, Oid root, snmp::WalkOptions o, Callback done) override {
-      inner.walk(t, std::move(root), o, std::move(done));
-    }
-    void walkMany(const snmp::Target& t, std::vector<Oid> roots, snmp::WalkOptions o,
-                  ManyCallback done) override {
-      inner.silent = true;
-      inner.walkMany(t, std::move(roots), o, std::move(done));
-    }
-    snmp::Stats stats() const override { return {}; }
-  } client(device);
+  device.fault = [](FakeCall, int call) -> std::optional<snmp::Result> {
+    if (call == 1) return std::nullopt;
+    return snmp::Result{snmp::ErrorKind::kTimeout, "no answer", {}};
+  };
+  FakeSnmpClient& client = device;
   DeviceReader silentReader(client, projectCatalog());
   const auto out = silentReader.readAndWait(snmp::Target{});
   CHECK(out.error == ReadError::kSnmp);
@@ -171,22 +100,13 @@ TEST_CASE("a device that stops answering during the walks fails the read once") 
 }
 
 TEST_CASE("an identification the agent refuses fails the read, whatever the walks bring") {
-  MapDevice device;
+  FakeSnmpClient device;
   printer(device);
-  struct RefusingGets final : snmp::SnmpClient {
-    MapDevice& inner;
-    explicit RefusingGets(MapDevice& d) : inner(d) {}
-    void get(const snmp::Target&, std::vector<Oid>, Callback done) override {
-      done(snmp::Result{snmp::ErrorKind::kAgentError, "the agent answered genErr", {}});
-    }
-    void getNext(const snmp::Target&, std::vector<Oid>, Callback done) override { done({}); }
-    void walk(const snmp::Target&, Oid, snmp::WalkOptions, Callback done) override { done({}); }
-    void walkMany(const snmp::Target& t, std::vector<Oid> roots, snmp::WalkOptions o,
-                  ManyCallback done) override {
-      inner.walkMany(t, std::move(roots), o, std::move(done));
-    }
-    snmp::Stats stats() const override { return {}; }
-  } client(device);
+  device.fault = [](FakeCall kind, int) -> std::optional<snmp::Result> {
+    if (kind != FakeCall::kGet) return std::nullopt;
+    return snmp::Result{snmp::ErrorKind::kAgentError, "the agent answered genErr", {}};
+  };
+  FakeSnmpClient& client = device;
   DeviceReader reader(client, projectCatalog());
   const auto out = reader.readAndWait(snmp::Target{});
   CHECK(out.error == ReadError::kSnmp);
