@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "openmps_test_dirs.hpp"
 #include "test/unit/client/fake_snmp_client.hpp"
 
 using namespace openmps::client::discovery;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "client/pmd/printer_mib.hpp"
+#include "openmps_test_dirs.hpp"
 #include "shared/pmd/load.hpp"
 
 using namespace openmps::client::pmd;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "client/pmd/engine.hpp"
+#include "openmps_test_dirs.hpp"
 #include "shared/pmd/load.hpp"
 
 using namespace openmps::client::pmd;

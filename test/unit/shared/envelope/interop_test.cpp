@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "openmps_test_dirs.hpp"
 #include "shared/envelope/batch.hpp"
 #include "shared/envelope/enrollment.hpp"
 #include "shared/envelope/seal.hpp"

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "openmps_test_dirs.hpp"
 #include "shared/pmd/catalog.hpp"
 
 using namespace openmps::pmd;
