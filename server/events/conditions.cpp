@@ -83,7 +83,7 @@ std::string supplyFamily(const model::Supply& supply) {
   const std::string type = lower(supply.type);
   // Paper trays and output bins report levels too; paper_out is their
   // alert (a status condition), not a supply stage.
-  if (type == "input" || type == "output" || contains(type, "tray")) return "";
+  if (isTray(supply.type)) return "";
   const std::string text = lower(supply.description);
   if (contains(type, "waste") || (supply.supplyClass == "receptacle" && contains(text, "waste"))) {
     return "waste_toner";
@@ -104,10 +104,28 @@ std::string supplyFamily(const model::Supply& supply) {
   return "kit";
 }
 
+bool isTray(std::string_view type) {
+  if (type == "input" || type == "output") return true;
+  constexpr std::string_view kTray = "tray";
+  for (std::size_t i = 0; i + kTray.size() <= type.size(); ++i) {
+    bool match = true;
+    for (std::size_t j = 0; j < kTray.size() && match; ++j) {
+      match = std::tolower(static_cast<unsigned char>(type[i + j])) == kTray[j];
+    }
+    if (match) return true;
+  }
+  return false;
+}
+
 std::optional<int> supplyBand(const model::Supply& supply, const std::vector<int>& points) {
+  return supplyBand(supply.levelPercent, supply.state, points);
+}
+
+std::optional<int> supplyBand(std::optional<int> percent, model::SupplyState state,
+                              const std::vector<int>& points) {
   const int last = static_cast<int>(points.size());
-  if (supply.levelPercent) {
-    const int p = *supply.levelPercent;
+  if (percent) {
+    const int p = *percent;
     if (p <= 0) return last + 1;
     int band = 0;
     for (const int w : points) {
@@ -115,7 +133,7 @@ std::optional<int> supplyBand(const model::Supply& supply, const std::vector<int
     }
     return band;
   }
-  switch (supply.state) {
+  switch (state) {
     case model::SupplyState::kEmpty:
     case model::SupplyState::kFull: return last + 1;
     case model::SupplyState::kLow: return 1;

@@ -41,11 +41,24 @@ std::vector<StatusCondition> statusConditions(const model::Status& status);
 // "" for what is no supply to order (paper trays, output bins).
 std::string supplyFamily(const model::Supply& supply);
 
+// Paper trays and output bins (type input or output): no supply to order.
+bool isTray(std::string_view type);
+
+// What the planner remembers of a supply between readings.
+struct SupplyLevel {
+  int index = 0;
+  std::optional<int> percent;
+  model::SupplyState state = model::SupplyState::kUnknown;
+  std::string serial;
+};
+
 // How far a supply has gone, in bands of the watched levels (sorted
 // descending, e.g. {20, 10}): 0 above the first, 1 at or below it, ...,
 // points.size() at or below the last, points.size() + 1 when empty.
 // Supplies without a percentage count by their state (low: 1, empty:
 // last); nullopt when nothing is known (unknown, other).
 std::optional<int> supplyBand(const model::Supply& supply, const std::vector<int>& points);
+std::optional<int> supplyBand(std::optional<int> percent, model::SupplyState state,
+                              const std::vector<int>& points);
 
 }  // namespace openmps::server::events

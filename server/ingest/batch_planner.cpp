@@ -38,7 +38,7 @@ struct Walk {
   // when: readings older than that change no condition.
   std::optional<TimePoint> conditionsAt;
   std::vector<events::StatusCondition> conditions;
-  std::map<int, model::Supply> levels;
+  std::vector<events::SupplyLevel> levels;
   json capabilities;
   bool moved = false;
 };
@@ -73,10 +73,7 @@ class Planner {
       w.conditionsAt = stored.statusAt;
       if (in_.options.detectEvents && stored.statusAt) {
         w.conditions = events::statusConditions(stored.status);
-        for (const auto& s : stored.supplies) {
-          // Trays share index numbers with the supplies on some devices.
-          if (!events::supplyFamily(s).empty()) w.levels[s.index] = s;
-        }
+        w.levels = stored.levels;
       }
       if (!w.isNew && stored.collectorId != 0 && stored.collectorId != in_.collectorId) {
         w.moved = true;
@@ -222,37 +219,51 @@ class Planner {
   void supplies(Walk& w, std::int64_t id, const model::Reading& reading) {
     const auto& points = in_.options.supplyPoints;
     for (const auto& s : reading.supplies) {
-      if (events::supplyFamily(s).empty()) continue;
-      const auto before = w.levels.find(s.index);
-      const model::Supply* prev = before == w.levels.end() ? nullptr : &before->second;
-      const json base{{"index", s.index},
-                      {"description", s.description},
-                      {"type", s.type},
-                      {"color", s.color},
-                      {"family", events::supplyFamily(s)},
-                      {"before", prev ? percentOrNull(prev->levelPercent) : json()},
-                      {"after", percentOrNull(s.levelPercent)},
-                      {"state", model::toString(s.state)}};
-      if (prev && replaced(*prev, s)) {
-        json detail = base;
+      // Trays share index numbers with the supplies on some devices.
+      if (events::isTray(s.type)) continue;
+      auto prev = std::find_if(w.levels.begin(), w.levels.end(),
+                               [&](const events::SupplyLevel& l) { return l.index == s.index; });
+      const bool known = prev != w.levels.end();
+      if (known && replaced(*prev, s)) {
+        json detail = supplyDetail(s, &*prev);
         detail["serial_before"] = prev->serial;
         detail["serial"] = s.serial;
         event(id, reading.readAt, events::kSupplyReplaced, detail);
       } else {
-        const auto bandNow = events::supplyBand(s, points);
-        const auto bandBefore = prev ? events::supplyBand(*prev, points) : std::optional<int>(0);
+        const auto bandNow = events::supplyBand(s.levelPercent, s.state, points);
+        const auto bandBefore =
+            known ? events::supplyBand(prev->percent, prev->state, points) : std::optional<int>(0);
         if (bandNow && bandBefore && *bandNow != *bandBefore) {
-          event(id, reading.readAt, events::kSupplyLevel, base);
+          event(id, reading.readAt, events::kSupplyLevel,
+                supplyDetail(s, known ? &*prev : nullptr));
         }
       }
-      w.levels[s.index] = s;
+      if (!known) {
+        w.levels.push_back({s.index, {}, {}, {}});
+        prev = std::prev(w.levels.end());
+      }
+      prev->percent = s.levelPercent;
+      prev->state = s.state;
+      prev->serial = s.serial;
     }
   }
 
-  bool replaced(const model::Supply& prev, const model::Supply& now) const {
+  // Built only for the rare reading that has an event.
+  static json supplyDetail(const model::Supply& s, const events::SupplyLevel* prev) {
+    return json{{"index", s.index},
+                {"description", s.description},
+                {"type", s.type},
+                {"color", s.color},
+                {"family", events::supplyFamily(s)},
+                {"before", prev ? percentOrNull(prev->percent) : json()},
+                {"after", percentOrNull(s.levelPercent)},
+                {"state", model::toString(s.state)}};
+  }
+
+  bool replaced(const events::SupplyLevel& prev, const model::Supply& now) const {
     if (!prev.serial.empty() && !now.serial.empty() && prev.serial != now.serial) return true;
-    return prev.levelPercent && now.levelPercent &&
-           *now.levelPercent - *prev.levelPercent >= in_.options.replacedRise;
+    return prev.percent && now.levelPercent &&
+           *now.levelPercent - *prev.percent >= in_.options.replacedRise;
   }
 
   static bool knows(const StoredDevice& stored, const model::Supply& s) {

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/events/conditions.hpp"
 #include "server/events/event.hpp"
 #include "server/ingest/device_resolver.hpp"
 #include "shared/envelope/batch.hpp"
@@ -35,7 +36,8 @@ struct StoredDevice {
   std::optional<TimePoint> statusAt;
   std::optional<TimePoint> lastSeen;
   model::Status status;
-  std::vector<model::Supply> supplies;
+  // The latest supply levels (trays left out).
+  std::vector<events::SupplyLevel> levels;
   // The supplies table: what each supply is (description, type, colour,
   // unit, class, part and serial number), by index.
   std::map<int, model::Supply> described;

@@ -11,11 +11,12 @@ namespace {
 
 // The statements of this adapter, by name.
 constexpr const char* kInsertMail =
-    "INSERT INTO notifications (organisation_id, kind, channel, recipient, locale, subject, body) "
-    "VALUES ($1, $2, 'email', $3, $4, $5, $6) RETURNING id";
+    "INSERT INTO notifications (organisation_id, kind, channel, recipient, locale, subject, body, "
+    "created_at) VALUES ($1, $2, 'email', $3, $4, $5, $6, clock_timestamp()) RETURNING id";
 constexpr const char* kInsertWebhook =
-    "INSERT INTO notifications (organisation_id, kind, channel, recipient, body, webhook_secret) "
-    "VALUES ($1, $2, 'webhook', $3, $4, decode($5, 'base64')) RETURNING id";
+    "INSERT INTO notifications (organisation_id, kind, channel, recipient, body, webhook_secret, "
+    "created_at) VALUES ($1, $2, 'webhook', $3, $4, decode($5, 'base64'), clock_timestamp()) "
+    "RETURNING id";
 constexpr const char* kInsertContent =
     "INSERT INTO notification_attachments (notification_id, position, file_name, content_type, "
     "content) VALUES ($1, $2, $3, $4, decode($5, 'base64'))";

@@ -74,6 +74,35 @@ std::vector<model::Supply> suppliesFromLatest(std::string_view json) {
   return out;
 }
 
+std::vector<events::SupplyLevel> levelsFromLatest(std::string_view json) {
+  std::vector<events::SupplyLevel> out;
+  try {
+    const util::JsonDocument doc(json, "stored supplies");
+    if (!doc.root().isArray()) return out;
+    for (const JsonValue v : doc.root()) {
+      if (!v.isObject()) continue;
+      const auto type = v.find("type");
+      if (type && type->isString() && events::isTray(type->string())) continue;
+      events::SupplyLevel l;
+      l.index = static_cast<int>(number(v, "index").value_or(0));
+      if (const auto p = number(v, "level_percent"); p && *p >= 0 && *p <= 100) {
+        l.percent = static_cast<int>(*p);
+      }
+      if (const auto state = v.find("state"); state && state->isString()) {
+        l.state =
+            model::supplyStateFromString(state->string()).value_or(model::SupplyState::kUnknown);
+      }
+      if (const auto serial = v.find("serial"); serial && serial->isString()) {
+        l.serial = std::string(serial->string());
+      }
+      out.push_back(std::move(l));
+    }
+  } catch (const util::JsonFieldError&) {
+    out.clear();
+  }
+  return out;
+}
+
 model::Status statusFromLatest(std::string_view json) {
   model::Status out;
   try {

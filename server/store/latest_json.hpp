@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/events/conditions.hpp"
 #include "shared/model/reading.hpp"
 
 // device_latest's JSON columns read back for ingest's planner: the latest
@@ -13,6 +14,9 @@ namespace openmps::server::store {
 
 model::Counters countersFromLatest(std::string_view json);
 std::vector<model::Supply> suppliesFromLatest(std::string_view json);
+// Only what ingest's planner compares (index, level, state, serial), trays
+// left out: cheaper than whole supplies.
+std::vector<events::SupplyLevel> levelsFromLatest(std::string_view json);
 model::Status statusFromLatest(std::string_view json);
 
 }  // namespace openmps::server::store

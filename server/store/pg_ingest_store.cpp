@@ -652,9 +652,10 @@ class BatchWrite {
           events::kStatusRaised, events::kStatusCleared, events::kDeviceBack}) {
       queued.add(kind);
     }
+    // With the alert engine off nothing is queued: the events are history.
     tail_.exec(kInsertEventsSql, e[0].str(), e[1].str(), e[2].str(), e[3].str(), batchId_,
-               queued.str());
-    if (wake) tail_.exec(kWakeAlertsSql);
+               detectEvents_ ? queued.str() : std::string("{}"));
+    if (wake && detectEvents_) tail_.exec(kWakeAlertsSql);
   }
 
   void updateCollector(std::string_view carrier, std::string_view peer) {
@@ -690,8 +691,8 @@ class BatchWrite {
       d.collectorId = row[15].as<std::int64_t>();
       d.lastSeen = millis(row[16]);
       d.statusAt = millis(row[17]);
-      if (!row[18].is_null()) d.supplies = suppliesFromLatest(row[18].as<std::string>());
-      if (!row[19].is_null()) d.status = statusFromLatest(row[19].as<std::string>());
+      if (!row[18].is_null()) d.levels = levelsFromLatest(row[18].c_str());
+      if (!row[19].is_null()) d.status = statusFromLatest(row[19].c_str());
       candidates_.push_back(d.device);
       stored_.emplace(id, std::move(d));
     }

@@ -47,6 +47,11 @@ Supply toner(int index, std::optional<int> percent, std::string serial = "") {
   return s;
 }
 
+// What device_latest held of a supply, as the store reads it back.
+openmps::server::events::SupplyLevel level(const Supply& s) {
+  return {s.index, s.levelPercent, s.state, s.serial};
+}
+
 Reading reading(TimePoint at, std::string serial = "S1") {
   Reading r;
   r.readAt = at;
@@ -265,7 +270,7 @@ TEST_CASE("plan: a condition already stored is not raised again; older readings 
 TEST_CASE("plan: supply levels crossing the watched levels, replacements", "[server][ingest]") {
   Rig rig;
   auto& d = rig.stored(1);
-  d.supplies = {toner(1, 25, "C1")};
+  d.levels = {level(toner(1, 25, "C1"))};
   std::vector<int> levels = {18, 15, 8, 0, 95};
   for (std::size_t i = 0; i < levels.size(); ++i) {
     Reading r = reading(kT0 + std::chrono::hours(i));
@@ -287,7 +292,7 @@ TEST_CASE("plan: supply levels crossing the watched levels, replacements", "[ser
 TEST_CASE("plan: a level jumping up is a replacement too; unknown levels say nothing",
           "[server][ingest]") {
   Rig rig;
-  rig.stored(1).supplies = {toner(1, 5)};
+  rig.stored(1).levels = {level(toner(1, 5))};
   Reading up = reading(kT0);
   up.supplies = {toner(1, 100)};
   Reading unknown = reading(kT0 + 1h);
@@ -303,7 +308,7 @@ TEST_CASE("plan: paper trays sharing a supply's index change no supply event", "
   Supply tray = toner(1, 100);
   tray.type = "input";
   tray.description = "Tray 1";
-  rig.stored(1).supplies = {toner(1, 50), tray};
+  rig.stored(1).levels = {level(toner(1, 50))};  // the store leaves trays out
   Reading r = reading(kT0);
   Supply emptyTray = tray;
   emptyTray.levelPercent = 0;
@@ -351,7 +356,7 @@ TEST_CASE("plan: items stored before count for nothing", "[server][ingest]") {
 TEST_CASE("plan: with detection off only the history events remain", "[server][ingest]") {
   Rig rig;
   rig.stored(1).counters = {{"total", 5000}};
-  rig.devices[1].supplies = {toner(1, 50)};
+  rig.devices[1].levels = {level(toner(1, 50))};
   Reading r = reading(kT0);
   r.counters = {{"total", 4000}};
   r.status.errors = {"jammed"};
