@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from openmps_test.backfill import backfill
+from openmps_test.notify_sinks import SmtpSink
 from openmps_test.openmps_server import Enrollment, OpenMpsServer
 from openmps_test.postgres import PostgresCluster
 from openmps_test.snmpsim import Snmpsim, free_udp_port
@@ -34,10 +35,18 @@ SERVER = BUILD / "server" / "openmps-server"
 FIXTURES = ROOT / "test" / "fixtures" / "printers"
 DEALER, CUSTOMER = "Demo Dealer", "Acme Offices"
 DEALER_ADMIN, CUSTOMER_ADMIN = "dealer@demo.example", "admin@acme.example"
+SERVICE_DESK = "service@demo.example"
 # Argon2id at the product's default cost; no role is made to enrol TOTP in
 # the demo (a user can turn it on in the portal).
 DEMO_AUTH = """auth:
   totp_required: []
+"""
+# The sweeps look every minute instead of every few hours, so that silent
+# printers and supplies to order show up while one looks.
+DEMO_ALERTS = """alerts:
+  silence_interval: 1m
+  meter_interval: 1m
+  forecast_interval: 1m
 """
 
 
@@ -135,6 +144,22 @@ def backfill_history(server: OpenMpsServer, fleet: dict, work: Path) -> Path:
     return reports
 
 
+def show_alerts(server: OpenMpsServer, pg: PostgresCluster, mail: SmtpSink) -> None:
+    """The alerts the history and the live readings raised, and their mails."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        raised = int(pg.psql("SELECT count(*) FROM alerts WHERE state = 'open'").strip() or 0)
+        if raised and len(mail.messages) >= 1:
+            break
+        time.sleep(1)
+    say("open alerts (openmps-server alert list):")
+    subprocess.run([SERVER, "alert", "list", "--dealer", DEALER, "--config", server.config],
+                   check=False)
+    say(f"{len(mail.messages)} mails to {SERVICE_DESK}, kept in {mail.maildir / 'new'}:")
+    for m in mail.messages[:10]:
+        print(f"    {m['Subject']}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--once", action="store_true", help="stop after printing the fleet")
@@ -147,11 +172,14 @@ def main() -> int:
         work = Path(tmp)
         work.chmod(0o755)
         say("starting a private PostgreSQL")
-        with PostgresCluster() as pg:
-            say("starting openmps-server (migrate, run)")
-            with OpenMpsServer(pg, work / "server", auth=DEMO_AUTH) as server:
+        with PostgresCluster() as pg, SmtpSink() as mail:
+            say("starting openmps-server (migrate, run) and a mail server for its alerts")
+            notify = "notify:\n  smtp:\n" + mail.config() + DEMO_ALERTS
+            with OpenMpsServer(pg, work / "server", auth=DEMO_AUTH + notify) as server:
                 server.add_dealer(DEALER)
                 server.add_customer(CUSTOMER, DEALER)
+                server.cli("alert", "subscribe", "--dealer", DEALER, "--email", SERVICE_DESK,
+                           "--locale", "en")
                 people = add_people(server)
                 enrollment = server.cli("collector", "add", "--customer", CUSTOMER).stdout.strip()
                 port = free_udp_port("127.0.1.1")
@@ -175,6 +203,7 @@ def main() -> int:
                         reports = backfill_history(server, fleet, work)
                         say(f"last month's billing meters (estimates marked, with the reason): "
                             f"{reports / 'billing.xlsx'} and {reports / 'billing.pdf'}")
+                        show_alerts(server, pg, mail)
                         say(f"portal and API: {server.api_url}/ (a self-signed certificate: "
                             "let the browser accept it); sign in as")
                         print(f"    dealer admin    {DEALER_ADMIN:24} password {people[DEALER_ADMIN]}")
@@ -189,6 +218,11 @@ def main() -> int:
                         print(f"    {CLIENT} status --config {config}")
                         print(f"    {CLIENT} probe {hosts[0]}:{port} --community public")
                         print(f"    tail -f {work / 'client.log'} {server.log_path}")
+                        say("alerts:")
+                        print(f"    {SERVER} alert list --dealer '{DEALER}' --config {server.config}")
+                        print(f"    {SERVER} alert rules --customer '{CUSTOMER}' --set toner.low=30 "
+                              f"--config {server.config}")
+                        print(f"    ls {mail.maildir / 'new'}   # the mails to {SERVICE_DESK}")
                         say("reports (openmps-server report list names them all):")
                         cfg = f"--config {server.config}"
                         print(f"    {SERVER} report billing --customer '{CUSTOMER}' --format pdf "

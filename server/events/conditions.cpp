@@ -49,6 +49,25 @@ bool aboutSupplies(const model::AlertEntry& a) {
          a.group == "markerColorant";
 }
 
+// Some vendors' objects are the control panel's status line ("Ready",
+// "Sleep mode on", "Printing..."): a device that says it is ready, asleep
+// or busy has no vendor error.
+bool isNormalState(std::string_view code) {
+  static constexpr std::string_view kNormal[] = {
+      "ready",      "idle",   "sleep",   "power save", "powersave",  "standby",
+      "stand-by",   "online", "on line", "printing",   "processing", "warming up",
+      "energy sav", "normal", "bereit",  "prêt",       "pronto",     "pronta"};
+  std::string text;
+  for (const char c : code) {
+    text.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string::npos) return true;
+  const std::string_view t = std::string_view(text).substr(first);
+  return std::any_of(std::begin(kNormal), std::end(kNormal),
+                     [&](std::string_view n) { return t.substr(0, n.size()) == n; });
+}
+
 void add(std::vector<StatusCondition>& out, StatusCondition c) {
   if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(std::move(c));
 }
@@ -72,7 +91,7 @@ std::vector<StatusCondition> statusConditions(const model::Status& status) {
     if (aboutSupplies(a)) continue;
     add(out, {"printer_alert", a.group + "/" + std::to_string(a.code), a.severity, a.text});
   }
-  if (!status.vendorCode.empty()) {
+  if (!status.vendorCode.empty() && !isNormalState(status.vendorCode)) {
     add(out, {"vendor_error", status.vendorCode, "warning", ""});
   }
   std::sort(out.begin(), out.end());

@@ -95,3 +95,16 @@ TEST_CASE("the alert engine acts on some kinds only", "[server][events]") {
   CHECK_FALSE(forAlerts("firmware_changed"));
   CHECK_FALSE(forAlerts(kNote));
 }
+
+TEST_CASE("a vendor status line that says ready, asleep or busy is no error", "[server][events]") {
+  for (const char* line : {"Ready", "  READY", "Sleep mode on", "Printing...", "Processing job",
+                           "Powersave on", "Bereit", "Warming up"}) {
+    openmps::model::Status s;
+    s.vendorCode = line;
+    CHECK(statusConditions(s).empty());
+  }
+  openmps::model::Status jam;
+  jam.vendorCode = "13.B2.D2 Jam in tray 2";
+  CHECK(names(statusConditions(jam)) ==
+        std::vector<std::string>{"vendor_error:13.B2.D2 Jam in tray 2"});
+}
