@@ -72,10 +72,35 @@ export interface LogLine {
   message: string
 }
 
-export interface Settings {
+// The part of the configuration the page edits, in the configuration file's
+// own names. Secrets never come back: only whether one is set.
+export interface Network {
+  name: string
   ranges: string[]
-  exclusions: string[]
-  snmp: { version: 'v1' | 'v2c' | 'v3'; user?: string | null; community_set: boolean; auth_set?: boolean; privacy_set?: boolean }
+  exclude: string[]
+  credentials?: string[]
+}
+
+export interface CredentialSet {
+  name: string
+  version: '1' | '2c' | '3'
+  user?: string | null
+  auth_protocol?: string | null
+  priv_protocol?: string | null
+  secret_set: boolean
+}
+
+export interface Settings {
+  networks: Network[]
+  credentials: CredentialSet[]
+  intervals: { discovery: string; meter: string; status: string }
+}
+
+// A change: only what is given changes; a secret is replaced, never read.
+export interface SettingsChange {
+  networks?: Network[]
+  credentials?: { name: string; community?: string; auth_password?: string; priv_password?: string }[]
+  intervals?: Partial<Settings['intervals']>
 }
 
 export const api = {
@@ -88,7 +113,7 @@ export const api = {
   probe: (address: string) => http.post<Reading>('/probe', { address }),
   readNow: (address: string) => http.post<Reading>(`/devices/${encodeURIComponent(address)}/read`),
   settings: () => http.get<Settings>('/settings'),
-  saveSettings: (patch: Record<string, unknown>) => http.patch<Settings>('/settings', patch),
+  saveSettings: (change: SettingsChange) => http.patch<Settings>('/settings', change),
   enroll: (enrollment: string) => http.post<Status>('/enrollment', { enrollment }),
   envelopes: () => http.get<{ items: Envelope[] }>('/envelopes'),
   envelope: (id: string) => http.get<EnvelopeContent>(`/envelopes/${encodeURIComponent(id)}`),

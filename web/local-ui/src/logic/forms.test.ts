@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cleanEnrollment, isIpv4, isRange, lockoutMinutes, looksLikeEnrollment, splitRanges } from './forms'
+import { cleanEnrollment, isDuration, isIpv4, isRange, lockoutMinutes, looksLikeEnrollment, messagesUnder, splitRanges } from './forms'
 
 describe('addresses and ranges', () => {
   it('accepts dotted IPv4 addresses only', () => {
@@ -19,6 +19,12 @@ describe('addresses and ranges', () => {
     expect(isRange('10.1.2.0/4')).toBe(false)
     expect(isRange('10.1.2.0/33')).toBe(false)
     expect(isRange('10.1.2.0/')).toBe(false)
+  })
+
+  it('accepts host names, which the daemon resolves at every sweep', () => {
+    expect(isRange('printer7.example.local')).toBe(true)
+    expect(isRange('printer_7')).toBe(false)
+    expect(isRange('-printer.local')).toBe(false)
   })
 
   it('splits ranges by line or comma and drops empty entries', () => {
@@ -45,5 +51,23 @@ describe('lockout', () => {
   })
   it('assumes the full 15 minutes when the daemon names no time', () => {
     expect(lockoutMinutes(undefined)).toBe(15)
+  })
+})
+
+describe('durations and field messages', () => {
+  it('accepts the configuration file duration forms', () => {
+    expect(isDuration('24h')).toBe(true)
+    expect(isDuration('1h30m')).toBe(true)
+    expect(isDuration('90')).toBe(false)
+    expect(isDuration('5 minutes')).toBe(false)
+  })
+  it('gathers the messages of a field and of the entries under it', () => {
+    const fields = [
+      { field: 'networks[0].ranges[2]', detail: 'not a range' },
+      { field: 'networks[0].exclude', detail: 'outside the ranges' },
+      { field: 'networks[0].rangesX', detail: 'other' },
+    ]
+    expect(messagesUnder(fields, 'networks[0].ranges')).toEqual(['networks[0].ranges[2]: not a range'])
+    expect(messagesUnder(fields, 'networks[0].exclude')).toEqual(['outside the ranges'])
   })
 })
