@@ -25,6 +25,15 @@ describe('devices page', () => {
     expect(table).toContain('40%')
   })
 
+  it('says why a printer fails and how often it failed', async () => {
+    const failing = { ...reading, state: 'failing', failures: 3, error: 'timeout after 2 tries' }
+    const { wrapper } = await mountDevices(() => ({ status: 200, body: { items: [failing] } }))
+    const table = wrapper.find('[data-test=devices]').text()
+    expect(table).toContain('failing')
+    expect(table).toContain('(3 failed reads in a row)')
+    expect(table).toContain('timeout after 2 tries')
+  })
+
   it('probes one address and shows the result as a reading', async () => {
     const { calls, wrapper } = await mountDevices((method) =>
       method === 'POST' ? { status: 200, body: reading } : { status: 200, body: { items: [] } })

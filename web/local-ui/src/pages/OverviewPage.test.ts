@@ -11,6 +11,7 @@ describe('overview page', () => {
         enrolled: true, server: 'mps.example.org',
         carriers: [{ carrier: 'https', server: 'mps.example.org:443', last_success_at: '2026-12-05T05:00:00Z' }, { carrier: 'email', server: 'smtp.example.org', last_success_at: null }],
         outbox: { count: 1234, oldest_at: '2026-12-04T05:00:00Z' },
+        next: { read: '2026-12-06T05:00:00Z' },
         warnings: [{ code: 'server_refusing', detail: 'collector revoked' }],
       },
     }))
@@ -20,6 +21,7 @@ describe('overview page', () => {
     expect(text).toContain('mps.example.org')
     expect(text).toContain('jamais')
     expect(text).toMatch(/1\s234 relevés/)
+    expect(text).toContain('Prochain relevé complet')
     expect(text).toContain('Le serveur refuse les relevés : collector revoked')
   })
 
