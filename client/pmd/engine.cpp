@@ -13,8 +13,8 @@
 
 #include "client/pmd/printer_mib.hpp"
 #include "shared/model/reading_json.hpp"
-#include "shared/util/text.hpp"
 #include "shared/util/args.hpp"
+#include "shared/util/text.hpp"
 
 namespace openmps::client::pmd {
 
@@ -250,8 +250,8 @@ std::string cleanText(std::string_view raw) {
 }
 
 bool isDecimal(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(),
-                                      [](char c) { return c >= '0' && c <= '9'; });
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // " from 1.3.6..." for the notes: which OID gave a refused value.
@@ -421,10 +421,11 @@ class Evaluator {
         // Too large for any integer type (a Counter64 above 2^63-1, 20
         // digits of text): refused with its exact value, never clamped.
         const bool tooLarge = !datum->number && isDecimal(datum->text);
-        if (tooLarge || (datum->number && (*datum->number < 0 ||
-                                           *datum->number > model::kMaxCounterValue))) {
-          note("counter " + name + ": " + (tooLarge ? datum->text : std::to_string(*datum->number)) +
-               from(candidate) + " is not a plausible page count; tried the next source");
+        if (tooLarge ||
+            (datum->number && (*datum->number < 0 || *datum->number > model::kMaxCounterValue))) {
+          note("counter " + name + ": " +
+               (tooLarge ? datum->text : std::to_string(*datum->number)) + from(candidate) +
+               " is not a plausible page count; tried the next source");
           continue;
         }
         if (!datum->number) {

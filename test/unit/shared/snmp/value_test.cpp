@@ -1,7 +1,8 @@
 #include "shared/snmp/value.hpp"
 
-#include <catch2/catch.hpp>
 #include <cstdint>
+
+#include <catch2/catch.hpp>
 
 using openmps::snmp::Value;
 using openmps::snmp::ValueType;
