@@ -1071,6 +1071,7 @@ model::Reading evaluate(const Definition& def, const Snapshot& snapshot,
   auto identity = [&](const std::string& name) {
     return ev.text(ruleOf(def.identity, name)).value_or("");
   };
+  id.kind = openmps::pmd::toString(def.kind.value_or(openmps::pmd::DeviceKind::kPrinter));
   id.manufacturer = identity("manufacturer");
   id.model = identity("model");
   id.serial = identity("serial");

@@ -78,6 +78,7 @@ Json summaryJson(const store::DeviceListRow& d) {
           {"serial", d.serial},
           {"manufacturer", d.manufacturer},
           {"model", d.model},
+          {"kind", d.kind},
           {"ip", d.ip},
           {"host_name", d.hostName},
           {"location", d.location},

@@ -130,7 +130,7 @@ std::string deviceListSql(DeviceSort sort, bool descending) {
       " coalesce(l.status, '{}')::text, coalesce(l.counters, '{}')::text,"
       " coalesce(l.supplies, '[]')::text, " +
       key +
-      " AS sort_key, s.id, s.name"
+      " AS sort_key, s.id, s.name, d.kind"
       " FROM devices d JOIN organisations c ON c.id = d.customer_id"
       " LEFT JOIN device_latest l ON l.device_id = d.id"
       " LEFT JOIN organisations s ON s.id = d.site_id"

@@ -30,7 +30,7 @@ const std::array<Statement, 6>& statements() {
            " to_char(d.first_seen_at AT TIME ZONE 'UTC', " +
            kIso +
            "), coalesce(d.collector_id, 0), coalesce(col.name, ''), d.capabilities::text,"
-           " c.order_lead_days, s.id, s.name"
+           " c.order_lead_days, s.id, s.name, d.kind"
            " FROM devices d JOIN organisations c ON c.id = d.customer_id"
            " LEFT JOIN device_latest l ON l.device_id = d.id"
            " LEFT JOIN collectors col ON col.id = d.collector_id"
@@ -102,6 +102,7 @@ DeviceListRow listRow(const pqxx::row& r, int site) {
   d.sortKey = text(r[13]);
   d.siteId = r[site].is_null() ? 0 : r[site].as<std::int64_t>();
   d.siteName = text(r[site + 1]);
+  d.kind = text(r[site + 2]);
   return d;
 }
 

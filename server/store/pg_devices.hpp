@@ -29,6 +29,7 @@ struct DeviceListRow {
   std::string customerName;
   std::int64_t siteId = 0;  // 0: no site
   std::string siteName;
+  std::string kind;  // printer or scanner
   std::string lastSeenAt;
   std::string statusJson, countersJson, suppliesJson;
   std::string sortKey;

@@ -38,7 +38,7 @@ Fleet loadFleet(const util::Secret& databaseUri, const FleetScope& scope) {
       " d.manufacturer, d.model, d.serial, d.firmware, d.mac, d.host_name, d.ip, d.location, "
       " d.contact, d.sys_object_id, d.sys_descr, "
       " coalesce(l.counters, '{}')::text, coalesce(l.supplies, '[]')::text, "
-      " coalesce(l.status, '{}')::text, d.capabilities::text "
+      " coalesce(l.status, '{}')::text, d.capabilities::text, d.kind "
       "FROM devices d JOIN organisations c ON c.id = d.customer_id "
       "LEFT JOIN organisations dl ON dl.id = c.parent_id "
       "LEFT JOIN device_latest l ON l.device_id = d.id "
@@ -72,6 +72,7 @@ Fleet loadFleet(const util::Secret& databaseUri, const FleetScope& scope) {
     d.suppliesJson = row[21].as<std::string>();
     d.statusJson = row[22].as<std::string>();
     d.capabilitiesJson = row[23].as<std::string>();
+    i.kind = row[24].as<std::string>();
     fleet.devices.push_back(std::move(d));
   }
   return fleet;

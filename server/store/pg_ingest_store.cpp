@@ -59,7 +59,7 @@ constexpr const char* kCandidatesSql =
     "d.firmware, d.location, d.contact, d.sys_object_id, d.sys_descr, l.counters::text, "
     "(extract(epoch FROM l.counters_at) * 1000)::bigint, d.capabilities::text, "
     "coalesce(d.collector_id, 0), (extract(epoch FROM l.last_seen_at) * 1000)::bigint, "
-    "(extract(epoch FROM l.status_at) * 1000)::bigint, @STATE@ "
+    "(extract(epoch FROM l.status_at) * 1000)::bigint, @STATE@, d.kind "
     "FROM devices d LEFT JOIN device_latest l ON l.device_id = d.id "
     "WHERE d.id IN (SELECT id FROM devices WHERE customer_id = $1 AND serial <> '' AND "
     "serial = ANY($2::text[]) UNION SELECT id FROM devices WHERE customer_id = $1 AND "
@@ -68,8 +68,8 @@ constexpr const char* kCandidatesSql =
 constexpr const char* kInsertDevice = "ingest_insert_device";
 constexpr const char* kInsertDeviceSql =
     "INSERT INTO devices (customer_id, serial, mac, ip, host_name, manufacturer, model, "
-    "firmware, location, contact, sys_object_id, sys_descr, collector_id, first_seen_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id";
+    "firmware, location, contact, sys_object_id, sys_descr, collector_id, first_seen_at, kind) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
 constexpr const char* kInsertReads = "ingest_insert_reads";
 constexpr const char* kInsertReadsSql =
     "INSERT INTO device_reads (device_id, collector_id, item_seq, batch_id, kind, "
@@ -126,16 +126,17 @@ constexpr const char* kUpdateDevicesSql =
     "manufacturer = u.manufacturer, model = u.model, firmware = u.firmware, "
     "location = u.location, contact = u.contact, sys_object_id = u.oid, "
     "sys_descr = u.descr, capabilities = coalesce(u.caps, d.capabilities), "
-    "collector_id = $14 "
+    "collector_id = $14, kind = u.kind "
     "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
     "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
-    "$13::jsonb[]) AS u(id, serial, mac, ip, host, manufacturer, model, "
-    "firmware, location, contact, oid, descr, caps) WHERE d.id = u.id "
+    "$13::jsonb[], $15::text[]) AS u(id, serial, mac, ip, host, manufacturer, model, "
+    "firmware, location, contact, oid, descr, caps, kind) WHERE d.id = u.id "
     // Most reads change nothing: compare first, so no new row version is written.
     "AND (d.serial, d.mac, d.ip, d.host_name, d.manufacturer, d.model, d.firmware, "
-    "d.location, d.contact, d.sys_object_id, d.sys_descr, d.capabilities, d.collector_id) "
-    "IS DISTINCT FROM (u.serial, u.mac, u.ip, u.host, u.manufacturer, u.model, u.firmware, "
-    "u.location, u.contact, u.oid, u.descr, coalesce(u.caps, d.capabilities), $14)";
+    "d.location, d.contact, d.sys_object_id, d.sys_descr, d.capabilities, d.collector_id, "
+    "d.kind) IS DISTINCT FROM (u.serial, u.mac, u.ip, u.host, u.manufacturer, u.model, "
+    "u.firmware, u.location, u.contact, u.oid, u.descr, coalesce(u.caps, d.capabilities), $14, "
+    "u.kind)";
 constexpr const char* kMergeLatestSql =
     "INSERT INTO device_latest AS l (device_id, counters, counters_at, supplies, status, "
     "status_at, last_seen_at) SELECT u.device_id, coalesce(u.counters, '{}'), u.counters_at, "
@@ -430,7 +431,8 @@ class BatchWrite {
           txn_.exec_prepared(kInsertDevice, collector_.customerId, i.serial, i.mac, i.ip,
                              i.hostName, i.manufacturer, i.model, i.firmware, i.location, i.contact,
                              i.sysObjectId, i.sysDescr, collectorId_,
-                             util::formatRfc3339(batch_.items[nd.item].reading.readAt))[0][0]
+                             util::formatRfc3339(batch_.items[nd.item].reading.readAt),
+                             i.kind)[0][0]
               .as<std::int64_t>();
       newIds.push_back(id);
       StoredDevice& d = devices_[id];
@@ -581,7 +583,7 @@ class BatchWrite {
   // touching the same devices lock them in the same order).
   void writeDevicesAndLatest() {
     if (!plan_.devices.empty()) {
-      std::array<PgArray, 13> d;
+      std::array<PgArray, 14> d;
       for (const auto& u : plan_.devices) {
         d[0].add(u.id);
         auto identity = u.identity;
@@ -591,10 +593,11 @@ class BatchWrite {
         } else {
           d[12].addNull();
         }
+        d[13].add(identity.kind);
       }
       tail_.exec(kUpdateDevicesSql, d[0].str(), d[1].str(), d[2].str(), d[3].str(), d[4].str(),
                  d[5].str(), d[6].str(), d[7].str(), d[8].str(), d[9].str(), d[10].str(),
-                 d[11].str(), d[12].str(), collectorId_);
+                 d[11].str(), d[12].str(), collectorId_, d[13].str());
     }
     if (plan_.latest.empty()) return;
     // COPY text for the latest_in temporary table (see kCreateLatestInSql).
@@ -693,6 +696,7 @@ class BatchWrite {
       d.statusAt = millis(row[17]);
       if (!row[18].is_null()) d.levels = levelsFromLatest(row[18].c_str());
       if (!row[19].is_null()) d.status = statusFromLatest(row[19].c_str());
+      i.kind = row[20].as<std::string>();
       candidates_.push_back(d.device);
       stored_.emplace(id, std::move(d));
     }

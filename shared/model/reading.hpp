@@ -24,6 +24,9 @@ struct DeviceIdentity {
   std::string contact;
   std::string sysObjectId;  // dotted, no leading dot
   std::string sysDescr;
+  // What the device definition reads it as: "printer" (printers and MFPs)
+  // or "scanner" (a document scanner, billed by its scan counter).
+  std::string kind = "printer";
 
   bool operator==(const DeviceIdentity&) const = default;
 };

@@ -50,6 +50,13 @@ DeviceIdentity identityFrom(const JsonFields& o) {
   id.contact = o.optionalString("contact", kMaxTextLength);
   id.sysObjectId = o.optionalString("sys_object_id", kMaxTextLength);
   id.sysDescr = o.optionalString("sys_descr", kMaxTextLength);
+  if (const auto kind = o.optionalString("kind", kMaxTextLength); !kind.empty()) {
+    if (kind != "printer" && kind != "scanner") {
+      throw util::JsonFieldError(o.path().child("kind"),
+                                 "expected printer or scanner, got '" + kind.substr(0, 40) + "'");
+    }
+    id.kind = kind;
+  }
   return id;
 }
 
@@ -151,7 +158,8 @@ json toJsonValue(const DeviceIdentity& id) {
               {"location", id.location},
               {"contact", id.contact},
               {"sys_object_id", id.sysObjectId},
-              {"sys_descr", id.sysDescr}};
+              {"sys_descr", id.sysDescr},
+              {"kind", id.kind}};
 }
 
 json toJsonValue(const Supply& s) {

@@ -363,3 +363,19 @@ def test_capabilities_and_supply_descriptions_stored_from_the_first_reading(serv
     dev = next(d for d in server.fleet(customer="Acme")["devices"] if d["identity"]["serial"] == "SER-CAP1")
     assert dev["supplies"][0]["description"] == "black toner XL" and dev["supplies"][0]["level_percent"] == 100
     assert dev["supplies"][0]["serial"] == "CRUM-0002" and dev["supplies"][0]["part_number"] == "TN-2420"
+
+
+def test_device_kind_is_stored_and_a_bad_one_refused(server, pg):
+    client = server.add_collector("Acme")
+    scanner = make_reading("SER-SCAN1", counters={"scan.total": 4200})
+    scanner["identity"]["kind"] = "scanner"
+    assert client.submit([scanner])["status"] == "stored"
+    assert pg.psql("SELECT kind FROM devices WHERE serial = 'SER-SCAN1'").strip() == "scanner"
+    listed = [d for d in server.fleet(customer="Acme")["devices"]
+              if d["identity"]["serial"] == "SER-SCAN1"]
+    assert listed and listed[0]["identity"]["kind"] == "scanner"
+    bad = make_reading("SER-SCAN2")
+    bad["identity"]["kind"] = "toaster"
+    code, text = fault_code(lambda: client.submit([bad]))
+    assert code == FAULT_BAD_PAYLOAD and "identity.kind" in text, text
+    assert pg.psql("SELECT count(*) FROM devices WHERE serial = 'SER-SCAN2'").strip() == "0"
