@@ -57,10 +57,7 @@ bool isNormalState(std::string_view code) {
       "ready",      "idle",   "sleep",   "power save", "powersave",  "standby",
       "stand-by",   "online", "on line", "printing",   "processing", "warming up",
       "energy sav", "normal", "bereit",  "prêt",       "pronto",     "pronta"};
-  std::string text;
-  for (const char c : code) {
-    text.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
+  const std::string text = lower(code);
   const auto first = text.find_first_not_of(" \t");
   if (first == std::string::npos) return true;
   const std::string_view t = std::string_view(text).substr(first);
@@ -124,16 +121,8 @@ std::string supplyFamily(const model::Supply& supply) {
 }
 
 bool isTray(std::string_view type) {
-  if (type == "input" || type == "output") return true;
-  constexpr std::string_view kTray = "tray";
-  for (std::size_t i = 0; i + kTray.size() <= type.size(); ++i) {
-    bool match = true;
-    for (std::size_t j = 0; j < kTray.size() && match; ++j) {
-      match = std::tolower(static_cast<unsigned char>(type[i + j])) == kTray[j];
-    }
-    if (match) return true;
-  }
-  return false;
+  const std::string t = lower(type);
+  return t == "input" || t == "output" || contains(t, "tray");
 }
 
 std::optional<int> supplyBand(const model::Supply& supply, const std::vector<int>& points) {
