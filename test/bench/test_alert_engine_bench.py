@@ -23,10 +23,9 @@ Environment: OPENMPS_BENCH_READINGS (per run, default 24000).
 
 import datetime as dt
 import os
-import statistics
-import threading
 import time
 
+from openmps_test.ingest_load import submit_concurrently
 from openmps_test.notify_sinks import SmtpSink
 from openmps_test.openmps_server import OpenMpsServer, make_reading, make_supply, seal_batch
 from openmps_test.postgres import PostgresCluster
@@ -75,26 +74,8 @@ class Collector:
 
 
 def ingest(server, collectors, days) -> float:
-    work = [c.batches(days) for c in collectors]  # sealed before the clock starts
-    errors = []
-
-    def send(envs):
-        try:
-            proxy = server.proxy()
-            for env in envs:
-                assert proxy.mps.submit(env)["status"] == "stored"
-        except Exception as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=send, args=(w,)) for w in work]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    assert not errors, errors[0]
-    return elapsed
+    # Sealed before the clock starts.
+    return submit_concurrently(server, [c.batches(days) for c in collectors])
 
 
 def settle(pg, timeout=120):

@@ -19,11 +19,11 @@ import json
 import os
 import subprocess
 import tempfile
-import threading
 import time
 
 import pytest
 
+from openmps_test.ingest_load import submit_concurrently
 from openmps_test.openmps_server import OpenMpsServer, make_reading, make_supply, seal_batch
 from openmps_test.postgres import PostgresCluster
 
@@ -62,32 +62,9 @@ class Collector:
         return out
 
 
-def send_all(server, envelopes: list[bytes]) -> None:
-    proxy = server.proxy()
-    for env in envelopes:
-        ack = proxy.mps.submit(env)
-        assert ack["status"] == "stored", ack
-
-
 def run_ingest(server, collectors: list[Collector], days: range) -> float:
-    work = [c.batches(days) for c in collectors]  # sealed before the clock starts
-    errors = []
-
-    def worker(envs):
-        try:
-            send_all(server, envs)
-        except Exception as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=worker, args=(w,)) for w in work]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    assert not errors, errors[0]
-    return elapsed
+    # Sealed before the clock starts.
+    return submit_concurrently(server, [c.batches(days) for c in collectors])
 
 
 def copy_rows(pg, device_ids: list[int], readings: int, year_offset_days: int,

@@ -136,7 +136,6 @@ def test_a_hostile_answer_never_crashes_the_client(tmp_path, printer, attack):
     state = status(config)
     assert state["outbox"]["committed_items"] >= 1, state  # kept for the next attempt
     assert not FORGED_LINE.search(log.encode()), log
-    assert attack  # named in the test id
 
 
 def test_device_strings_reach_log_and_status_escaped(tmp_path, printer):
