@@ -129,8 +129,10 @@ def test_ingest_throughput_against_copy(tmp_path):
     results = []
     with PostgresCluster() as pg:
         with OpenMpsServer(pg, tmp_path, web=False,
+                           # 16 collectors from one address, where a fleet's come from many.
                            limits={"rate_per_minute": 1000000, "rate_burst": 1000000,
-                                   "peer_rate_per_minute": 1000000, "peer_rate_burst": 1000000},
+                                   "peer_rate_per_minute": 1000000, "peer_rate_burst": 1000000,
+                                   "max_connections_per_peer": 32, "max_pending_per_peer": 32},
                            ingest={"workers": 4, "queue_length": 1024}) as srv:
             srv.add_dealer("Bench")
             srv.add_customer("Bench Customer", "Bench")
