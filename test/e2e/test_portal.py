@@ -147,6 +147,9 @@ def portal(tmp_path_factory):
                 foreign.append(serial)
             ids = pg.psql(f"SELECT d.id, o.id FROM devices d JOIN organisations o ON o.id = d.customer_id "
                           f"WHERE d.serial = '{foreign[0]}'").split("|")
+            own = pg.psql(f"SELECT d.id, d.customer_id FROM devices d "
+                          f"WHERE d.serial = '{reads[0]['identity']['serial']}'").split("|")
+            device_page, customer_page = f"/devices/{int(own[0])}", f"/customers/{int(own[1])}"
 
             context = {
                 "base_url": srv.api_url,
@@ -158,13 +161,14 @@ def portal(tmp_path_factory):
                 "history_days": HISTORY_DAYS,
                 "foreign": {"serials": foreign, "device_id": int(ids[0]), "customer_id": int(ids[1]),
                             "customer_name": SIBLING},
-                "main_pages": ["/dashboard", "/devices", "/alerts", "/reports", "/customers", "/collectors",
-                               "/users", "/account"],
+                "main_pages": ["/dashboard", "/devices", device_page, "/alerts", "/reports", "/customers",
+                               customer_page, "/groups", "/collectors", "/users", "/account"],
                 "main_pages_of": {
-                    "dealer": ["/dashboard", "/devices", "/alerts", "/alerts/rules", "/reports", "/customers",
-                               "/collectors", "/users", "/tokens", "/audit", "/account"],
-                    "customer": ["/dashboard", "/devices", "/alerts", "/reports", "/collectors", "/users",
-                                 "/account"],
+                    "dealer": ["/dashboard", "/devices", device_page, "/alerts", "/alerts/rules", "/reports",
+                               "/customers", customer_page, "/groups", "/collectors", "/users", "/tokens", "/audit",
+                               "/account"],
+                    "customer": ["/dashboard", "/devices", device_page, "/alerts", "/reports", "/groups",
+                                 "/collectors", "/users", "/account"],
                 },
                 "expect_nav": {
                     "dealer": {"visible": ["Dashboard", "Devices", "Customers", "Users", "Collectors"], "hidden": []},

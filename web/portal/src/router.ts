@@ -25,6 +25,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/reports', name: 'reports', component: () => import('./pages/ReportsPage.vue'), meta: { title: 'reports.title', operation: 'listReports' } },
   { path: '/customers', name: 'customers', component: () => import('./pages/CustomersPage.vue'), meta: { title: 'customers.title', operation: 'listOrganisations' } },
   { path: '/customers/:id(\\d+)', name: 'customer', component: () => import('./pages/CustomerPage.vue'), meta: { title: 'customer.title', operation: 'getOrganisation' } },
+  { path: '/groups', name: 'groups', component: () => import('./pages/GroupsPage.vue'), meta: { title: 'groups.title', operation: 'listDeviceGroups' } },
   { path: '/collectors', name: 'collectors', component: () => import('./pages/CollectorsPage.vue'), meta: { title: 'collectors.title', operation: 'listCollectors' } },
   { path: '/users', name: 'users', component: () => import('./pages/UsersPage.vue'), meta: { title: 'users.title', operation: 'listUsers' } },
   { path: '/tokens', name: 'tokens', component: () => import('./pages/ApiTokensPage.vue'), meta: { title: 'tokens.title', operation: 'listApiTokens' } },

@@ -20,6 +20,8 @@ export interface SupplyNow {
   serial?: string
 }
 
+export type DeviceKind = 'printer' | 'scanner'
+
 export interface DeviceSummary {
   id: number
   serial: string
@@ -30,6 +32,8 @@ export interface DeviceSummary {
   location: string
   customer: { id: number; name: string }
   site?: { id: number; name: string } | null
+  // What its device definition reads it as; a scanner is billed by its scans.
+  kind: DeviceKind
   last_seen_at: string | null
   status: DeviceStatus | null
   counters: Record<string, number>
@@ -52,6 +56,8 @@ export interface DeviceQuery {
   q?: string
   customer_id?: number
   site_id?: number
+  group_id?: number
+  kind?: DeviceKind
   status?: string
   supply?: string
   reporting?: string
@@ -100,6 +106,11 @@ export function listDevices(query: DeviceQuery, signal?: AbortSignal): Promise<P
 
 export function getDevice(id: number, signal?: AbortSignal): Promise<Device> {
   return http.get<Device>(`/devices/${id}`, undefined, signal)
+}
+
+// Puts the device on a site of its customer, or on none.
+export function updateDevice(id: number, changes: { site_id: number | null }): Promise<Device> {
+  return http.patch<Device>(`/devices/${id}`, changes)
 }
 
 export function counterHistory(id: number, from: string, to: string, signal?: AbortSignal): Promise<{ series: CounterSeries[] }> {
