@@ -110,6 +110,7 @@ store::DeviceListQuery listQuery(const RequestContext& ctx) {
       parsedOr400(request, "status", &store::parseDeviceCondition, "error, warning or ok");
   q.supply = parsedOr400(request, "supply", &store::parseSupplyFilter, "low or order");
   q.reporting = parsedOr400(request, "reporting", &store::parseReportingFilter, "silent or recent");
+  q.kind = parsedOr400(request, "kind", &store::parseKindFilter, "printer or scanner");
   if (const auto sort = queryText(request, "sort", 40); sort && !sort->empty()) {
     const auto parsedSort = store::parseDeviceSort(*sort);
     if (!parsedSort) {

@@ -81,6 +81,22 @@ std::optional<ReportingFilter> parseReportingFilter(std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<KindFilter> parseKindFilter(std::string_view text) {
+  if (text.empty()) return KindFilter::kAny;
+  if (text == "printer") return KindFilter::kPrinter;
+  if (text == "scanner") return KindFilter::kScanner;
+  return std::nullopt;
+}
+
+std::string_view toString(KindFilter kind) {
+  switch (kind) {
+    case KindFilter::kPrinter: return "printer";
+    case KindFilter::kScanner: return "scanner";
+    case KindFilter::kAny: break;
+  }
+  return "";
+}
+
 std::string encodeCursor(const DeviceCursor& cursor) {
   return util::toBase64Url(std::to_string(cursor.id) + ":" + cursor.key);
 }
@@ -143,6 +159,7 @@ std::string deviceListSql(DeviceSort sort, bool descending) {
       " AND ($11::bigint = 0 OR d.site_id = $11)"
       " AND ($12::bigint = 0 OR EXISTS (SELECT 1 FROM device_group_members m"
       "  WHERE m.device_id = d.id AND m.group_id = $12))"
+      " AND ($13::text = '' OR d.kind = $13)"
       " AND ($2::text = '' OR d.id IN (SELECT openmps_device_search(lower($2))))"
       " AND ($3::text = '' OR ($3 = 'error' AND " +
       std::string(kConditionSql) + " = 2) OR ($3 = 'warning' AND " + std::string(kConditionSql) +

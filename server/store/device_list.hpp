@@ -18,6 +18,8 @@ enum class DeviceCondition { kAny, kError, kWarning, kOk };
 // lead time (an open "runs_out" alert).
 enum class SupplyFilter { kAny, kLow, kOrder };
 enum class ReportingFilter { kAny, kSilent, kRecent };
+// What the definition that read a device reads it as (devices.kind).
+enum class KindFilter { kAny, kPrinter, kScanner };
 
 // Where the previous page ended: the sort key's text and the device id.
 struct DeviceCursor {
@@ -34,6 +36,7 @@ struct DeviceListQuery {
   DeviceCondition condition = DeviceCondition::kAny;
   SupplyFilter supply = SupplyFilter::kAny;
   ReportingFilter reporting = ReportingFilter::kAny;
+  KindFilter kind = KindFilter::kAny;
   DeviceSort sort = DeviceSort::kSerial;
   bool descending = false;
   int limit = 50;
@@ -51,6 +54,9 @@ std::string_view toString(DeviceSort sort);
 std::optional<DeviceCondition> parseDeviceCondition(std::string_view text);
 std::optional<SupplyFilter> parseSupplyFilter(std::string_view text);
 std::optional<ReportingFilter> parseReportingFilter(std::string_view text);
+std::optional<KindFilter> parseKindFilter(std::string_view text);
+// The devices.kind value a filter selects; empty for kAny.
+std::string_view toString(KindFilter kind);
 
 // Opaque to clients (base64url of key and id); nullopt for anything that
 // is not one of ours.

@@ -56,7 +56,9 @@ def fleet(tmp_path_factory):
                                 read_at=NOW - dt.timedelta(days=40 - d, hours=1), model="Aficio MP")
                    for d in range(40)]
         acme.submit(history)
-        srv.add_collector("Globex").submit([make_reading("GLX-001", counters={"total": 5})])
+        scanner = make_reading("GLX-SCAN", counters={"scan.total": 42})
+        scanner["identity"]["kind"] = "scanner"
+        srv.add_collector("Globex").submit([make_reading("GLX-001", counters={"total": 5}), scanner])
         srv.add_collector("Initech").submit([make_reading("INI-001", counters={"total": 7})])
         # What the alert engine's sweeps leave (their own tests are theirs):
         # ACM-003's black toner runs out before the lead time; a critical
@@ -149,6 +151,20 @@ def test_search_and_filters(fleet, contract):
     assert bad.status == 400 and bad.json["invalid_params"][0]["name"] == "status"
     assert api.get("/api/v1/devices?after=not-a-cursor").status == 400
     assert api.get("/api/v1/devices?sort=password").status == 400
+
+
+def test_devices_filter_by_kind(fleet, contract):
+    dealer = signed_in(fleet, contract, "dana")
+    scanners = dealer.get("/api/v1/devices?kind=scanner").json["items"]
+    assert [(d["serial"], d["kind"]) for d in scanners] == [("GLX-SCAN", "scanner")]
+    printers = all_pages(dealer, "/api/v1/devices?kind=printer&limit=7")
+    assert {d["kind"] for d in printers} == {"printer"}
+    assert {d["serial"] for d in printers} == {f"ACM-{i:03d}" for i in range(30)} | {"GLX-001"}
+    assert len(all_pages(dealer, "/api/v1/devices?limit=100")) == len(printers) + 1
+    customer = signed_in(fleet, contract, "carla")
+    assert customer.get("/api/v1/devices?kind=scanner").json["items"] == []
+    bad = dealer.get("/api/v1/devices?kind=toaster")
+    assert bad.status == 400 and bad.json["invalid_params"][0]["name"] == "kind"
 
 
 def test_a_device_its_history_events_and_forecast(fleet, contract):

@@ -23,6 +23,7 @@ TEST_CASE("device list sorts are a closed set with a direction") {
   const auto sql = deviceListSql(DeviceSort::kCustomer, true);
   CHECK(sql.find("ORDER BY sort_key DESC, d.id DESC") != std::string::npos);
   CHECK(sql.find(") < ($8::text, $9::bigint)") != std::string::npos);
+  CHECK(sql.find("($13::text = '' OR d.kind = $13)") != std::string::npos);
 }
 
 TEST_CASE("device search takes LIKE's special characters literally") {
@@ -38,4 +39,10 @@ TEST_CASE("device filters parse their words and nothing else") {
   CHECK_FALSE(parseSupplyFilter("high"));
   CHECK(parseReportingFilter("silent") == ReportingFilter::kSilent);
   CHECK_FALSE(parseReportingFilter("loud"));
+  CHECK(parseKindFilter("") == KindFilter::kAny);
+  CHECK(parseKindFilter("scanner") == KindFilter::kScanner);
+  CHECK(toString(KindFilter::kPrinter) == "printer");
+  CHECK(toString(KindFilter::kAny).empty());
+  CHECK_FALSE(parseKindFilter("other"));
+  CHECK_FALSE(parseKindFilter("Printer"));
 }
