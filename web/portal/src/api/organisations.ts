@@ -39,3 +39,8 @@ export async function updateOrganisation(id: number, changes: Partial<Pick<Organ
   const current = await http.request<Organisation>(`/organisations/${id}`)
   return http.patch<Organisation>(`/organisations/${id}`, changes, current.etag)
 }
+
+// Only sites may be removed; their devices stay with the customer.
+export function deleteOrganisation(id: number): Promise<void> {
+  return http.delete(`/organisations/${id}`)
+}
