@@ -57,6 +57,21 @@ std::vector<std::pair<Oid, const Value*>> Snapshot::subtree(const Oid& root) con
   return out;
 }
 
+bool indexEndsWith(const Oid& index, const Oid& ending) {
+  const auto& arcs = index.arcs();
+  const auto& tail = ending.arcs();
+  return tail.size() <= arcs.size() &&
+         std::equal(tail.begin(), tail.end(),
+                    arcs.end() - static_cast<std::ptrdiff_t>(tail.size()));
+}
+
+std::optional<Oid> keyRowOf(const Oid& index, std::uint32_t length) {
+  if (length == 0) return index;
+  if (length > index.size()) return std::nullopt;
+  const auto& arcs = index.arcs();
+  return Oid(std::vector<std::uint32_t>(arcs.begin(), arcs.begin() + length));
+}
+
 bool Snapshot::hasAnyUnder(const Oid& root) const {
   auto it = values_.lower_bound(root);
   return it != values_.end() && root.isPrefixOf(it->first);
@@ -486,13 +501,21 @@ class Evaluator {
     if (!s.index.empty()) {
       index = Oid::parse(s.index);
     }
+    const auto ends = s.indexEnds.empty() ? std::nullopt : Oid::parse(s.indexEnds);
     std::vector<Datum> picked;
     for (const auto& [suffix, value] : rows) {
       if (index && suffix != *index) {
         continue;
       }
+      if (ends && !indexEndsWith(suffix, *ends)) {
+        continue;
+      }
       if (!s.keyColumn.empty()) {
-        const auto key = datumOf(snapshot_.find(s.keyColumn.concat(suffix)));
+        const auto keyRow = keyRowOf(suffix, s.keyIndexLength);
+        if (!keyRow) {
+          continue;
+        }
+        const auto key = datumOf(snapshot_.find(s.keyColumn.concat(*keyRow)));
         if (!key) {
           continue;
         }

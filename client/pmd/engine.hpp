@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,12 @@ class Snapshot {
  private:
   std::map<Oid, Value> values_;
 };
+
+// Row selection of a walk: whether a row index ends with the given sub-ids,
+// and the row of a key column indexed by the first `length` sub-ids of a
+// row index (length 0: the whole index; nullopt when the index is shorter).
+bool indexEndsWith(const Oid& index, const Oid& ending);
+std::optional<Oid> keyRowOf(const Oid& index, std::uint32_t length);
 
 // What to ask a device for: GETs in as few PDUs as the client packs them,
 // and the table columns the definition reads (no walk inside another, no

@@ -70,6 +70,12 @@ struct Source {
   snmp::Oid keyColumn;     // a column of the same table whose value selects rows
   std::string key;         // ...equal to this (code or label)
   std::string keyPattern;  // ...or matching this regex (case-insensitive)
+  // A key column of another table indexed by the first keyIndexLength
+  // sub-ids of this row's index (0: by the whole index), as PWG's counter
+  // tables are indexed by (key index, work type, persistence) and keyed by
+  // icKeyTable, indexed by the key index alone.
+  std::uint32_t keyIndexLength = 0;
+  std::string indexEnds;  // only rows whose index ends with these sub-ids, e.g. "3.3"
   Aggregate aggregate = Aggregate::kFirst;
   std::string counter;           // kCounter
   std::vector<Source> operands;  // kSum, kDifference

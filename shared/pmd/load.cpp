@@ -110,9 +110,10 @@ Condition parseCondition(const Field& field, bool negate) {
 
 const std::vector<std::string>& sourceKeys() {
   static const std::vector<std::string> kSourceKeys = {
-      "oid",    "walk",      "counter", "sum",        "difference", "value", "system",
-      "index",  "keyColumn", "key",     "keyPattern", "aggregate",  "regex", "multiply",
-      "divide", "map",       "format",  "skipZero",   "when",       "unless"};
+      "oid",    "walk",     "counter",        "sum",      "difference", "value",
+      "system", "index",    "keyColumn",      "key",      "keyPattern", "aggregate",
+      "regex",  "multiply", "divide",         "map",      "format",     "skipZero",
+      "when",   "unless",   "keyIndexLength", "indexEnds"};
   return kSourceKeys;
 }
 
@@ -183,6 +184,14 @@ Source parseSource(const Field& field, int depth) {
         value.fail("a row index is digits and dots, got '" + out.index + "'");
       }
       selects = true;
+    } else if (key == "indexEnds") {
+      out.indexEnds = value.text();
+      if (!snmp::Oid::parse(out.indexEnds)) {
+        value.fail("a row index is digits and dots, got '" + out.indexEnds + "'");
+      }
+      selects = true;
+    } else if (key == "keyIndexLength") {
+      out.keyIndexLength = static_cast<std::uint32_t>(value.integer(1, 32));
     } else if (key == "keyColumn") {
       out.keyColumn = readOid(value);
       selects = true;
@@ -233,6 +242,9 @@ Source parseSource(const Field& field, int depth) {
   }
   if (!out.keyColumn.empty() && out.key.empty() && out.keyPattern.empty()) {
     field.fail("'keyColumn' needs 'key' or 'keyPattern'");
+  }
+  if (out.keyIndexLength != 0 && out.keyColumn.empty()) {
+    field.fail("'keyIndexLength' needs 'keyColumn'");
   }
   if (!out.key.empty() && !out.keyPattern.empty()) {
     field.fail("give 'key' or 'keyPattern', not both");

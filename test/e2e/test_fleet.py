@@ -8,9 +8,9 @@ snmpsim (printers on several 127.x addresses) ──SNMP──▶ openmps-client
 then `openmps-server fleet --json` must show every device with exactly what
 `openmps-client probe --json` reads from the same simulated printer.
 
-The printers are the project's own simulated ones (test/fixtures/printers)
-and, where ../shared/corpus/printers exists beside the project, the corpus
-recordings too, each on its own address; beside them the project's own
+The printers are the project's own simulated ones (test/fixtures/printers,
+and the document scanner in test/fixtures/scanners) and, where
+../shared/corpus/printers exists beside the project, the corpus recordings too, each on its own address; beside them the project's own
 non-printers (test/fixtures/others: a Linux host, a switch, a UPS). Every
 corpus recording must be stored as a device of its own, and `scan` over the
 same addresses must list each as a printer or scanner and the non-printers
@@ -38,6 +38,7 @@ CORPUS = source_dir().parent / "shared" / "corpus" / "printers" / "snmprec"
 
 def recordings() -> list[Path]:
     files = sorted((source_dir() / "test" / "fixtures" / "printers").glob("*.snmprec"))
+    files += sorted((source_dir() / "test" / "fixtures" / "scanners").glob("*.snmprec"))
     if CORPUS.is_dir():
         files += sorted(CORPUS.glob("*.snmprec"))
     return files
@@ -143,7 +144,7 @@ def test_enroll_run_once_and_fleet_shows_what_the_client_read(fleet_setup):
     # non-printers are not among them.
     known = {d["address"]: d for d in status["device_list"] if d["address"]}
     assert len(known) == status["devices"] > 0
-    own = {h for (h, _), f in s["sim"].devices.items() if f.parent.name == "printers"}
+    own = {h for (h, _), f in s["sim"].devices.items() if f.parent.name in ("printers", "scanners")}
     assert own <= set(known), f"own simulated printers not discovered: {sorted(own - set(known))}"
     others = {h for (h, _), f in s["sim"].devices.items() if f.parent.name == "others"}
     assert others and not others & set(known), f"non-printers taken for printers: {others & set(known)}"
@@ -163,6 +164,17 @@ def test_enroll_run_once_and_fleet_shows_what_the_client_read(fleet_setup):
         if got != want:
             mismatches.append(f"{host}: stored {json.dumps(got)}\n   probe {json.dumps(want)}")
     assert not mismatches, "\n".join(mismatches)
+
+    # The project's own document scanner is stored as a scanner, billed by
+    # its scan counter (PWG imaging counters), and has no page counter.
+    scanners = {h for (h, _), f in s["sim"].devices.items() if f.parent.name == "scanners"}
+    assert scanners
+    for host in scanners:
+        got = stored[host]
+        assert got["identity"]["kind"] == "scanner", got["identity"]
+        assert got["counters"]["scan.total"] == 48210 and "total" not in got["counters"]
+    printers = {h for (h, _), f in s["sim"].devices.items() if f.parent.name == "printers"}
+    assert {stored[h]["identity"].get("kind", "printer") for h in printers} == {"printer"}
 
 
 def test_every_corpus_recording_is_stored_and_scan_lists_the_others_as_other(fleet_setup):

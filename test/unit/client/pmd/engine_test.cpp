@@ -1,5 +1,7 @@
 #include "client/pmd/engine.hpp"
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "client/pmd/printer_mib.hpp"
@@ -416,6 +418,53 @@ supplies:
   CHECK(r.supplies[1].partNumber == "56F0Z00");
   CHECK(r.supplies[1].serial == "IU0001");
   CHECK(r.supplies[2].partNumber == "TRAY-250");  // by the row index
+}
+
+TEST_CASE("walk rows: index endings and key rows by an index prefix") {
+  CHECK(indexEndsWith(Oid::of("5.3.3"), Oid::of("3.3")));
+  CHECK(indexEndsWith(Oid::of("3.3"), Oid::of("3.3")));
+  CHECK_FALSE(indexEndsWith(Oid::of("5.3.4"), Oid::of("3.3")));
+  CHECK_FALSE(indexEndsWith(Oid::of("3"), Oid::of("3.3")));
+  CHECK(keyRowOf(Oid::of("5.3.3"), 1) == Oid::of("5"));
+  CHECK(keyRowOf(Oid::of("5.3.3"), 0) == Oid::of("5.3.3"));
+  CHECK(keyRowOf(Oid::of("5.3.3"), 3) == Oid::of("5.3.3"));
+  CHECK_FALSE(keyRowOf(Oid::of("5.3"), 3));
+}
+
+// PWG-IMAGING-COUNTER-MIB: icKeyServiceType (1.3.6.1.4.1.2699.1.3.1.2.1.1.2)
+// by key index; icImageTotalImages (...1.7.1.1.4) by (key index, workType,
+// persistence). Key 1 is the print service (11), key 2 the scan service
+// (12); workTotals = 3, datastream = 4; lifetime = 3, powerOn = 4.
+TEST_CASE("scanners: the scan counter comes from the PWG imaging counters") {
+  const auto& catalog = projectCatalog();
+  Snapshot device = snapshotOf({
+      {"1.3.6.1.2.1.1.1.0", str("EPSON Scan Server")},
+      {"1.3.6.1.2.1.1.2.0", oid("1.3.6.1.4.1.1248.1")},
+      {"1.3.6.1.4.1.2699.1.3.1.2.1.1.2.1", num(11)},
+      {"1.3.6.1.4.1.2699.1.3.1.2.1.1.2.2", num(12)},
+      {"1.3.6.1.4.1.2699.1.3.1.7.1.1.4.1.3.3", num(999)},
+      {"1.3.6.1.4.1.2699.1.3.1.7.1.1.4.2.3.4", num(17)},    // since power on
+      {"1.3.6.1.4.1.2699.1.3.1.7.1.1.4.2.4.3", num(5000)},  // datastream, not work totals
+      {"1.3.6.1.4.1.2699.1.3.1.7.1.1.4.2.3.3", num(48210)},
+  });
+  const auto id = identify(catalog, device);
+  REQUIRE(id.kind == DeviceKind::kScanner);
+  const auto& def = *id.definition;
+  const auto plan = planRead(def, Snapshot{});
+  const auto walked = [&](const char* column) {
+    return std::find(plan.walks.begin(), plan.walks.end(), Oid::of(column)) != plan.walks.end();
+  };
+  CHECK(walked("1.3.6.1.4.1.2699.1.3.1.7.1.1.4"));
+  CHECK(walked("1.3.6.1.4.1.2699.1.3.1.2.1.1.2"));
+  auto r = evaluate(def, device, {});
+  CHECK(r.counters.at("scan.total") == 48210);
+  CHECK_FALSE(r.counters.contains("total"));
+
+  SECTION("no scan service in the key table: no scan counter") {
+    device.add({Oid::of("1.3.6.1.4.1.2699.1.3.1.2.1.1.2.2"), num(4)});  // copy
+    r = evaluate(def, device, {});
+    CHECK_FALSE(r.counters.contains("scan.total"));
+  }
 }
 
 TEST_CASE("identify: definitions decide, the standard MIBs decide for the rest") {

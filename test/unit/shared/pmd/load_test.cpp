@@ -134,6 +134,18 @@ TEST_CASE("errors name the file, the line and the field") {
         "pmd: 1\nname: x\nmatch: [{sysDescr: x}]\ncounters:\n  total: [{walk: 1.3.6.1, key: a}]\n";
     CHECK_THAT(errorOf(text), Catch::Contains("'key' and 'keyPattern' need 'keyColumn'"));
   }
+  SECTION("keyIndexLength without keyColumn") {
+    const std::string text =
+        "pmd: 1\nname: x\nmatch: [{sysDescr: x}]\ncounters:\n  total: [{walk: 1.3.6.1, "
+        "keyIndexLength: 1}]\n";
+    CHECK_THAT(errorOf(text), Catch::Contains("'keyIndexLength' needs 'keyColumn'"));
+  }
+  SECTION("indexEnds that is not an index") {
+    const std::string text =
+        "pmd: 1\nname: x\nmatch: [{sysDescr: x}]\ncounters:\n  total: [{walk: 1.3.6.1, "
+        "indexEnds: \"3.x\"}]\n";
+    CHECK_THAT(errorOf(text), Catch::Contains("a row index is digits and dots, got '3.x'"));
+  }
   SECTION("unknown aggregate") {
     const std::string text =
         "pmd: 1\nname: x\nmatch: [{sysDescr: x}]\ncounters:\n  total: [{walk: 1.3.6.1, "
