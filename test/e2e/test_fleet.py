@@ -17,6 +17,9 @@ same addresses must list each as a printer or scanner and the non-printers
 as "other" (the test of that is skipped without the corpus).
 """
 
+import csv
+import datetime as dt
+import io
 import json
 from pathlib import Path
 
@@ -173,6 +176,13 @@ def test_enroll_run_once_and_fleet_shows_what_the_client_read(fleet_setup):
         got = stored[host]
         assert got["identity"]["kind"] == "scanner", got["identity"]
         assert got["counters"]["scan.total"] == 48210 and "total" not in got["counters"]
+    # ...and the meter report a dealer bills from carries its scan counter.
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    erp = Path(s["config"]).parent / "billing-erp.csv"
+    srv.cli("report", "billing-erp", "--customer", CUSTOMER, "--format", "csv", "-o", str(erp),
+            "--from", today, "--to", today)
+    rows = list(csv.reader(io.StringIO(erp.read_bytes().decode("utf-8-sig"), newline="")))
+    assert any("OMPSEP0005" in row and "scan.total" in row and "48210" in row for row in rows), rows
     printers = {h for (h, _), f in s["sim"].devices.items() if f.parent.name == "printers"}
     assert {stored[h]["identity"].get("kind", "printer") for h in printers} == {"printer"}
 
