@@ -392,6 +392,35 @@ ApiResponse putMeterNames(RequestContext& ctx) {
   return json(200, {{"names", admin.meterNames(dealer)}});
 }
 
+// The monthly duty cycles (pages a month a model is built for) the usage
+// report compares with: one list for the whole server, like the command
+// line's `report duty-cycle`.
+nlohmann::json dutyCyclesJson(reports::PgReportAdmin& admin) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& [model, pages] : admin.dutyCycles()) {
+    items.push_back({{"model", model}, {"monthly_pages", pages}});
+  }
+  return {{"items", std::move(items)}};
+}
+
+ApiResponse listDutyCycles(RequestContext& ctx) {
+  reports::PgReportAdmin admin(ctx.txn(), auth::AuditActor::of(ctx.caller(), ctx.request().peer));
+  return json(200, dutyCyclesJson(admin));
+}
+
+ApiResponse setDutyCycle(RequestContext& ctx) {
+  const JsonBody body(ctx.request(), {"model", "monthly_pages"});
+  const auto model = body.fields().requireString("model", 200);
+  const auto pages = body.fields().requireInt("monthly_pages", 0, 10'000'000);
+  reports::PgReportAdmin admin(ctx.txn(), auth::AuditActor::of(ctx.caller(), ctx.request().peer));
+  try {
+    admin.setDutyCycle(model, pages);
+  } catch (const reports::ReportSettingsError& e) {
+    invalidField("model", e.what());
+  }
+  return json(200, dutyCyclesJson(admin));
+}
+
 }  // namespace
 
 void registerReportRoutes(Router& router, const util::Clock& clock) {
@@ -451,6 +480,21 @@ void registerReportRoutes(Router& router, const util::Clock& clock) {
               Access::kSignedIn,
               {auth::Role::kRootAdmin, auth::Role::kDealerAdmin},
               [](RequestContext& ctx) { return putMeterNames(ctx); }});
+  router.add({"listDutyCycles",
+              "GET",
+              "/api/v1/duty-cycles",
+              Access::kSignedIn,
+              {},
+              [](RequestContext& ctx) { return listDutyCycles(ctx); }});
+  // The list is the server's, not a tenant's: only the root admin changes
+  // it, as the owner (the API role may only read it).
+  router.add({"setDutyCycle",
+              "POST",
+              "/api/v1/duty-cycles",
+              Access::kSignedIn,
+              {auth::Role::kRootAdmin},
+              [](RequestContext& ctx) { return setDutyCycle(ctx); },
+              Scope::kOwner});
 }
 
 }  // namespace openmps::server::api

@@ -211,3 +211,26 @@ def test_a_run_for_a_person_is_made_in_that_persons_scope(world):
     wait_for(lambda: pg.psql(f"SELECT attempts FROM report_runs WHERE id = {gone}").strip() != "0",
              timeout=60)
     assert "disabled" in pg.psql(f"SELECT last_error FROM report_runs WHERE id = {gone}")
+
+
+def test_duty_cycles_as_the_command_line_sets_them(world):
+    srv, pg, dana = world["srv"], world["pg"], world["dana"]
+    add_user(srv, "rita", "root_admin", "--root")
+    rita = ApiClient(srv.api_url, source="127.0.0.48")
+    assert rita.sign_in("rita", STRONG).status == 200
+    srv.cli("report", "duty-cycle", "--model", "HP LaserJet M404", "--pages", "4000")
+    r = rita.post("/api/v1/duty-cycles", {"model": "Kyocera TASKalfa 2553ci", "monthly_pages": 20000})
+    assert r.status == 200
+    assert {"model": "HP LaserJet M404", "monthly_pages": 4000} in r.json["items"]
+    assert {"model": "Kyocera TASKalfa 2553ci", "monthly_pages": 20000} in r.json["items"]
+    assert "Kyocera TASKalfa 2553ci" in srv.cli("report", "duty-cycle").stdout  # the same table
+    assert int(pg.psql("SELECT count(*) FROM audit_log WHERE action = 'duty_cycle.set' "
+                       "AND target_id = 'Kyocera TASKalfa 2553ci'")) == 1
+    # Everyone reads the list; only the root admin changes it.
+    assert dana.get("/api/v1/duty-cycles").json == r.json
+    assert dana.post("/api/v1/duty-cycles", {"model": "X", "monthly_pages": 1}).status == 403
+    r = rita.post("/api/v1/duty-cycles", {"model": "Kyocera TASKalfa 2553ci", "monthly_pages": -1})
+    assert r.status == 422 and r.json["invalid_params"][0]["name"] == "monthly_pages"
+    r = rita.post("/api/v1/duty-cycles", {"model": "Kyocera TASKalfa 2553ci", "monthly_pages": 0})
+    assert r.status == 200 and all(i["model"] != "Kyocera TASKalfa 2553ci" for i in r.json["items"])
+    rita.close()
