@@ -197,6 +197,9 @@ CASES: dict[str, list[Case]] = {
     "getMeterNames": [path("GET", "/api/v1/dealers/{dealer}/meter-names")],
     "putMeterNames": [path("PUT", "/api/v1/dealers/{dealer}/meter-names",
                            {"names": {"total": "x"}})],
+    # The server's one list of duty cycles: no tenant's object; only the root admin sets it.
+    "listDutyCycles": [listing("/api/v1/duty-cycles")],
+    "setDutyCycle": [path("POST", "/api/v1/duty-cycles", {"model": "new-model", "monthly_pages": 1})],
     "listAuditLog": [listing("/api/v1/audit-log?limit=200"),
                      listing("/api/v1/audit-log?limit=200&organisation_id={org}")],
     "listAlerts": [listing("/api/v1/alerts?limit=200&state=all", "alert"),
