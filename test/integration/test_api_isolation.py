@@ -8,7 +8,8 @@ own session or account, which name no object); an operation without one
 fails test_every_operation_has_a_case, so a new operation cannot slip by.
 
 Each role (root_admin, dealer_admin, dealer_technician, customer_admin,
-customer_viewer and an account restricted to one site) runs every case
+customer_viewer, an account restricted to one site, and API tokens of a
+dealer admin and of a customer admin) runs every case
 against every tenant foreign to it (a sibling customer, another dealer and
 its customer, the dealer above, the root, and for the restricted account
 the other site and the customer's devices on no site). Expected:
@@ -62,6 +63,10 @@ CALLERS = {
     "customer_admin": "adm-mkca1",
     "customer_viewer": "view-mkca1",
     "restricted": "restr-mkca1",
+    # Integrations: API tokens of the dealer and of the customer (a token:
+    # tenant's admin made it for its own organisation and role).
+    "dealer_admin_token": "token:da",
+    "customer_admin_token": "token:ca1",
 }
 _DEALER_FOREIGN = ("root", "db", "cb1")
 _CUSTOMER_FOREIGN = ("root", "da", "ca2", "db", "cb1")
@@ -73,6 +78,8 @@ FOREIGN = {
     "customer_viewer": _CUSTOMER_FOREIGN,
     # sa2: the other site of its customer; nosite: its customer's devices on no site.
     "restricted": _CUSTOMER_FOREIGN + ("sa2", "nosite"),
+    "dealer_admin_token": _DEALER_FOREIGN,
+    "customer_admin_token": _CUSTOMER_FOREIGN,
 }
 ALL_TENANTS = ("root", "da", "ca1", "ca2", "db", "cb1", "sa2", "nosite")
 
@@ -265,6 +272,19 @@ def created(r, what):
     return body["id"]
 
 
+class TokenClient(ApiClient):
+    """An integration: every request carries its API token, no cookie."""
+
+    def __init__(self, base_url, contract, token: str, **kw):
+        super().__init__(base_url, contract, **kw)
+        self.token = token
+
+    def request(self, method, path, body=None, *, headers=None, **kw):
+        return super().request(method, path, body,
+                               headers={"Authorization": f"Bearer {self.token}", **(headers or {})},
+                               **kw)
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     with PostgresCluster() as pg:
@@ -314,6 +334,7 @@ def build_world(srv, pg) -> dict:
         return api
 
     admins = {key: client(t["admin"][0]) for key, t in TENANTS.items()}
+    secrets: dict[str, str] = {}
     objs: dict[str, dict] = {}
     for key, t in TENANTS.items():
         org = ids["root"] if key == "root" else ids[t["name"]]
@@ -349,6 +370,7 @@ def build_world(srv, pg) -> dict:
         r = api.post("/api/v1/api-tokens", {"name": f"Token mk{key}", "role": role})
         assert r.status == 201, r.body
         o["token"] = r.json["api_token"]["id"]
+        secrets[key] = r.json["token"]
         o["subscription"] = created(api.post("/api/v1/alert-subscriptions", {
             "organisation_id": o["org"], "channel": "email",
             "address": f"sub-mk{key}@example.com"}), f"subscription {key}")
@@ -369,7 +391,10 @@ def build_world(srv, pg) -> dict:
     # Report runs finish before the roles run (the fingerprint must hold still).
     wait_for(lambda: pg.psql("SELECT count(*) FROM report_runs WHERE status = 'pending'"
                              ).strip() == "0", timeout=120)
-    callers = {role: (admins["root"] if role == "root_admin" else client(name))
+    callers = {role: (admins["root"] if role == "root_admin" else
+                      TokenClient(srv.api_url, contract, secrets[name[6:]],
+                                  source=f"127.0.7.{next(sources)}")
+                      if name.startswith("token:") else client(name))
                for role, name in CALLERS.items()}
     return {"srv": srv, "pg": pg, "objs": objs, "callers": callers, "admins": admins}
 
