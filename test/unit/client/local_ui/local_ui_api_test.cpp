@@ -1,0 +1,181 @@
+#include "client/local_ui/local_ui_api.hpp"
+
+#include <filesystem>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "../mock_daemon_control.hpp"
+#include "shared/util/clock.hpp"
+
+using namespace openmps;
+using namespace openmps::client;
+using namespace openmps::client::local_ui;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+struct Fixture {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("openmps-local-ui-api-" + std::to_string(::getpid()));
+  util::ManualClock clock;
+  client::test::MockDaemonControl daemon;
+  PasswordFile password{(std::filesystem::create_directories(dir), dir / "local-ui.password"),
+                        PasswordCost{1, 8192}};
+  SetupCode setupCode{"ABCD-EFGH-JKMN"};
+  int tokens = 0;
+  SignInGate gate{clock, SignInPolicy{}, [this] { return "tok" + std::to_string(++tokens); }};
+  StaticFiles files{{"/index.html", "<html></html>"}, {"/assets/app.js", "x()"}};
+  LocalUiApi api{daemon, password, setupCode, gate, files, false};
+  std::string cookie;
+  std::string csrf;
+
+  ~Fixture() { std::filesystem::remove_all(dir); }
+
+  Answer call(const std::string& method, const std::string& path, const json& body = nullptr,
+              bool withCsrf = true) {
+    Request request;
+    request.facts = RequestFacts{method,      "127.0.0.1:52005",
+                                 "127.0.0.1", "127.0.0.1",
+                                 false,       body.is_null() ? 0 : body.dump().size()};
+    request.path = path;
+    request.cookieHeader = cookie;
+    request.csrfHeader = withCsrf ? csrf : "";
+    request.body = body.is_null() ? "" : body.dump();
+    auto answer = api.handle(request);
+    for (const auto& [name, value] : answer.headers) {
+      if (name == "Set-Cookie") cookie = value.substr(0, value.find(';'));
+    }
+    if (answer.status == 200 && answer.contentType == "application/json") {
+      const auto parsed = json::parse(answer.body);
+      if (parsed.is_object() && parsed.contains("csrf_token")) csrf = parsed["csrf_token"];
+    }
+    return answer;
+  }
+  void setUp() {
+    REQUIRE(call("POST", "/api/setup",
+                 {{"setup_code", "ABCD-EFGH-JKMN"}, {"password", "a long password"}})
+                .status == 200);
+  }
+};
+
+std::string header(const Answer& answer, const std::string& name) {
+  for (const auto& [key, value] : answer.headers) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("local UI API: first start asks for the setup code, then signs in") {
+  Fixture f;
+  CHECK(json::parse(f.call("GET", "/api/session").body)["state"] == "setup");
+  auto wrong =
+      f.call("POST", "/api/setup", {{"setup_code", "WRONG"}, {"password", "a long password"}});
+  CHECK(wrong.status == 400);
+  CHECK(json::parse(wrong.body)["invalid_params"][0]["name"] == "setup_code");
+  auto weak =
+      f.call("POST", "/api/setup", {{"setup_code", "ABCD-EFGH-JKMN"}, {"password", "short"}});
+  CHECK(json::parse(weak.body)["invalid_params"][0]["name"] == "password");
+  f.setUp();
+  CHECK_FALSE(f.setupCode.active());
+  CHECK(f.password.isSet());
+  CHECK_THAT(f.cookie, Catch::StartsWith("omps_local_session="));
+  CHECK(json::parse(f.call("GET", "/api/session").body)["state"] == "signed_in");
+  // The code works once only.
+  CHECK(f.call("POST", "/api/setup",
+               {{"setup_code", "ABCD-EFGH-JKMN"}, {"password", "another password"}})
+            .status == 409);
+}
+
+TEST_CASE("local UI API: five wrong passwords lock sign-in for 15 minutes") {
+  Fixture f;
+  f.setUp();
+  f.cookie.clear();
+  for (int i = 0; i < 5; ++i)
+    CHECK(f.call("POST", "/api/session", {{"password", "wrong one!"}}).status == 401);
+  const auto locked = f.call("POST", "/api/session", {{"password", "a long password"}});
+  CHECK(locked.status == 429);
+  CHECK(header(locked, "Retry-After") == "900");
+  f.clock.advance(15min);
+  CHECK(f.call("POST", "/api/session", {{"password", "a long password"}}).status == 200);
+}
+
+TEST_CASE("local UI API: the API needs a session, changes need the CSRF token") {
+  Fixture f;
+  CHECK(f.call("GET", "/api/status").status == 401);
+  f.setUp();
+  CHECK(f.call("GET", "/api/status").status == 200);
+  f.daemon.probeToReturn.error = "timeout";
+  CHECK(f.call("POST", "/api/probe", {{"address", "192.0.2.7"}}, false).status == 403);
+  CHECK(f.daemon.probeCalls.empty());
+  CHECK(f.call("POST", "/api/probe", {{"address", "192.0.2.7"}}).status == 502);
+  CHECK(f.daemon.probeCalls == std::vector<std::string>{"192.0.2.7"});
+  f.clock.advance(30min);
+  CHECK(f.call("GET", "/api/status").status == 401);
+}
+
+TEST_CASE("local UI API: status, devices, probe, read now and log in the app's shapes") {
+  Fixture f;
+  f.setUp();
+  f.daemon.stateToReturn.enrolled = true;
+  f.daemon.stateToReturn.clientId = "42";
+  f.daemon.stateToReturn.outboxCount = 3;
+  f.daemon.stateToReturn.carriers.push_back({"xmlrpc", "xmlrpcs://s:52004", f.clock.now(), {}, ""});
+  f.daemon.stateToReturn.warnings.push_back({"outbox_filling", "90 %"});
+  const auto status = json::parse(f.call("GET", "/api/status").body);
+  CHECK(status["enrolled"] == true);
+  CHECK(status["collector_id"] == "42");
+  CHECK(status["outbox"]["count"] == 3);
+  CHECK(status["carriers"][0]["carrier"] == "xmlrpc");
+  CHECK(status["carriers"][0]["last_success_at"].is_string());
+  CHECK(status["warnings"][0]["code"] == "outbox_filling");
+
+  model::Reading reading;
+  reading.identity.manufacturer = "HP";
+  reading.identity.serial = "CN123";
+  reading.counters["total"] = 1234;
+  model::Supply toner;
+  toner.index = 1;
+  toner.description = "Black Toner";
+  toner.levelPercent = 40;
+  reading.supplies.push_back(toner);
+  daemon::DeviceState device;
+  device.address = "192.0.2.5";
+  device.condition = daemon::DeviceCondition::kOk;
+  device.lastReading = reading;
+  f.daemon.devicesToReturn.push_back(device);
+  const auto devices = json::parse(f.call("GET", "/api/devices").body);
+  CHECK(devices["items"][0]["state"] == "ok");
+  CHECK(devices["items"][0]["counters"]["total"] == 1234);
+  CHECK(devices["items"][0]["supplies"][0]["level_percent"] == 40);
+
+  f.daemon.probeToReturn.reading = reading;
+  const auto probed = json::parse(f.call("POST", "/api/probe", {{"address", "192.0.2.5"}}).body);
+  CHECK(probed["serial"] == "CN123");
+  CHECK(f.call("POST", "/api/devices/192.0.2.5/read").status == 202);
+  CHECK(f.call("POST", "/api/devices/192.0.2.9/read").status == 404);
+  f.daemon.logToReturn.push_back({f.clock.now(), util::LogLevel::kWarning, "hello"});
+  CHECK(json::parse(f.call("GET", "/api/log").body)["items"][0]["level"] == "warning");
+}
+
+TEST_CASE("local UI API: static files, security headers, refusals as problem+json") {
+  Fixture f;
+  const auto index = f.call("GET", "/");
+  CHECK(index.body == "<html></html>");
+  CHECK_THAT(index.contentType, Catch::StartsWith("text/html"));
+  CHECK(header(index, "X-Content-Type-Options") == "nosniff");
+  CHECK(header(index, "Access-Control-Allow-Origin").empty());
+  CHECK(f.call("GET", "/assets/app.js").contentType == "text/javascript; charset=utf-8");
+  CHECK(f.call("GET", "/../etc/passwd").status == 404);
+  Request foreign;
+  foreign.facts = RequestFacts{"GET", "evil.example", "127.0.0.1", "127.0.0.1", false, 0};
+  foreign.path = "/";
+  const auto refused = f.api.handle(foreign);
+  CHECK(refused.status == 421);
+  CHECK(refused.contentType == "application/problem+json");
+  CHECK_THAT(header(refused, "Content-Security-Policy"), Catch::Contains("frame-ancestors 'none'"));
+}
