@@ -15,9 +15,12 @@ constexpr std::string_view kLog = "alerts";
 
 // The statements of this adapter, by name.
 constexpr const char* kQueuedDevices = "alerts_queued_devices";
+// The queue is short and devices many: each customer is looked up by its
+// device's key (a join let the planner hash every device, each round).
 constexpr const char* kQueuedDevicesSql =
-    "SELECT q.device_id, d.customer_id FROM event_queue q JOIN devices d ON d.id = q.device_id "
-    "GROUP BY q.device_id, d.customer_id ORDER BY min(q.event_id) LIMIT $1";
+    "SELECT q.device_id, (SELECT d.customer_id FROM devices d WHERE d.id = q.device_id) "
+    "FROM (SELECT device_id, min(event_id) AS first FROM event_queue GROUP BY device_id "
+    "ORDER BY first LIMIT $1) q ORDER BY q.first";
 constexpr const char* kLockDevice = "alerts_lock_device";
 // Transaction-scoped: released at commit or rollback, also by a crash.
 constexpr const char* kLockDeviceSql =
@@ -127,6 +130,7 @@ int PgAlertWorker::processRound(std::chrono::system_clock::time_point now, int m
   // workers that meet on a customer's storm lock meet in the same order.
   std::vector<std::pair<std::int64_t, std::int64_t>> devices;
   for (const auto& row : txn.exec_prepared(kQueuedDevices, maxDevices)) {
+    if (row[1].is_null()) continue;  // events keep their device: cannot happen
     devices.emplace_back(row[1].as<std::int64_t>(), row[0].as<std::int64_t>());
   }
   std::sort(devices.begin(), devices.end());
