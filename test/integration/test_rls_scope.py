@@ -161,3 +161,36 @@ def test_a_restricted_account_sees_its_sites_and_groups_only(pg, server):
     # Unrestricted, the customer sees both sites and both devices again.
     assert count(pg, acme, "devices") == 2
     assert as_api(pg, acme, "SELECT count(*) FROM organisations WHERE kind = 'site'") == "2"
+
+
+TENANT_COLUMNS = ("customer_id", "organisation_id", "device_id", "collector_id", "user_id",
+                  "dealer_id", "site_id", "group_id", "alert_id")
+
+
+def test_every_table_the_api_role_reaches_is_scoped_by_row_security(pg, server):
+    """Tables other engineers add later are covered too: every table the API
+    role may write has row-level security, and every table it may read
+    without row-level security holds no tenant's rows (no column naming an
+    organisation, device, collector, user or alert: a shared vocabulary)."""
+    rows = pg.psql(
+        "SELECT c.relname, c.relrowsecurity, "
+        "has_table_privilege('openmps_api', c.oid, 'INSERT') OR "
+        "has_table_privilege('openmps_api', c.oid, 'UPDATE') OR "
+        "has_table_privilege('openmps_api', c.oid, 'DELETE'), "
+        "has_table_privilege('openmps_api', c.oid, 'SELECT'), "
+        "coalesce((SELECT string_agg(a.attname, ',') FROM pg_attribute a WHERE a.attrelid = c.oid "
+        "AND a.attnum > 0 AND NOT a.attisdropped), '') "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
+        "ORDER BY 1").splitlines()
+    assert len(rows) > 20
+    reached = 0
+    for row in rows:
+        table, rls, writes, reads, columns = row.split("|")
+        if writes == "t":
+            assert rls == "t", f"{table}: the API role may write it, but it has no row security"
+        if reads == "t" and rls == "f":
+            tenant = [c for c in columns.split(",") if c in TENANT_COLUMNS]
+            assert not tenant, f"{table}: readable without row security, yet holds {tenant}"
+        reached += reads == "t"
+    assert reached > 10
