@@ -8,7 +8,7 @@ own session or account, which name no object); an operation without one
 fails test_every_operation_has_a_case, so a new operation cannot slip by.
 
 Each role (root_admin, dealer_admin, dealer_technician, customer_admin,
-customer_viewer, an account restricted to one site, and API tokens of a
+customer_viewer, accounts restricted to one site or one device group, and API tokens of a
 dealer admin and of a customer admin) runs every case
 against every tenant foreign to it (a sibling customer, another dealer and
 its customer, the dealer above, the root, and for the restricted account
@@ -63,6 +63,7 @@ CALLERS = {
     "customer_admin": "adm-mkca1",
     "customer_viewer": "view-mkca1",
     "restricted": "restr-mkca1",
+    "restricted_to_group": "group-mkca1",
     # Integrations: API tokens of the dealer and of the customer (a token:
     # tenant's admin made it for its own organisation and role).
     "dealer_admin_token": "token:da",
@@ -78,6 +79,7 @@ FOREIGN = {
     "customer_viewer": _CUSTOMER_FOREIGN,
     # sa2: the other site of its customer; nosite: its customer's devices on no site.
     "restricted": _CUSTOMER_FOREIGN + ("sa2", "nosite"),
+    "restricted_to_group": _CUSTOMER_FOREIGN + ("sa2", "nosite"),
     "dealer_admin_token": _DEALER_FOREIGN,
     "customer_admin_token": _CUSTOMER_FOREIGN,
 }
@@ -357,6 +359,13 @@ def build_world(srv, pg) -> dict:
     r = ca1.post("/api/v1/users", {"username": "restr-mkca1", "organisation_id": objs["ca1"]["org"],
                                    "role": "customer_viewer", "password": STRONG,
                                    "site_ids": [site["sa1"]]})
+    assert r.status == 201, r.body
+    own_group = created(ca1.post("/api/v1/device-groups", {
+        "customer_id": objs["ca1"]["org"], "name": "Group mksa1",
+        "device_ids": [ids["SN-mksa1"]]}), "group sa1")
+    r = ca1.post("/api/v1/users", {"username": "group-mkca1", "organisation_id": objs["ca1"]["org"],
+                                   "role": "customer_viewer", "password": STRONG,
+                                   "device_group_ids": [own_group]})
     assert r.status == 201, r.body
     for key in ("ca2", "cb1"):
         objs[key]["device"] = ids[f"SN-mk{key}"]
