@@ -448,23 +448,23 @@ def send(api: ApiClient, case: Case, objs: dict):
                           headers=case.headers)
 
 
-def ids_in(body, kind: str) -> set[int]:
+def ids_in(body) -> set[int]:
     """The ids of a list answer's items."""
     items = body.get("items", []) if isinstance(body, dict) else []
     return {i.get("id") for i in items if isinstance(i, dict)}
 
 
-KIND_KEY = {"user": "user", "token": "token", "org": "org", "group": "group",
-            "collector": "collector", "device": "device", "run": "run", "schedule": "schedule",
-            "alert": "alert", "subscription": "subscription"}
+# The kinds of object a list case names (`kind`), which are also the keys of
+# a tenant's objects.
+KINDS = ("user", "token", "org", "group", "collector", "device", "run", "schedule", "alert",
+         "subscription")
 
 
 def check_role(world, role: str) -> list[str]:
     api, objs = world["callers"][role], world["objs"]
     foreign = FOREIGN[role]
     markers = [f"mk{t}" for t in foreign]
-    foreign_ids = {kind: {objs[t][key] for t in foreign if key in objs[t]}
-                   for kind, key in KIND_KEY.items()}
+    foreign_ids = {kind: {objs[t][kind] for t in foreign if kind in objs[t]} for kind in KINDS}
     failures: list[str] = []
     sent = [0]
     exercised: set[str] = set()
@@ -473,7 +473,7 @@ def check_role(world, role: str) -> list[str]:
         text = r.body.decode(errors="replace").lower()
         found = [m for m in markers if m in text]
         if kind and r.status == 200 and isinstance(r.json, dict):
-            found += [f"{kind} id {i}" for i in ids_in(r.json, kind) & foreign_ids[kind]]
+            found += [f"{kind} id {i}" for i in ids_in(r.json) & foreign_ids[kind]]
         return ", ".join(found)
 
     for op, cases in CASES.items():
@@ -516,12 +516,12 @@ def check_positive_control(world) -> list[str]:
                 if not wanted <= set(objs[t]) or (t, op) in NOT_SHOWN:
                     continue
                 p, r = send(api, case, objs[t])
-                own = objs[t].get(KIND_KEY.get(case.kind, ""))
+                own = objs[t].get(case.kind or "")
                 if r.status != 200:
                     failures.append(f"root_admin {op} {p}: {r.status} {r.body[:200]!r}")
                 elif case.shows_own and own is not None and not (
                         objs[t]["kind"] == "site" and "{org}" in case.path) \
-                        and own not in ids_in(r.json, case.kind):
+                        and own not in ids_in(r.json):
                     failures.append(f"root_admin {op} {p}: {case.kind} {own} of {t} not listed")
     return failures
 
