@@ -538,6 +538,9 @@ def test_the_root_admin_reaches_every_object_the_cases_name(world):
 
 @pytest.mark.parametrize("role", [r for r in CALLERS if r != "root_admin"])
 def test_no_role_reaches_a_foreign_tenant(world, role):
+    # Each caller reaches its own part (a refusal below is no broken sign-in).
+    own = world["callers"][role].get("/api/v1/devices?limit=200")
+    assert own.status == 200 and "SN-mksa1" in {d["serial"] for d in own.json["items"]}, own.body
     before = fingerprint(world["pg"])
     failures = check_role(world, role)
     after = fingerprint(world["pg"])
