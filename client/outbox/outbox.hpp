@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "client/outbox/sent_log.hpp"
 #include "shared/envelope/batch.hpp"
 #include "shared/model/reading.hpp"
 
@@ -98,8 +99,9 @@ class Outbox {
   // nullopt when nothing is queued.
   virtual std::optional<SealedBatch> formBatch(std::size_t maxItems, const Sealer& seal,
                                                WallTime now) = 0;
-  // The server stored the batch (or had it already): its items leave.
-  virtual void confirm(std::uint64_t batchSeq, WallTime now) = 0;
+  // The server stored the batch (or had it already): its items leave, and
+  // the sent-envelope log records how it left, in the same transaction.
+  virtual void confirm(std::uint64_t batchSeq, WallTime now, const Delivery& delivery) = 0;
   // The server will never take this batch as it is: kept, flagged, skipped.
   virtual void reject(std::uint64_t batchSeq, const std::string& reason, WallTime now) = 0;
   // Sending failed for now; try again at nextAttempt.

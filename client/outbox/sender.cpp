@@ -47,11 +47,11 @@ SendStep Sender::step(bool flush) {
   now = clock_.now();
   out.detail = result.detail;
   if (result.delivered()) {
-    outbox_.confirm(batch->batchSeq, now);
+    const std::string server = result.route.empty() ? carrier_.name() : result.route;
+    outbox_.confirm(batch->batchSeq, now, Delivery{carrierOf(server), server});
     out.outcome = SendOutcome::kDelivered;
     util::logInfo(kLog) << "batch " << batch->batchSeq << " (" << batch->items << " readings) "
-                        << carrier::toString(result.status) << " via "
-                        << (result.route.empty() ? carrier_.name() : result.route);
+                        << carrier::toString(result.status) << " via " << server;
     return out;
   }
   if (result.status == carrier::SendStatus::kPermanent && result.batchRefused) {

@@ -77,7 +77,27 @@ CREATE TABLE devices(
 );
 )sql";
 
-constexpr int kSchemaVersion = 1;
+// Version 2: the sent-envelope log (sent_log.hpp). A batch keeps the plain
+// payload it sealed (deflated) until it is confirmed, when the payload
+// moves into the log.
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE batches ADD COLUMN plain BLOB;
+
+CREATE TABLE sent_envelopes(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  sent_at INTEGER NOT NULL,
+  carrier TEXT NOT NULL,
+  server TEXT NOT NULL,
+  client_id INTEGER NOT NULL,
+  batch_seq INTEGER NOT NULL,
+  readings INTEGER NOT NULL,
+  sealed_bytes INTEGER NOT NULL,
+  content_bytes INTEGER NOT NULL,
+  content BLOB NOT NULL
+);
+)sql";
+
+constexpr int kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 30'000;
 
 }  // namespace
@@ -254,8 +274,9 @@ void Database::migrate() {
     throw DatabaseError(path_.string() + ": written by a newer openmps-client (schema " +
                         std::to_string(current) + "); refusing to touch it");
   }
-  if (current == 0) {
-    exec(kSchemaV1);
+  if (current < 1) exec(kSchemaV1);
+  if (current < 2) exec(kSchemaV2);
+  if (current < kSchemaVersion) {
     exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   }
   txn.commit();

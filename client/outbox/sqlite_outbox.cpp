@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "shared/envelope/seal.hpp"
+#include "shared/envelope/seal_internal.hpp"
 #include "shared/model/reading_json.hpp"
 #include "shared/util/log.hpp"
 
@@ -80,7 +81,8 @@ SealedBatch batchFromRow(const Statement& q) {
 
 }  // namespace
 
-SqliteOutbox::SqliteOutbox(Database& db, std::size_t maxItems) : db_(db), maxItems_(maxItems) {}
+SqliteOutbox::SqliteOutbox(Database& db, std::size_t maxItems, SentLogLimits sentLog)
+    : db_(db), maxItems_(maxItems), sentLog_(sentLog) {}
 
 void SqliteOutbox::bindClient(std::uint64_t clientId) {
   Database::Transaction txn(db_);
@@ -220,9 +222,11 @@ std::optional<SealedBatch> SqliteOutbox::formBatch(std::size_t maxItems, const S
   out.lastItem = batch.items.back().seq;
   out.items = batch.items.size();
   out.createdAt = now;
+  // Kept for the sent-envelope log: the plain payload of what was sealed.
+  const std::string plain = envelope::internal::deflate(envelope::encodeBatch(batch));
   db_.statement(
          "INSERT INTO batches(batch_seq, client_id, first_item, last_item, items, envelope, "
-         "created_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')")
+         "created_at, state, plain) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)")
       .bind(1, i64(out.batchSeq))
       .bind(2, i64(batch.clientId))
       .bind(3, i64(out.firstItem))
@@ -230,6 +234,7 @@ std::optional<SealedBatch> SqliteOutbox::formBatch(std::size_t maxItems, const S
       .bind(5, static_cast<std::int64_t>(out.items))
       .bindBlob(6, out.envelope)
       .bind(7, toUnixMillis(now))
+      .bindBlob(8, plain)
       .run();
   db_.statement("UPDATE state SET last_batch_seq = ?, last_batched_item = ? WHERE id = 1")
       .bind(1, i64(out.batchSeq))
@@ -239,10 +244,11 @@ std::optional<SealedBatch> SqliteOutbox::formBatch(std::size_t maxItems, const S
   return out;
 }
 
-void SqliteOutbox::confirm(std::uint64_t batchSeq, WallTime now) {
+void SqliteOutbox::confirm(std::uint64_t batchSeq, WallTime now, const Delivery& delivery) {
   Database::Transaction txn(db_);
   auto& q = db_.statement(
-      "SELECT first_item, last_item, items FROM batches WHERE batch_seq = ? AND state = 'pending'");
+      "SELECT first_item, last_item, items, client_id, length(envelope), COALESCE(plain, x'') "
+      "FROM batches WHERE batch_seq = ? AND state = 'pending'");
   q.bind(1, i64(batchSeq));
   if (!q.step()) {
     return;  // confirmed before (a resend after a crash)
@@ -250,7 +256,13 @@ void SqliteOutbox::confirm(std::uint64_t batchSeq, WallTime now) {
   const auto first = q.integer(0);
   const auto last = q.integer(1);
   const auto items = q.integer(2);
+  const auto clientId = q.integer(3);
+  const auto sealedBytes = q.integer(4);
+  const std::string plain = q.blob(5);
   q.reset();
+  logSent(SentEnvelope{0, now, delivery.carrier, delivery.server, u64(clientId), batchSeq,
+                       static_cast<std::size_t>(items), static_cast<std::size_t>(sealedBytes)},
+          plain);
   db_.statement("DELETE FROM items WHERE seq BETWEEN ? AND ?").bind(1, first).bind(2, last).run();
   db_.statement("DELETE FROM batches WHERE batch_seq = ? AND state = 'pending'")
       .bind(1, i64(batchSeq))
@@ -263,6 +275,31 @@ void SqliteOutbox::confirm(std::uint64_t batchSeq, WallTime now) {
       .bind(2, toUnixMillis(now))
       .run();
   txn.commit();
+}
+
+// Inside the caller's transaction: the entry and the confirmation are one.
+void SqliteOutbox::logSent(const SentEnvelope& sent, const std::string& deflated) {
+  db_.statement(
+         "INSERT INTO sent_envelopes(sent_at, carrier, server, client_id, batch_seq, readings, "
+         "sealed_bytes, content_bytes, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, toUnixMillis(sent.sentAt))
+      .bind(2, sent.carrier)
+      .bind(3, sent.server)
+      .bind(4, i64(sent.clientId))
+      .bind(5, i64(sent.batchSeq))
+      .bind(6, static_cast<std::int64_t>(sent.readings))
+      .bind(7, static_cast<std::int64_t>(sent.sealedBytes))
+      .bind(8, static_cast<std::int64_t>(deflated.size()))
+      .bindBlob(9, deflated)
+      .run();
+  // Oldest first out, beyond the count or the bytes; the newest stays.
+  db_.statement(
+         "DELETE FROM sent_envelopes WHERE id IN (SELECT id FROM (SELECT id, COUNT(*) OVER w AS n, "
+         "SUM(content_bytes) OVER w AS bytes FROM sent_envelopes WINDOW w AS (ORDER BY id DESC "
+         "ROWS UNBOUNDED PRECEDING)) WHERE n > 1 AND (n > ?1 OR bytes > ?2))")
+      .bind(1, static_cast<std::int64_t>(sentLog_.maxEntries))
+      .bind(2, static_cast<std::int64_t>(sentLog_.maxBytes))
+      .run();
 }
 
 void SqliteOutbox::reject(std::uint64_t batchSeq, const std::string& reason, WallTime now) {

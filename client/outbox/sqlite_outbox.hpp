@@ -13,7 +13,7 @@ namespace openmps::client::outbox {
 // The outbox in the client's SQLite database (schema in sqlite_database.cpp).
 class SqliteOutbox final : public Outbox {
  public:
-  SqliteOutbox(Database& db, std::size_t maxItems);
+  SqliteOutbox(Database& db, std::size_t maxItems, SentLogLimits sentLog = {});
 
   // Binds the outbox to the enrolled client. Batch numbers are per client:
   // a new client id starts again at 1. Throws when sealed batches of
@@ -24,7 +24,7 @@ class SqliteOutbox final : public Outbox {
   std::optional<SealedBatch> nextBatch() override;
   std::optional<SealedBatch> formBatch(std::size_t maxItems, const Sealer& seal,
                                        WallTime now) override;
-  void confirm(std::uint64_t batchSeq, WallTime now) override;
+  void confirm(std::uint64_t batchSeq, WallTime now, const Delivery& delivery) override;
   void reject(std::uint64_t batchSeq, const std::string& reason, WallTime now) override;
   void deferred(std::uint64_t batchSeq, const std::string& error, WallTime now,
                 WallTime nextAttempt) override;
@@ -34,8 +34,10 @@ class SqliteOutbox final : public Outbox {
   std::vector<SealedBatch> rejectedBatches();
 
  private:
+  void logSent(const SentEnvelope& sent, const std::string& deflated);
   Database& db_;
   std::size_t maxItems_;
+  SentLogLimits sentLog_;
   FillAlarm fillAlarm_;
 };
 

@@ -101,6 +101,31 @@ TEST_CASE("the sender confirms what the carrier delivered") {
   CHECK(carrier.sent.size() == 3);
 }
 
+TEST_CASE("the sender logs the route that delivered each batch") {
+  TempDb db;
+  Database database(db.path());
+  SqliteOutbox box(database, 1000);
+  box.bindClient(9);
+  util::ManualClock clock;
+  ScriptedCarrier carrier;
+  Sender sender(box, carrier, countingSeal, {15min, 500, {}}, clock, [] { return 0.5; });
+  box.commit(readings(2), clock.now());
+  carrier.next.route = "https://mps.example.net/RPC2";
+  CHECK(sender.step(true).outcome == SendOutcome::kDelivered);
+  box.commit(readings(1), clock.now());
+  carrier.next.route = "";  // a carrier with one route: its own name
+  CHECK(sender.step(true).outcome == SendOutcome::kDelivered);
+
+  SqliteSentEnvelopeLog log(db.path());
+  const auto entries = log.list(10, std::nullopt);
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[1].carrier == "https");
+  CHECK(entries[1].server == "https://mps.example.net/RPC2");
+  CHECK(entries[1].readings == 2);
+  CHECK(entries[0].server == "scripted");
+  CHECK(entries[0].readings == 1);
+}
+
 TEST_CASE("a failed send is retried later with the same bytes, with growing delays") {
   TempDb db;
   Database database(db.path());

@@ -99,10 +99,11 @@ TEST_CASE("readings go queued -> batched -> confirmed, with increasing numbers")
   CHECK(s.pendingBatches == 2);
   // The oldest batch goes first, with exactly the bytes sealed at formation.
   CHECK(outbox.nextBatch()->envelope == b1->envelope);
-  outbox.confirm(1, kT0 + 5s);
-  outbox.confirm(1, kT0 + 6s);  // a second confirmation changes nothing
+  outbox.confirm(1, kT0 + 5s, {"xmlrpc", "xmlrpcs://test:52004"});
+  outbox.confirm(1, kT0 + 6s,
+                 {"xmlrpc", "xmlrpcs://test:52004"});  // a second confirmation changes nothing
   CHECK(outbox.nextBatch()->batchSeq == 2);
-  outbox.confirm(2, kT0 + 7s);
+  outbox.confirm(2, kT0 + 7s, {"xmlrpc", "xmlrpcs://test:52004"});
   s = outbox.stats();
   CHECK(s.storedItems == 0);
   CHECK(s.confirmedItems == 4);
@@ -154,7 +155,7 @@ TEST_CASE(
   REQUIRE(rejected.size() == 1);
   CHECK(rejected[0].lastError == "fault 112: tampered");
   CHECK(rejected[0].envelope == b1->envelope);
-  outbox.confirm(2, kT0);
+  outbox.confirm(2, kT0, {"xmlrpc", "xmlrpcs://test:52004"});
   CHECK(outbox.stats().storedItems == 1);
 }
 
@@ -172,7 +173,7 @@ TEST_CASE("the cap refuses new readings and keeps the old ones") {
                     Catch::Contains("outbox.max_items"));
   outbox.formBatch(10, fakeSeal, kT0);
   CHECK_THROWS_AS(outbox.commit(std::vector<NewReading>{reading(4)}, kT0), OutboxFull);
-  outbox.confirm(1, kT0);
+  outbox.confirm(1, kT0, {"xmlrpc", "xmlrpcs://test:52004"});
   CHECK(outbox.commit(std::vector<NewReading>{reading(4)}, kT0) == std::vector<std::uint64_t>{4});
 }
 
@@ -315,7 +316,7 @@ TEST_CASE("the outbox survives kill -9 at any point") {
           }
           if (i % 5 == 0) {
             if (auto b = outbox.nextBatch()) {
-              outbox.confirm(b->batchSeq, kT0);
+              outbox.confirm(b->batchSeq, kT0, {"xmlrpc", "xmlrpcs://test:52004"});
             }
           }
           const char step = 's';
