@@ -119,9 +119,15 @@ LocalUiApi::LocalUiApi(daemon::DaemonControl& daemon, PasswordFile& password, Se
 
 Answer LocalUiApi::handle(const Request& request) {
   const auto verdict = judge(request.facts);
-  Answer answer = verdict.refusal != Refusal::kNone
-                      ? problem(verdict.status, "Refused", verdict.detail)
-                      : route(request);
+  Answer answer;
+  if (verdict.refusal != Refusal::kNone) {
+    answer = problem(verdict.status, "Refused", verdict.detail);
+  } else if (!gate_.allowRequest()) {
+    answer = problem(429, "Too Many Requests", "too many requests; slow down");
+    answer.headers.emplace_back("Retry-After", "1");
+  } else {
+    answer = route(request);
+  }
   for (auto& header : securityHeaders()) answer.headers.push_back(std::move(header));
   return answer;
 }

@@ -64,6 +64,22 @@ void SignInGate::signOutEveryone() {
   sessions_.clear();
 }
 
+bool SignInGate::allowRequest() {
+  const std::lock_guard lock(mutex_);
+  const auto now = clock_.monotonic();
+  const double burst = policy_.requestBurst;
+  if (tokens_ < 0) {
+    tokens_ = burst;
+  } else {
+    const std::chrono::duration<double> elapsed = now - refilledAt_;
+    tokens_ = std::min(burst, tokens_ + elapsed.count() * policy_.requestsPerMinute / 60.0);
+  }
+  refilledAt_ = now;
+  if (tokens_ < 1) return false;
+  tokens_ -= 1;
+  return true;
+}
+
 void SignInGate::dropIdle() {
   const auto now = clock_.monotonic();
   for (auto it = sessions_.begin(); it != sessions_.end();) {

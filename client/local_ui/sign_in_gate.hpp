@@ -20,6 +20,10 @@ struct SignInPolicy {
   std::chrono::seconds lockout{15 * 60};
   std::chrono::seconds idleLogout{30 * 60};
   std::size_t maxSessions = 16;  // the oldest is dropped beyond this
+  // Requests of all peers together (one person uses the UI): a bucket of
+  // requestBurst refilled at requestsPerMinute.
+  int requestsPerMinute = 600;
+  int requestBurst = 240;
 };
 
 struct Session {
@@ -46,6 +50,9 @@ class SignInGate {
   // After a password change every session ends.
   void signOutEveryone();
 
+  // Takes one request from the rate bucket; false when it is empty (429).
+  bool allowRequest();
+
   const SignInPolicy& policy() const { return policy_; }
 
  private:
@@ -63,6 +70,8 @@ class SignInGate {
   int failures_ = 0;
   std::optional<util::Clock::MonoTime> lockedUntil_;
   std::map<std::string, Entry> sessions_;
+  double tokens_ = -1;  // < 0: full, not started
+  util::Clock::MonoTime refilledAt_{};
 };
 
 }  // namespace openmps::client::local_ui

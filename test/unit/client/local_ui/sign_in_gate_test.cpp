@@ -82,3 +82,21 @@ TEST_CASE("local UI sign-in: the number of sessions is bounded, the oldest goes"
   CHECK(gate.touch(second.id));
   CHECK(gate.touch(third.id));
 }
+
+TEST_CASE("local UI sign-in: requests are rate limited, the bucket refills with time") {
+  util::ManualClock clock;
+  SignInPolicy policy;
+  policy.requestsPerMinute = 60;
+  policy.requestBurst = 3;
+  SignInGate gate{clock, policy, [] { return std::string("t"); }};
+  CHECK(gate.allowRequest());
+  CHECK(gate.allowRequest());
+  CHECK(gate.allowRequest());
+  CHECK_FALSE(gate.allowRequest());
+  clock.advance(1s);
+  CHECK(gate.allowRequest());
+  CHECK_FALSE(gate.allowRequest());
+  clock.advance(1min);
+  for (int i = 0; i < 3; ++i) CHECK(gate.allowRequest());
+  CHECK_FALSE(gate.allowRequest());
+}
