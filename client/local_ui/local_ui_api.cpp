@@ -1,5 +1,7 @@
 #include "client/local_ui/local_ui_api.hpp"
 
+#include <charconv>
+
 #include <nlohmann/json.hpp>
 
 #include "shared/util/log.hpp"
@@ -102,6 +104,12 @@ const char* levelName(util::LogLevel level) {
   return "info";
 }
 
+json envelopeJson(const outbox::SentEnvelope& e) {
+  return {{"id", std::to_string(e.id)}, {"sent_at", util::formatRfc3339(e.sentAt)},
+          {"carrier", e.carrier},       {"server", e.server},
+          {"readings", e.readings},     {"bytes", e.sealedBytes}};
+}
+
 bool isApi(const std::string& path) {
   return path.rfind("/api/", 0) == 0;
 }
@@ -153,6 +161,11 @@ Answer LocalUiApi::route(const Request& request) {
   if (path == "/api/devices" && method == "GET") return devices();
   if (path == "/api/probe" && method == "POST") return probe(request);
   if (path == "/api/log" && method == "GET") return log();
+  if (path == "/api/envelopes" && method == "GET") return envelopes();
+  static const std::string kEnvelopes = "/api/envelopes/";
+  if (method == "GET" && path.rfind(kEnvelopes, 0) == 0) {
+    return envelope(path.substr(kEnvelopes.size()));
+  }
   static const std::string kDevices = "/api/devices/";
   static const std::string kRead = "/read";
   if (method == "POST" && path.rfind(kDevices, 0) == 0 &&
@@ -313,6 +326,27 @@ Answer LocalUiApi::log() const {
                      {"message", line.message}});
   }
   return jsonAnswer(200, {{"items", items}});
+}
+
+Answer LocalUiApi::envelopes() const {
+  if (envelopes_ == nullptr) return problem(503, "Service Unavailable", "no envelope log");
+  json items = json::array();
+  for (const auto& e : envelopes_->list(200, std::nullopt)) items.push_back(envelopeJson(e));
+  return jsonAnswer(200, {{"items", items}});
+}
+
+Answer LocalUiApi::envelope(const std::string& id) const {
+  if (envelopes_ == nullptr) return problem(503, "Service Unavailable", "no envelope log");
+  std::uint64_t number = 0;
+  const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), number);
+  if (id.empty() || ec != std::errc{} || end != id.data() + id.size()) {
+    return fieldProblem("id", "a decimal envelope id");
+  }
+  const auto found = envelopes_->get(number);
+  if (!found) return problem(404, "Not Found", "no envelope " + id + " (or dropped as oldest)");
+  auto content = json::parse(found->content, nullptr, false);
+  if (content.is_discarded()) content = found->content;
+  return jsonAnswer(200, {{"envelope", envelopeJson(found->envelope)}, {"content", content}});
 }
 
 }  // namespace openmps::client::local_ui

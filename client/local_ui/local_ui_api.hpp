@@ -9,6 +9,7 @@
 #include "client/local_ui/password_file.hpp"
 #include "client/local_ui/request_guard.hpp"
 #include "client/local_ui/sign_in_gate.hpp"
+#include "client/outbox/sent_log.hpp"
 
 // The local UI's HTTP answers, independent of the HTTP library: the
 // listener (poco_local_ui_listener) hands in a complete request and writes
@@ -43,6 +44,9 @@ class LocalUiApi {
              SignInGate& gate, const StaticFiles& files, bool tls);
 
   Answer handle(const Request& request);
+  // The sent-envelope log behind /api/envelopes (must outlive the API);
+  // without one those calls answer 503.
+  void setEnvelopeLog(outbox::SentEnvelopeLog* log) { envelopes_ = log; }
 
  private:
   Answer route(const Request& request);
@@ -56,6 +60,8 @@ class LocalUiApi {
   Answer probe(const Request& request);
   Answer readNow(const std::string& address);
   Answer log() const;
+  Answer envelopes() const;
+  Answer envelope(const std::string& id) const;
 
   daemon::DaemonControl& daemon_;
   PasswordFile& password_;
@@ -63,6 +69,7 @@ class LocalUiApi {
   SignInGate& gate_;
   const StaticFiles& files_;
   bool tls_;
+  outbox::SentEnvelopeLog* envelopes_ = nullptr;
 };
 
 }  // namespace openmps::client::local_ui

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../mock_daemon_control.hpp"
+#include "../mock_sent_envelope_log.hpp"
 #include "shared/util/clock.hpp"
 
 using namespace openmps;
@@ -178,4 +179,27 @@ TEST_CASE("local UI API: static files, security headers, refusals as problem+jso
   CHECK(refused.status == 421);
   CHECK(refused.contentType == "application/problem+json");
   CHECK_THAT(header(refused, "Content-Security-Policy"), Catch::Contains("frame-ancestors 'none'"));
+}
+
+TEST_CASE("local UI API: the sent-envelope log and one envelope's content") {
+  Fixture f;
+  f.setUp();
+  CHECK(f.call("GET", "/api/envelopes").status == 503);
+  client::test::MockSentEnvelopeLog log;
+  f.api.setEnvelopeLog(&log);
+  outbox::SentEnvelope sent;
+  sent.sentAt = f.clock.now();
+  sent.carrier = "https";
+  sent.server = "https://mps.example.net";
+  sent.readings = 2;
+  const auto id = log.add(sent, R"({"readings":[{"serial":"CN1"},{"serial":"CN2"}]})");
+  const auto list = json::parse(f.call("GET", "/api/envelopes").body);
+  CHECK(list["items"][0]["id"] == std::to_string(id));
+  CHECK(list["items"][0]["carrier"] == "https");
+  CHECK(list["items"][0]["readings"] == 2);
+  const auto one = json::parse(f.call("GET", "/api/envelopes/" + std::to_string(id)).body);
+  CHECK(one["content"]["readings"][1]["serial"] == "CN2");
+  CHECK(one["envelope"]["server"] == "https://mps.example.net");
+  CHECK(f.call("GET", "/api/envelopes/999").status == 404);
+  CHECK(f.call("GET", "/api/envelopes/x1").status == 400);
 }
