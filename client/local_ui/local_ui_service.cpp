@@ -41,9 +41,10 @@ struct LocalUiService::Impl {
 };
 
 LocalUiService::LocalUiService(const LocalUiSettings& settings, daemon::DaemonControl& daemon,
-                               const util::Clock& clock) {
+                               const util::Clock& clock, outbox::SentEnvelopeLog* envelopes) {
   checkSettings(settings);
   impl_ = std::make_unique<Impl>(settings, daemon, clock);
+  impl_->api.setEnvelopeLog(envelopes);
   const auto address = "http://" + settings.listen + ":" + std::to_string(impl_->listener.port());
   util::logInfo("local_ui") << "local UI at " << address;
   if (impl_->setupCode.active()) {

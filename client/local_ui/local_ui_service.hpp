@@ -6,6 +6,7 @@
 #include <string>
 
 #include "client/daemon/daemon_control.hpp"
+#include "client/outbox/sent_log.hpp"
 #include "shared/util/clock.hpp"
 
 // The local UI as one piece for `openmps-client run` to start and stop:
@@ -28,8 +29,9 @@ class LocalUiService {
   // Throws std::runtime_error naming the key when the settings may not be
   // used (a non-loopback address without allow_remote and TLS) or the
   // address cannot be bound.
+  // envelopes: the sent-envelope log (outlives the service), or null.
   LocalUiService(const LocalUiSettings& settings, daemon::DaemonControl& daemon,
-                 const util::Clock& clock);
+                 const util::Clock& clock, outbox::SentEnvelopeLog* envelopes = nullptr);
   ~LocalUiService();
   LocalUiService(const LocalUiService&) = delete;
   LocalUiService& operator=(const LocalUiService&) = delete;
