@@ -15,6 +15,7 @@
 #include "client/config/client_config.hpp"
 #include "client/config/enrollment_store.hpp"
 #include "client/daemon/collector.hpp"
+#include "client/daemon/daemon.hpp"
 #include "client/daemon/send_loop.hpp"
 #include "client/daemon/stop_flag.hpp"
 #include "client/pmd/pmd_dir.hpp"
@@ -83,16 +84,8 @@ int runOnce(std::shared_ptr<const config::ClientConfig> cfg, envelope::Enrollmen
 int runDaemon(std::shared_ptr<const config::ClientConfig> cfg, envelope::Enrollment enrollment,
               const openmps::pmd::Catalog& catalog, const util::Clock& clock,
               daemon::StopFlag& stop) {
-  daemon::SendLoop sender(clock, stop);
-  {
-    daemon::Collector collector(cfg, enrollment, catalog, clock, stop);
-    sender.configure(cfg, enrollment);
-    collector.run([&sender] { sender.wake(); });
-  }
-  // Whatever ended the collector's loop, the sender finishes the batch in
-  // flight and stops before the process ends.
-  stop.stop();
-  sender.stop();
+  daemon::Daemon running(std::move(cfg), std::move(enrollment), catalog, clock, stop);
+  running.run();
   util::logInfo(kLog) << "stopped; readings not yet sent wait in the outbox for the next start";
   return 0;
 }

@@ -46,16 +46,43 @@ std::unique_ptr<carrier::Carrier> xmlRpcRoute(const config::ClientConfig& config
   return std::make_unique<carrier::CurlXmlRpcCarrier>(std::move(s));
 }
 
+// A route that reports each answer to the daemon's status.
+class ObservedRoute final : public carrier::Carrier {
+ public:
+  ObservedRoute(std::unique_ptr<carrier::Carrier> route, std::string server, RouteObserver observer)
+      : route_(std::move(route)), server_(std::move(server)), observer_(std::move(observer)) {}
+  std::string name() const override { return route_->name(); }
+  carrier::SendResult send(std::uint64_t clientId, std::uint64_t batchSeq,
+                           std::string_view sealed) override {
+    auto result = route_->send(clientId, batchSeq, sealed);
+    observer_(server_, result);
+    return result;
+  }
+
+ private:
+  std::unique_ptr<carrier::Carrier> route_;
+  std::string server_;
+  RouteObserver observer_;
+};
+
+std::unique_ptr<carrier::Carrier> observed(std::unique_ptr<carrier::Carrier> route,
+                                           const std::string& server,
+                                           const RouteObserver& observer) {
+  if (!observer) return route;
+  return std::make_unique<ObservedRoute>(std::move(route), server, observer);
+}
+
 }  // namespace
 
 std::unique_ptr<carrier::Carrier> makeCarrier(const config::ClientConfig& config,
-                                              const envelope::Enrollment& enrollment) {
+                                              const envelope::Enrollment& enrollment,
+                                              RouteObserver observer) {
   std::vector<std::unique_ptr<carrier::Carrier>> routes;
   for (const auto& server : enrollment.servers) {
     if (!server.starts_with(kMailto)) {
-      routes.push_back(xmlRpcRoute(config, enrollment, server));
+      routes.push_back(observed(xmlRpcRoute(config, enrollment, server), server, observer));
     } else if (config.carrier.smtp.configured) {
-      routes.push_back(mailRoute(config, server));
+      routes.push_back(observed(mailRoute(config, server), server, observer));
     } else {
       util::logWarning(kLog) << "server " << server
                              << ": no carrier.smtp in the configuration; skipped";

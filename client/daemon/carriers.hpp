@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "client/carrier/carrier.hpp"
 #include "client/config/client_config.hpp"
@@ -11,7 +13,11 @@
 // HTTPS, e-mail through carrier.smtp), behind one FailoverCarrier.
 namespace openmps::client::daemon {
 
+// Told every answer of every route (the server as enrolled, the result).
+using RouteObserver = std::function<void(const std::string&, const carrier::SendResult&)>;
+
 std::unique_ptr<carrier::Carrier> makeCarrier(const config::ClientConfig& config,
-                                              const envelope::Enrollment& enrollment);
+                                              const envelope::Enrollment& enrollment,
+                                              RouteObserver observer = {});
 
 }  // namespace openmps::client::daemon

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "client/config/client_config.hpp"
+#include "client/daemon/status_board.hpp"
 #include "client/daemon/stop_flag.hpp"
 #include "shared/envelope/enrollment.hpp"
 #include "shared/pmd/catalog.hpp"
@@ -18,9 +19,11 @@ namespace openmps::client::daemon {
 
 class Collector {
  public:
-  // catalog, clock and stop must outlive the collector.
+  // catalog, clock, stop and board must outlive the collector; board
+  // (nullptr: none) is told of every device and read.
   Collector(std::shared_ptr<const config::ClientConfig> config, envelope::Enrollment enrollment,
-            const openmps::pmd::Catalog& catalog, const util::Clock& clock, StopFlag& stop);
+            const openmps::pmd::Catalog& catalog, const util::Clock& clock, StopFlag& stop,
+            StatusBoard* board = nullptr);
   ~Collector();
   Collector(const Collector&) = delete;
   Collector& operator=(const Collector&) = delete;
@@ -33,6 +36,13 @@ class Collector {
   // set. committed() runs after readings were committed (it wakes the
   // sender).
   void run(const std::function<void()>& committed);
+
+  // From any thread, taken by run() at its next turn: a meter read of a
+  // known device now, outside its schedule.
+  void readNow(std::uint64_t device);
+  // From any thread: a new configuration and client id, taken by run()
+  // when no sweep is running; new networks are swept at once.
+  void reconfigure(std::shared_ptr<const config::ClientConfig> config, std::uint64_t clientId);
 
  private:
   struct Impl;

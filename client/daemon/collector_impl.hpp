@@ -24,6 +24,12 @@ namespace openmps::client::daemon {
 struct ReadResult {
   scheduler::Task task;
   pmd::ReadOutcome outcome;
+  bool manual = false;  // readNow(): not the scheduler's task
+};
+
+struct Reconfiguration {
+  std::shared_ptr<const config::ClientConfig> config;
+  std::uint64_t clientId = 0;
 };
 
 // One sweep covers every configured network, one after another; each
@@ -38,12 +44,18 @@ struct SweepRun {
 
 struct Collector::Impl {
   Impl(std::shared_ptr<const config::ClientConfig> config, envelope::Enrollment enrollment,
-       const openmps::pmd::Catalog& catalog, const util::Clock& clock, StopFlag& stop);
+       const openmps::pmd::Catalog& catalog, const util::Clock& clock, StopFlag& stop,
+       StatusBoard* board);
   ~Impl();
+  const config::ClientConfig& cfg() const { return *configHolder; }
 
   // collector.cpp
   std::vector<ReadResult> waitForResults(std::chrono::milliseconds wait);
   void startDueWork();
+  // Manual reads and a new configuration handed over by other threads.
+  void takeRequests();
+  void applyReconfiguration(Reconfiguration change);
+  void publishNext();
 
   // collector_sweep.cpp
   void startSweep();
@@ -53,17 +65,17 @@ struct Collector::Impl {
   void mergeFound(const std::vector<discovery::FoundDevice>& found, util::Clock::WallTime at);
 
   // collector_reads.cpp
-  void startRead(scheduler::Task task);
+  void startRead(scheduler::Task task, bool manual = false);
   // once: run --once (no scheduling afterwards). True when committed.
   void handleResult(const ReadResult& r, bool once);
   bool commit(const discovery::KnownDevice& device, const ReadDecision& decision);
 
   std::shared_ptr<const config::ClientConfig> configHolder;
-  const config::ClientConfig& cfg;
   envelope::Enrollment enrollment;
   const openmps::pmd::Catalog& catalog;
   const util::Clock& clock;
   StopFlag& stop;
+  StatusBoard* board;
   outbox::Database db;
   outbox::SqliteOutbox outbox;
   outbox::SqliteDeviceStore store;
@@ -76,6 +88,8 @@ struct Collector::Impl {
   std::condition_variable resultsReady;
   std::deque<ReadResult> results;
   std::optional<discovery::SweepResult> sweepResult;
+  std::vector<std::uint64_t> readRequests;
+  std::optional<Reconfiguration> reconfiguration;
 
   std::unique_ptr<snmp::NetSnmpClient> snmp;
   std::unique_ptr<pmd::DeviceReader> reader;

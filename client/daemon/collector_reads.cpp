@@ -11,14 +11,15 @@ namespace {
 constexpr std::string_view kLog = "run";
 }
 
-void Collector::Impl::startRead(scheduler::Task task) {
-  reader->read(readTarget(known.at(task.device), cfg), [this, task](pmd::ReadOutcome outcome) {
-    {
-      const std::lock_guard lock(resultsMutex);
-      results.push_back({task, std::move(outcome)});
-    }
-    resultsReady.notify_all();
-  });
+void Collector::Impl::startRead(scheduler::Task task, bool manual) {
+  reader->read(readTarget(known.at(task.device), cfg()),
+               [this, task, manual](pmd::ReadOutcome outcome) {
+                 {
+                   const std::lock_guard lock(resultsMutex);
+                   results.push_back({task, std::move(outcome), manual});
+                 }
+                 resultsReady.notify_all();
+               });
 }
 
 bool Collector::Impl::commit(const discovery::KnownDevice& d, const ReadDecision& decision) {
@@ -57,6 +58,10 @@ void Collector::Impl::handleResult(const ReadResult& r, bool once) {
   }
   const ReadDecision decision =
       decideRead(d, r.task.kind, r.outcome, inARow, clock.now(), enrollment.clientId);
+  if (board != nullptr) {
+    board->deviceRead(d.id, r.outcome.ok() ? std::optional(decision.reading) : std::nullopt, inARow,
+                      r.outcome.message);
+  }
   const bool committed = !decision.verdict.store || commit(d, decision);
   if (committed) {
     d.statusDigest = decision.verdict.next.statusDigest;
@@ -70,7 +75,7 @@ void Collector::Impl::handleResult(const ReadResult& r, bool once) {
       }
     }
   }
-  if (!once) {
+  if (!once && !r.manual) {
     // A meter reading the full outbox refused counts as a failed read: it
     // is tried again within the hour, not at the next meter interval.
     const bool refusedMeter = !committed && r.task.kind == scheduler::TaskKind::kMeter;

@@ -19,11 +19,11 @@ void Collector::Impl::startSweep() {
 }
 
 void Collector::Impl::startNetworkSweep() {
-  if (sweep->network >= cfg.networks.size()) {
+  if (sweep->network >= cfg().networks.size()) {
     finishSweep();
     return;
   }
-  auto plan = planNetworkSweep(cfg, cfg.networks[sweep->network]);
+  auto plan = planNetworkSweep(cfg(), cfg().networks[sweep->network]);
   discovery::runSweep(*snmp, catalog, plan.addresses, std::move(plan.hosts),
                       std::move(plan.options), nullptr, [this](discovery::SweepResult r) {
                         {
@@ -35,7 +35,7 @@ void Collector::Impl::startNetworkSweep() {
 }
 
 void Collector::Impl::handleSweepResult(discovery::SweepResult result) {
-  const auto& net = cfg.networks[sweep->network];
+  const auto& net = cfg().networks[sweep->network];
   util::logInfo(kLog) << "sweep of network '" << net.name << "': " << result.probed
                       << " addresses, " << result.answered << " answered";
   auto fresh = freshPrinters(std::move(result.devices), sweep->found);
@@ -69,6 +69,7 @@ void Collector::Impl::mergeFound(const std::vector<discovery::FoundDevice>& foun
     util::logInfo(kLog) << "device " << id
                         << " no longer answers at its address (another device does)";
     scheduler.removeDevice(id);
+    if (board != nullptr) board->deviceKnown(id, "", at);
   }
   for (const auto& m : merge.moved) {
     util::logInfo(kLog) << "device " << m.device << " moved from " << m.from << " to " << m.to;
@@ -82,6 +83,7 @@ void Collector::Impl::mergeFound(const std::vector<discovery::FoundDevice>& foun
     if (!d.address.empty() && !scheduler.hasDevice(id)) {
       scheduler.addDevice(id, d.lastMeterAt, d.lastStatusAt);
     }
+    if (board != nullptr && !d.address.empty()) board->deviceKnown(id, deviceAddress(d), at);
     known[id] = std::move(d);
   }
 }

@@ -5,6 +5,10 @@
 
 namespace openmps::client::daemon {
 
+std::string deviceAddress(const discovery::KnownDevice& device) {
+  return device.address + ":" + std::to_string(device.port);
+}
+
 std::size_t readRoom(std::size_t inFlight) {
   return kMaxReadsInFlight - std::min(kMaxReadsInFlight, inFlight);
 }
@@ -76,7 +80,7 @@ ReadDecision decideRead(const discovery::KnownDevice& device, scheduler::TaskKin
   out.reading.readAt = now;
   out.reading.origin.clientId = std::to_string(clientId);
   if (out.reading.origin.address.empty()) {
-    out.reading.origin.address = device.address + ":" + std::to_string(device.port);
+    out.reading.origin.address = deviceAddress(device);
   }
   return out;
 }

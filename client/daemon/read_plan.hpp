@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <unordered_map>
 
 #include "client/config/client_config.hpp"
@@ -27,6 +28,9 @@ inline constexpr std::size_t kMaxReadsInFlight = 64;
 // A device counts as offline from this many failed reads in a row: one lost
 // answer is not news (the scheduler asks again soon after the first).
 inline constexpr int kOfflineAfterFailures = 2;
+
+// "host:port", as readings name where a device answered.
+std::string deviceAddress(const discovery::KnownDevice& device);
 
 // How many reads may start now.
 std::size_t readRoom(std::size_t inFlight);

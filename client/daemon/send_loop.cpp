@@ -36,7 +36,8 @@ std::function<double()> random01() {
 
 }  // namespace
 
-SendLoop::SendLoop(const util::Clock& clock, StopFlag& stop) : clock_(clock), stop_(stop) {
+SendLoop::SendLoop(const util::Clock& clock, StopFlag& stop, StatusBoard* board)
+    : clock_(clock), stop_(stop), board_(board) {
   stop_.watch(wake_, mutex_);
 }
 
@@ -101,7 +102,13 @@ bool SendLoop::sendWithSetup(const Setup& setup) {
   const config::ClientConfig& config = *setup.config;
   outbox::Database db(config.databasePath());
   outbox::SqliteOutbox box(db, config.outbox.maxItems);
-  auto carrier = makeCarrier(config, setup.enrollment);
+  RouteObserver observer;
+  if (board_ != nullptr) {
+    observer = [this](const std::string& server, const carrier::SendResult& result) {
+      board_->routeAnswered(server, result, clock_.now());
+    };
+  }
+  auto carrier = makeCarrier(config, setup.enrollment, observer);
   outbox::Sender sender(box, *carrier, sealerFor(setup.enrollment.key), senderSettings(config),
                         clock_, random01());
   while (true) {
@@ -111,6 +118,11 @@ bool SendLoop::sendWithSetup(const Setup& setup) {
       if (next_) return true;
     }
     const auto step = sender.step(false);
+    if (board_ != nullptr) {
+      if (step.outcome == outbox::SendOutcome::kDelivered) board_->batchRefused(false);
+      if (step.outcome == outbox::SendOutcome::kRejected) board_->batchRefused(true);
+      board_->setNextSend(step.retryAt);
+    }
     if (step.outcome == outbox::SendOutcome::kDelivered ||
         step.outcome == outbox::SendOutcome::kRejected) {
       continue;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "client/config/client_config.hpp"
+#include "client/daemon/status_board.hpp"
 #include "client/daemon/stop_flag.hpp"
 #include "shared/envelope/enrollment.hpp"
 #include "shared/util/clock.hpp"
@@ -21,8 +22,9 @@ namespace openmps::client::daemon {
 
 class SendLoop {
  public:
-  // A failure of the outbox database ends the daemon: stop is set.
-  SendLoop(const util::Clock& clock, StopFlag& stop);
+  // A failure of the outbox database ends the daemon: stop is set. board
+  // (nullptr: none) is told every route's answer and the next send.
+  SendLoop(const util::Clock& clock, StopFlag& stop, StatusBoard* board = nullptr);
   ~SendLoop();
   SendLoop(const SendLoop&) = delete;
   SendLoop& operator=(const SendLoop&) = delete;
@@ -45,6 +47,7 @@ class SendLoop {
 
   const util::Clock& clock_;
   StopFlag& stop_;
+  StatusBoard* board_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::optional<Setup> next_;  // a new setup, taken before the next step

@@ -29,6 +29,21 @@ NetworkSweep planNetworkSweep(const config::ClientConfig& config, const config::
   return out;
 }
 
+std::vector<std::string> sweepCovers(const config::ClientConfig& config) {
+  std::vector<std::string> out;
+  for (const auto& n : config.networks) {
+    std::string line;
+    for (const auto& r : n.ranges) line += r.text + ",";
+    line += "/";
+    for (const auto& r : n.exclude) line += r.text + ",";
+    line += "/";
+    for (const auto i : n.credentials) line += config.credentials.at(i).name + ",";
+    line += "/" + std::to_string(n.port);
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
 std::vector<discovery::FoundDevice> freshPrinters(
     std::vector<discovery::FoundDevice> found, const std::vector<discovery::FoundDevice>& earlier) {
   std::vector<discovery::FoundDevice> printers;

@@ -19,6 +19,11 @@ struct NetworkSweep {
 
 NetworkSweep planNetworkSweep(const config::ClientConfig& config, const config::Network& network);
 
+// What the sweeps of a configuration cover, one line per network (ranges,
+// exclusions, credential sets, port): a configuration applied while running
+// is swept at once when this differs.
+std::vector<std::string> sweepCovers(const config::ClientConfig& config);
+
 // The printers of one network's result that an earlier network of the same
 // sweep has not found already (overlapping ranges, a box with two
 // interfaces stays at the address found first), each once.

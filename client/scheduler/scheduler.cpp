@@ -121,6 +121,26 @@ void Scheduler::setLastSweep(std::optional<WallTime> lastSweep) {
   sweepDue_ = dueFromWall(lastSweep, settings_.discovery);
 }
 
+void Scheduler::setSettings(const ScheduleSettings& settings) {
+  if (!sweepRunning_) {
+    sweepDue_ = sweepDue_ - settings_.discovery + settings.discovery;
+  }
+  settings_ = settings;
+}
+
+std::optional<MonoTime> Scheduler::sweepDueAt() const {
+  if (sweepRunning_) return std::nullopt;
+  return sweepDue_;
+}
+
+std::optional<MonoTime> Scheduler::nextTaskDue() const {
+  for (const Entry& e : queue_) {
+    const DeviceState& state = devices_.at(e.device);
+    if (!state.meterBusy && !state.statusBusy) return e.due;
+  }
+  return std::nullopt;
+}
+
 bool Scheduler::sweepDue() const {
   return !sweepRunning_ && sweepDue_ <= clock_.monotonic();
 }

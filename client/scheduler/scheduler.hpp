@@ -59,6 +59,13 @@ class Scheduler {
   std::size_t tasksInFlight() const { return inFlight_; }
 
   void setLastSweep(std::optional<WallTime> lastSweep);
+  // New intervals (a configuration applied while running): each counts
+  // from the next time its task is scheduled; the next sweep moves at once.
+  void setSettings(const ScheduleSettings& settings);
+  // When the next sweep is due; nullopt while one runs.
+  std::optional<MonoTime> sweepDueAt() const;
+  // The earliest device task due; nullopt when none is scheduled.
+  std::optional<MonoTime> nextTaskDue() const;
   bool sweepDue() const;
   void sweepStarted();
   void sweepFinished();

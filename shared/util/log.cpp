@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <mutex>
 #include <stdexcept>
+#include <utility>
 
 #include "shared/util/text.hpp"
 
@@ -13,6 +14,7 @@ namespace {
 std::atomic<LogLevel> gLevel{LogLevel::kInfo};
 std::mutex gMutex;
 std::ostringstream* gSink = nullptr;
+LogObserver gObserver;
 
 const char* prefix(LogLevel level) {
   switch (level) {
@@ -38,12 +40,22 @@ LogLine::~LogLine() {
   // own, whatever a call site forgot.
   const std::string line = escapeForLog(stream_.str()) + '\n';
   const std::lock_guard lock(gMutex);
+  if (gObserver) {
+    const std::string_view text(line.data(), line.size() - 1);
+    const auto space = text.find(' ');
+    gObserver(level_, space == std::string_view::npos ? text : text.substr(space + 1));
+  }
   if (gSink != nullptr) {
     *gSink << line;
     return;
   }
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
+}
+
+void setLogObserver(LogObserver observer) {
+  const std::lock_guard lock(gMutex);
+  gObserver = std::move(observer);
 }
 
 void setLogLevel(LogLevel level) {

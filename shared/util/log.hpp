@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -39,6 +40,12 @@ LogLevel logLevel();
 LogLevel parseLogLevel(std::string_view text);
 // Tests capture log lines instead of reading stderr.
 void setLogSinkForTesting(std::ostringstream* sink);
+// One more reader of every line written (the client daemon keeps its recent
+// lines for the local UI): called under the log's lock with the level and
+// the escaped line ("component: message", no newline); it must not log.
+// An empty function removes it.
+using LogObserver = std::function<void(LogLevel, std::string_view)>;
+void setLogObserver(LogObserver observer);
 
 inline LogLine logDebug(std::string_view component) {
   return {LogLevel::kDebug, component};

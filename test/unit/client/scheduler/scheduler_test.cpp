@@ -149,3 +149,23 @@ TEST_CASE("a client that never swept sweeps at once; the sweep counts for nextDu
   CHECK(s.nextDue() == clock.monotonic() + 3min);
   CHECK_FALSE(s.sweepDue());
 }
+
+TEST_CASE("new intervals move the next sweep at once and the reads from their next turn") {
+  util::ManualClock clock;
+  Scheduler s = swept(clock);
+  CHECK(s.sweepDueAt() == clock.monotonic() + 24h);
+  s.addDevice(1, clock.now(), clock.now());
+  CHECK(s.nextTaskDue() == clock.monotonic() + 5min);
+  ScheduleSettings faster;
+  faster.discovery = 1h;
+  faster.status = 1min;
+  s.setSettings(faster);
+  CHECK(s.sweepDueAt() == clock.monotonic() + 1h);
+  clock.advance(5min);
+  const auto due = s.takeDueTasks(10);
+  REQUIRE(due.size() == 1);
+  s.taskDone(due[0], true);
+  CHECK(s.nextTaskDue() == clock.monotonic() + 1min);
+  s.sweepStarted();
+  CHECK_FALSE(s.sweepDueAt());
+}
