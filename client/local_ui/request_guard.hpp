@@ -13,7 +13,7 @@
 namespace openmps::client::local_ui {
 
 // Largest request body the UI accepts (settings, enrollment strings).
-inline constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+inline constexpr std::size_t kMaxBodyBytes = std::size_t{64} * 1024;
 inline constexpr std::string_view kSessionCookie = "omps_local_session";
 inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
 
