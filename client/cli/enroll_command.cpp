@@ -8,8 +8,7 @@
 
 #include "client/cli/commands.hpp"
 #include "client/config/client_config.hpp"
-#include "client/config/enrollment_store.hpp"
-#include "client/outbox/sqlite_outbox.hpp"
+#include "client/config/enroll.hpp"
 #include "shared/envelope/enrollment.hpp"
 #include "shared/util/args.hpp"
 
@@ -50,30 +49,12 @@ int enrollCommand(std::span<const std::string> args) {
     std::getline(std::cin, text);
   }
   const config::ClientConfig cfg = config::loadConfig(*configPath);
-  envelope::Enrollment enrollment;
-  try {
-    enrollment = envelope::decodeEnrollment(text);
-  } catch (const envelope::EnrollmentError& e) {
-    std::fprintf(stderr, "openmps-client enroll: the enrollment string is not usable: %s\n",
-                 e.what());
+  const config::EnrollResult result = config::enroll(cfg, text);
+  if (!result.enrollment) {
+    std::fprintf(stderr, "openmps-client enroll: %s\n", result.error.c_str());
     return 1;
   }
-  if (const auto previous = config::loadEnrollment(cfg);
-      previous && previous->clientId != enrollment.clientId &&
-      std::filesystem::exists(cfg.databasePath())) {
-    // Sealed batches belong to the client id they were sealed for; the
-    // outbox refuses to switch while some still wait (see run).
-    outbox::Database db(cfg.databasePath());
-    outbox::SqliteOutbox box(db, cfg.outbox.maxItems);
-    if (box.stats().pendingBatches > 0) {
-      std::fprintf(stderr,
-                   "openmps-client enroll: batches sealed for client %llu still wait to be sent; "
-                   "run the client until 'status' shows none waiting, then enroll again\n",
-                   static_cast<unsigned long long>(previous->clientId));
-      return 1;
-    }
-  }
-  config::storeEnrollment(cfg, enrollment);
+  const envelope::Enrollment& enrollment = *result.enrollment;
   std::printf("enrolled as client %llu\n", static_cast<unsigned long long>(enrollment.clientId));
   for (const auto& server : enrollment.servers) {
     std::printf("  server       %s\n", server.c_str());

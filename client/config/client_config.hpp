@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "client/discovery/address_range.hpp"
@@ -24,6 +25,16 @@ namespace openmps::client::config {
 class ConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+  ConfigError(const std::string& message, std::string field, std::string problem)
+      : std::runtime_error(message), field_(std::move(field)), problem_(std::move(problem)) {}
+  // The field's path ("networks[0].ranges[2]"), empty when none is known.
+  const std::string& field() const { return field_; }
+  // What is wrong, without file, line and field; empty when not known.
+  const std::string& problem() const { return problem_; }
+
+ private:
+  std::string field_;
+  std::string problem_;
 };
 
 struct CredentialSet {

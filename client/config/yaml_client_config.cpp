@@ -27,6 +27,11 @@ std::string lower(std::string text) {
 using yaml::Context;
 using yaml::Field;
 
+[[noreturn]] void throwConfigError(const std::string& source, const yaml::Mark& mark,
+                                   const std::string& path, const std::string& problem) {
+  throw ConfigError(yaml::formatError(source, mark, path, problem), path, problem);
+}
+
 yaml::Options readerOptions() {
   yaml::Options options;
   options.maxListItems = kMaxListItems;
@@ -315,7 +320,7 @@ SmtpSettings parseSmtp(const Field& field, const Context& ctx) {
 
 ClientConfig parseConfig(std::string_view yaml, const std::string& sourceName,
                          const std::filesystem::path& baseDir) {
-  const Context ctx(sourceName, baseDir, yaml::throwFormatted<ConfigError>, readerOptions());
+  const Context ctx(sourceName, baseDir, throwConfigError, readerOptions());
   const Field top = ctx.load(yaml);
   ClientConfig config;
 
