@@ -111,6 +111,9 @@ def report(r: dict) -> None:
     print(f"  requests per second: API {http['requests_per_second']:.0f}, "
           f"direct SQL {sql['requests_per_second']:.0f} "
           f"(ratio {http['requests_per_second'] / max(1e-9, sql['requests_per_second']):.2f})")
+    h, s = r["http_alone"]["all"], r["sql_alone"]["all"]
+    print(f"  one session alone: API p50 {h['p50_ms']:.1f} ms p99 {h['p99_ms']:.1f} ms, "
+          f"direct SQL p50 {s['p50_ms']:.1f} ms p99 {s['p99_ms']:.1f} ms")
 
 
 def test_api_device_list_under_load(tmp_path):

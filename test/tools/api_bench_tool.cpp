@@ -372,9 +372,15 @@ int main(int argc, char** argv) {
       sql.push_back(runPhase("sql", sessions, rounds, limit, uri, apiRole, base));
       http.push_back(runPhase("http", sessions, rounds, limit, uri, apiRole, base));
     }
+    // One session alone: each way's cost per request without queueing.
+    const std::vector<Session> one(sessions.begin(), sessions.begin() + 1);
+    const auto sqlAlone = runPhase("sql", one, rounds, limit, uri, apiRole, base);
+    const auto httpAlone = runPhase("http", one, rounds, limit, uri, apiRole, base);
     std::cout << Json{{"sessions", sessions.size()},
                       {"sql", summarise(sql)},
-                      {"http", summarise(http)}}
+                      {"http", summarise(http)},
+                      {"sql_alone", summarise({sqlAlone})},
+                      {"http_alone", summarise({httpAlone})}}
                      .dump()
               << "\n";
     return 0;
