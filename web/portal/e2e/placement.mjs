@@ -1,7 +1,7 @@
 // A customer admin organises their devices: adds a site from their own
 // customer's page, a device group on the groups page, puts a device on
 // both from its page, and finds it again by the list's site and group
-// filters, with its kind shown.
+// filters, with its kind shown and filtered by.
 import { check, context, newPage, screenshot, settled, signIn } from './lib.mjs'
 
 export default async function ({ browser, track, step }) {
@@ -42,6 +42,12 @@ export default async function ({ browser, track, step }) {
   check((await rows.count()) === 1, `the group lists ${await rows.count()} devices, expected 1`)
   check((await rows.first().innerText()).includes(ctx.serial), 'the group does not list the device')
   check((await rows.first().locator('[data-test=kind]').innerText()) === 'Printer', 'no kind in the list')
+  step('the kind filter: no scanner in the group, the printer again among printers')
+  await page.locator('#device-kind').selectOption('scanner')
+  await page.getByRole('status').filter({ hasText: 'No device matches' }).waitFor()
+  await page.locator('#device-kind').selectOption('printer')
+  await rows.first().waitFor()
+  check((await rows.count()) === 1 && (await rows.first().innerText()).includes(ctx.serial), 'the printer filter lost the device')
   step('the list by site')
   await page.goto('/devices')
   await settled(page)
