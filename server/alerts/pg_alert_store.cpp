@@ -1,6 +1,7 @@
 #include "server/alerts/pg_alert_store.hpp"
 
 #include <algorithm>
+#include <array>
 #include <sstream>
 
 #include <pqxx/pqxx>
@@ -102,6 +103,38 @@ constexpr const char* kOpenOfSql =
     "WHERE a.state = 'open' AND a.condition = $1 AND ($2::bigint = 0 OR a.customer_id = $2) "
     "ORDER BY a.id";
 
+// Every statement above, prepared once per connection: the workers run
+// them for every alert, and parsing and planning them each time cost the
+// database more than running them.
+struct Statement {
+  const char* name;
+  std::string sql;
+};
+
+const std::array<Statement, 18>& statements() {
+  static const std::array<Statement, 18> kStatements = {{
+      {"alerts_organisation", std::string(kOrganisationSql)},
+      {"alerts_layers", std::string(kLayersSql)},
+      {"alerts_active_of_device", std::string("SELECT ") + kAlertColumns + kActiveOfDeviceSql},
+      {"alerts_active_of_owner", std::string("SELECT ") + kAlertColumns + kActiveOfOwnerSql},
+      {"alerts_insert", std::string(kInsertAlertSql)},
+      {"alerts_update", std::string(kUpdateAlertSql)},
+      {"alerts_context", std::string("SELECT ") + kAlertColumns + kContextSql},
+      {"alerts_storm_lock", std::string(kStormLockSql)},
+      {"alerts_raised_in_window", std::string(kRaisedInWindowSql)},
+      {"alerts_subscriptions", std::string(kSubscriptionsSql)},
+      {"alerts_people", std::string(kPeopleSql)},
+      {"alerts_insert_hold", std::string(kInsertHoldSql)},
+      {"alerts_notified", std::string(kNotifiedSql)},
+      {"alerts_pending_due", std::string("SELECT ") + kAlertColumns + kPendingDueSql},
+      {"alerts_unacknowledged", std::string("SELECT ") + kAlertColumns + kUnacknowledgedSql},
+      {"alerts_open_of", std::string("SELECT ") + kAlertColumns + kOpenOfSql},
+      {"alerts_due_holds", std::string(kDueHoldsSql)},
+      {"alerts_subscription_secret", std::string(kSubscriptionSecretSql)},
+  }};
+  return kStatements;
+}
+
 using OptText = std::optional<std::string>;
 
 OptText timeText(const std::optional<TimePoint>& t) {
@@ -188,8 +221,9 @@ struct PgAlertTxn::Cache {
   std::map<std::int64_t, std::vector<Person>> people;
 };
 
-PgAlertTxn::PgAlertTxn(pqxx::transaction_base& txn)
-    : txn_(txn), cache_(std::make_unique<Cache>()) {}
+PgAlertTxn::PgAlertTxn(pqxx::transaction_base& txn) : txn_(txn), cache_(std::make_unique<Cache>()) {
+  for (const auto& s : statements()) txn_.conn().prepare(s.name, s.sql);
+}
 
 PgAlertTxn::~PgAlertTxn() = default;
 
@@ -199,7 +233,7 @@ const OrganisationInfo& PgAlertTxn::organisation(std::int64_t id) {
   }
   OrganisationInfo info;
   info.id = id;
-  const auto r = txn_.exec_params(kOrganisationSql, id);
+  const auto r = txn_.exec_prepared("alerts_organisation", id);
   if (!r.empty()) {
     info.path = idList(r[0][0].as<std::string>());
     info.timeZone = r[0][1].as<std::string>();
@@ -211,7 +245,7 @@ const OrganisationInfo& PgAlertTxn::organisation(std::int64_t id) {
 std::vector<std::string> PgAlertTxn::layers(std::int64_t customerId, std::int64_t deviceId) {
   std::vector<std::string> out;
   const auto& org = organisation(customerId);
-  for (const auto& row : txn_.exec_params(kLayersSql, arrayLiteral(org.path), deviceId)) {
+  for (const auto& row : txn_.exec_prepared("alerts_layers", arrayLiteral(org.path), deviceId)) {
     out.push_back(row[0].as<std::string>());
   }
   return out;
@@ -230,8 +264,7 @@ const RuleSet& PgAlertTxn::rules(std::int64_t customerId, std::int64_t deviceId)
 
 std::vector<Alert> PgAlertTxn::activeOfDevice(std::int64_t deviceId) {
   std::vector<Alert> out;
-  for (const auto& row :
-       txn_.exec_params(std::string("SELECT ") + kAlertColumns + kActiveOfDeviceSql, deviceId)) {
+  for (const auto& row : txn_.exec_prepared("alerts_active_of_device", deviceId)) {
     out.push_back(alertFrom(row));
   }
   return out;
@@ -239,9 +272,8 @@ std::vector<Alert> PgAlertTxn::activeOfDevice(std::int64_t deviceId) {
 
 std::optional<Alert> PgAlertTxn::activeOf(const AlertOwner& owner, std::string_view condition,
                                           std::string_view subject) {
-  const auto r =
-      txn_.exec_params(std::string("SELECT ") + kAlertColumns + kActiveOfOwnerSql, owner.deviceId,
-                       owner.collectorId, std::string(condition), std::string(subject));
+  const auto r = txn_.exec_prepared("alerts_active_of_owner", owner.deviceId, owner.collectorId,
+                                    std::string(condition), std::string(subject));
   if (r.empty()) return std::nullopt;
   return alertFrom(r[0]);
 }
@@ -250,8 +282,8 @@ bool PgAlertTxn::apply(Change& change, const AlertOwner& owner, TimePoint now) {
   Alert& a = change.alert;
   if (change.kind == Change::Kind::kCreate) {
     if (a.state == AlertState::kOpen) a.raisedAt = now;
-    const auto r = txn_.exec_params(
-        kInsertAlertSql, owner.customerId, owner.deviceId, owner.collectorId, a.condition,
+    const auto r = txn_.exec_prepared(
+        "alerts_insert", owner.customerId, owner.deviceId, owner.collectorId, a.condition,
         a.subject, a.stage, std::string(toString(a.severity)), std::string(toString(a.state)),
         util::formatRfc3339(a.since), timeText(a.dueAt), timeText(a.raisedAt), a.detail);
     if (r.empty()) return false;  // another server raised it a moment earlier
@@ -267,16 +299,16 @@ bool PgAlertTxn::apply(Change& change, const AlertOwner& owner, TimePoint now) {
     expected = "pending";
   }
   const bool ends = change.kind == Change::Kind::kClear || change.kind == Change::Kind::kCancel;
-  const auto r = txn_.exec_params(kUpdateAlertSql, a.id, a.stage, std::string(toString(a.severity)),
-                                  std::string(toString(a.state)), timeText(a.dueAt),
-                                  timeText(a.raisedAt), ends ? timeText(change.at) : OptText(),
-                                  a.detail, change.kind == Change::Kind::kFold ? 1 : 0,
-                                  timeText(a.escalatedAt), timeText(a.lastNotifiedAt), expected);
+  const auto r = txn_.exec_prepared(
+      "alerts_update", a.id, a.stage, std::string(toString(a.severity)),
+      std::string(toString(a.state)), timeText(a.dueAt), timeText(a.raisedAt),
+      ends ? timeText(change.at) : OptText(), a.detail, change.kind == Change::Kind::kFold ? 1 : 0,
+      timeText(a.escalatedAt), timeText(a.lastNotifiedAt), expected);
   return !r.empty();
 }
 
 AlertContext PgAlertTxn::context(std::int64_t alertId) {
-  const auto r = txn_.exec_params(std::string("SELECT ") + kAlertColumns + kContextSql, alertId);
+  const auto r = txn_.exec_prepared("alerts_context", alertId);
   if (r.empty()) throw std::runtime_error("alert " + std::to_string(alertId) + " not found");
   const auto& row = r[0];
   AlertContext c;
@@ -302,21 +334,21 @@ void PgAlertTxn::announce(const Change& change, const AlertOwner& owner, TimePoi
   const RuleSet& customerRules = rules(owner.customerId, 0);
   int raisedInWindow = 0;
   if (event == AlertEvent::kRaised) {
-    txn_.exec_params(kStormLockSql, owner.customerId, ctx.alert.condition);
+    txn_.exec_prepared("alerts_storm_lock", owner.customerId, ctx.alert.condition);
     raisedInWindow =
-        txn_.exec_params(kRaisedInWindowSql, owner.customerId, ctx.alert.condition,
-                         util::formatRfc3339(stormWindowStart(customerRules.storm, now)))[0][0]
+        txn_.exec_prepared("alerts_raised_in_window", owner.customerId, ctx.alert.condition,
+                           util::formatRfc3339(stormWindowStart(customerRules.storm, now)))[0][0]
             .as<int>();
   }
   const auto hold = holdFor(customerRules, customer.timeZone, raisedInWindow, event, now);
   bool sent = false;
-  for (const auto& row : txn_.exec_params(kSubscriptionsSql, arrayLiteral(customer.path))) {
+  for (const auto& row : txn_.exec_prepared("alerts_subscriptions", arrayLiteral(customer.path))) {
     const Subscription s = subscriptionFrom(row);
     if (!wants(s, customer.path, ctx.alert, event)) continue;
     auto people = cache_->people.find(s.organisationId);
     if (people == cache_->people.end()) {
       std::vector<Person> found;
-      for (const auto& p : txn_.exec_params(kPeopleSql, s.organisationId)) {
+      for (const auto& p : txn_.exec_prepared("alerts_people", s.organisationId)) {
         found.push_back({p[0].as<std::int64_t>(), p[1].as<std::string>(), p[2].as<std::string>(),
                          p[3].as<std::string>()});
       }
@@ -324,9 +356,10 @@ void PgAlertTxn::announce(const Change& change, const AlertOwner& owner, TimePoi
     }
     for (const auto& to : recipients(s, people->second, organisation(s.organisationId).locale)) {
       if (hold) {
-        txn_.exec_params(kInsertHoldSql, s.id, std::string(notify::toString(to.channel)), to.target,
-                         to.locale, owner.customerId, ctx.alert.id, std::string(toString(event)),
-                         hold->reason, util::formatRfc3339(hold->releaseAt));
+        txn_.exec_prepared("alerts_insert_hold", s.id, std::string(notify::toString(to.channel)),
+                           to.target, to.locale, owner.customerId, ctx.alert.id,
+                           std::string(toString(event)), hold->reason,
+                           util::formatRfc3339(hold->releaseAt));
       } else if (to.channel == notify::Channel::kEmail) {
         notify::enqueueMail(txn_, alertMail(ctx, event, to, owner.customerId));
       } else {
@@ -335,13 +368,13 @@ void PgAlertTxn::announce(const Change& change, const AlertOwner& owner, TimePoi
       sent = true;
     }
   }
-  if (sent && !hold) txn_.exec_params(kNotifiedSql, ctx.alert.id, util::formatRfc3339(now));
+  if (sent && !hold) txn_.exec_prepared("alerts_notified", ctx.alert.id, util::formatRfc3339(now));
 }
 
 std::vector<PgAlertTxn::Pending> PgAlertTxn::pendingDue(TimePoint now, int limit) {
   std::vector<Pending> out;
-  for (const auto& row : txn_.exec_params(std::string("SELECT ") + kAlertColumns + kPendingDueSql,
-                                          util::formatRfc3339(now), limit)) {
+  for (const auto& row :
+       txn_.exec_prepared("alerts_pending_due", util::formatRfc3339(now), limit)) {
     Pending p;
     p.alert = alertFrom(row);
     p.owner = {row[13].as<std::int64_t>(), row[14].as<std::int64_t>(), row[15].as<std::int64_t>()};
@@ -355,8 +388,7 @@ std::vector<PgAlertTxn::Pending> PgAlertTxn::pendingDue(TimePoint now, int limit
 
 std::vector<std::pair<Alert, AlertOwner>> PgAlertTxn::unacknowledged(int limit) {
   std::vector<std::pair<Alert, AlertOwner>> out;
-  for (const auto& row :
-       txn_.exec_params(std::string("SELECT ") + kAlertColumns + kUnacknowledgedSql, limit)) {
+  for (const auto& row : txn_.exec_prepared("alerts_unacknowledged", limit)) {
     out.emplace_back(alertFrom(row),
                      AlertOwner{row[13].as<std::int64_t>(), row[14].as<std::int64_t>(),
                                 row[15].as<std::int64_t>()});
@@ -367,8 +399,7 @@ std::vector<std::pair<Alert, AlertOwner>> PgAlertTxn::unacknowledged(int limit) 
 std::vector<std::pair<Alert, AlertOwner>> PgAlertTxn::openOf(std::string_view condition,
                                                              std::int64_t customerId) {
   std::vector<std::pair<Alert, AlertOwner>> out;
-  for (const auto& row : txn_.exec_params(std::string("SELECT ") + kAlertColumns + kOpenOfSql,
-                                          std::string(condition), customerId)) {
+  for (const auto& row : txn_.exec_prepared("alerts_open_of", std::string(condition), customerId)) {
     out.emplace_back(alertFrom(row),
                      AlertOwner{row[13].as<std::int64_t>(), row[14].as<std::int64_t>(),
                                 row[15].as<std::int64_t>()});
@@ -384,7 +415,7 @@ int PgAlertTxn::releaseHolds(TimePoint now) {
     std::vector<std::pair<AlertContext, AlertEvent>> alerts;
   };
   std::map<std::tuple<std::int64_t, std::string, std::string>, Group> groups;
-  for (const auto& row : txn_.exec_params(kDueHoldsSql, util::formatRfc3339(now))) {
+  for (const auto& row : txn_.exec_prepared("alerts_due_holds", util::formatRfc3339(now))) {
     const auto subscription = row[0].as<std::int64_t>();
     const std::string target = row[2].as<std::string>();
     const std::string reason = row[7].as<std::string>();
@@ -398,7 +429,7 @@ int PgAlertTxn::releaseHolds(TimePoint now) {
       g.reason = reason;
       g.organisationId = row[4].as<std::int64_t>();
       if (g.to.channel == notify::Channel::kWebhook) {
-        const auto s = txn_.exec_params(kSubscriptionSecretSql, subscription);
+        const auto s = txn_.exec_prepared("alerts_subscription_secret", subscription);
         if (!s.empty()) g.to.sealedSecret = fromHex(s[0][1].as<std::string>());
       }
     }
@@ -413,7 +444,7 @@ int PgAlertTxn::releaseHolds(TimePoint now) {
       notify::enqueueWebhook(txn_, digestWebhook(g.alerts, g.reason, g.to, g.organisationId));
     }
     for (const auto& [c, e] : g.alerts) {
-      txn_.exec_params(kNotifiedSql, c.alert.id, util::formatRfc3339(now));
+      txn_.exec_prepared("alerts_notified", c.alert.id, util::formatRfc3339(now));
     }
   }
   return static_cast<int>(groups.size());
