@@ -178,20 +178,23 @@ bool Collector::collectOnce() {
   }
   // A device whose read failed is asked once more, as the daemon's
   // scheduler would (one lost answer is not news): under load one timeout
-  // must not leave a printer unread.
+  // must not leave a printer unread. The first failure is not counted: one
+  // run is one read of the device, and offline takes two failed reads in a
+  // row (else a device that stops answering would be stored as offline at
+  // once, and look seen rather than silent).
   std::set<std::uint64_t> retried;
   std::size_t done = 0;
   std::size_t answered = 0;
   while (done < started && !c.stop.stopped()) {
     for (const auto& r : c.waitForResults(std::chrono::seconds{1})) {
-      c.handleResult(r, true);
       ++done;
-      if (r.outcome.ok()) {
-        ++answered;
-      } else if (retried.insert(r.task.device).second) {
+      if (!r.outcome.ok() && retried.insert(r.task.device).second) {
         c.startRead(r.task);
         ++started;
+        continue;
       }
+      c.handleResult(r, true);
+      if (r.outcome.ok()) ++answered;
     }
   }
   util::logInfo(kLog) << "read " << answered << " of " << (started - retried.size()) << " devices ("
