@@ -69,9 +69,9 @@ std::optional<openmps::pmd::Catalog> loadCatalog(const config::ClientConfig& cfg
   }
 }
 
-int runOnce(std::shared_ptr<const config::ClientConfig> cfg, envelope::Enrollment enrollment,
-            const openmps::pmd::Catalog& catalog, const util::Clock& clock,
-            daemon::StopFlag& stop) {
+int runOnce(const std::shared_ptr<const config::ClientConfig>& cfg,
+            const envelope::Enrollment& enrollment, const openmps::pmd::Catalog& catalog,
+            const util::Clock& clock, daemon::StopFlag& stop) {
   {
     daemon::Collector collector(cfg, enrollment, catalog, clock, stop);
     if (!collector.collectOnce()) {
@@ -131,7 +131,7 @@ int runCommand(std::span<const std::string> args) {
     return kExitSetup;
   }
   const util::SystemClock clock;
-  return parsed.has("once") ? runOnce(cfg, std::move(*enrollment), *catalog, clock, stop)
+  return parsed.has("once") ? runOnce(cfg, *enrollment, *catalog, clock, stop)
                             : runDaemon(cfg, std::move(*enrollment), *catalog, clock, stop);
 }
 

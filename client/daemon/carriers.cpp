@@ -76,7 +76,7 @@ std::unique_ptr<carrier::Carrier> observed(std::unique_ptr<carrier::Carrier> rou
 
 std::unique_ptr<carrier::Carrier> makeCarrier(const config::ClientConfig& config,
                                               const envelope::Enrollment& enrollment,
-                                              RouteObserver observer) {
+                                              const RouteObserver& observer) {
   std::vector<std::unique_ptr<carrier::Carrier>> routes;
   for (const auto& server : enrollment.servers) {
     if (!server.starts_with(kMailto)) {

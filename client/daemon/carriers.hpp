@@ -18,6 +18,6 @@ using RouteObserver = std::function<void(const std::string&, const carrier::Send
 
 std::unique_ptr<carrier::Carrier> makeCarrier(const config::ClientConfig& config,
                                               const envelope::Enrollment& enrollment,
-                                              RouteObserver observer = {});
+                                              const RouteObserver& observer = {});
 
 }  // namespace openmps::client::daemon
