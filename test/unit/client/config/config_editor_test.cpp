@@ -6,31 +6,14 @@
 
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "shared/util/duration.hpp"
+#include "test/unit/temp_dir.hpp"
 
 using namespace openmps;
 using namespace openmps::client::config;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("openmps-config-editor-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p);
@@ -52,7 +35,7 @@ intervals:
   meter: 12h
 )";
 
-std::filesystem::path writeConfig(const TempDir& dir, mode_t mode) {
+std::filesystem::path writeConfig(const test::TempDir& dir, mode_t mode) {
   const auto file = dir.path() / "client.yaml";
   std::ofstream(file) << kConfig;
   ::chmod(file.c_str(), mode);
@@ -62,7 +45,7 @@ std::filesystem::path writeConfig(const TempDir& dir, mode_t mode) {
 }  // namespace
 
 TEST_CASE("the configuration view names every setting and shows no secret") {
-  TempDir dir;
+  test::TempDir dir("config-editor-test");
   ConfigEditor editor(writeConfig(dir, 0640));
   const ConfigView view = editor.view();
   REQUIRE(view.networks.size() == 1);
@@ -77,7 +60,7 @@ TEST_CASE("the configuration view names every setting and shows no secret") {
 }
 
 TEST_CASE("a valid change is saved atomically, mode kept, the previous file kept as last good") {
-  TempDir dir;
+  test::TempDir dir("config-editor-test");
   const auto file = writeConfig(dir, 0640);
   ConfigEditor editor(file);
   ConfigChange change;
@@ -124,7 +107,7 @@ TEST_CASE("a valid change is saved atomically, mode kept, the previous file kept
 }
 
 TEST_CASE("an invalid change names the field as the loader does and leaves the file untouched") {
-  TempDir dir;
+  test::TempDir dir("config-editor-test");
   const auto file = writeConfig(dir, 0600);
   ConfigEditor editor(file);
   ConfigChange change;

@@ -3,32 +3,16 @@
 #include <filesystem>
 
 #include <catch2/catch.hpp>
-#include <unistd.h>
 
 #include "client/config/enrollment_store.hpp"
 #include "client/outbox/sqlite_outbox.hpp"
+#include "test/unit/temp_dir.hpp"
 
 using namespace openmps;
 using namespace openmps::client;
 using namespace openmps::client::config;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("openmps-enroll-string-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 std::string enrollmentString(std::uint64_t clientId) {
   envelope::Enrollment e;
@@ -43,7 +27,7 @@ std::string enrollmentString(std::uint64_t clientId) {
 }  // namespace
 
 TEST_CASE("a pasted enrollment string is stored, a broken one is refused and stores nothing") {
-  TempDir dir;
+  test::TempDir dir("enroll-string-test", false);
   ClientConfig cfg;
   cfg.dataDir = dir.path() / "data";
 
@@ -63,7 +47,7 @@ TEST_CASE("a pasted enrollment string is stored, a broken one is refused and sto
 }
 
 TEST_CASE("enrolling as another client waits until the former client's batches are sent") {
-  TempDir dir;
+  test::TempDir dir("enroll-string-test", false);
   ClientConfig cfg;
   cfg.dataDir = dir.path() / "data";
   REQUIRE(enroll(cfg, enrollmentString(7)).enrollment);

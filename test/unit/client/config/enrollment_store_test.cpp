@@ -5,28 +5,13 @@
 
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
-#include <unistd.h>
+
+#include "test/unit/temp_dir.hpp"
 
 using namespace openmps;
 using namespace openmps::client::config;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("openmps-enroll-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 envelope::Enrollment sample() {
   envelope::Enrollment e;
@@ -44,7 +29,7 @@ envelope::Enrollment sample() {
 }  // namespace
 
 TEST_CASE("an enrollment is stored with its key readable by the owner only and read back") {
-  TempDir dir;
+  test::TempDir dir("enroll-test", false);
   ClientConfig cfg;
   cfg.dataDir = dir.path() / "data";
   CHECK_FALSE(loadEnrollment(cfg));
@@ -67,7 +52,7 @@ TEST_CASE("an enrollment is stored with its key readable by the owner only and r
 }
 
 TEST_CASE("a damaged enrollment file is named in the error") {
-  TempDir dir;
+  test::TempDir dir("enroll-test", false);
   ClientConfig cfg;
   cfg.dataDir = dir.path();
   storeEnrollment(cfg, sample());

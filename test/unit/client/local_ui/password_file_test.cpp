@@ -8,28 +8,12 @@
 #include <unistd.h>
 
 #include "shared/util/files.hpp"
+#include "test/unit/temp_dir.hpp"
 
 using namespace openmps;
 using namespace openmps::client::local_ui;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("openmps-local-ui-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // The cheapest cost libsodium allows: the tests check the handling, not Argon2.
 constexpr PasswordCost kCheap{1, 8192};
@@ -37,7 +21,7 @@ constexpr PasswordCost kCheap{1, 8192};
 }  // namespace
 
 TEST_CASE("local UI password: Argon2id hash in a 0600 file, verified") {
-  TempDir dir;
+  test::TempDir dir("local-ui-test");
   PasswordFile file(dir.path() / "local-ui.password", kCheap);
   CHECK_FALSE(file.isSet());
   CHECK_FALSE(file.verify(util::Secret("correct horse")));
@@ -54,7 +38,7 @@ TEST_CASE("local UI password: Argon2id hash in a 0600 file, verified") {
 }
 
 TEST_CASE("local UI password: a garbled file verifies nothing") {
-  TempDir dir;
+  test::TempDir dir("local-ui-test");
   util::writeFileAtomically(dir.path() / "p", "not a hash\n", 0600);
   PasswordFile file(dir.path() / "p", kCheap);
   CHECK_FALSE(file.verify(util::Secret("not a hash")));
