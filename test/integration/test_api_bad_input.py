@@ -23,15 +23,13 @@ from openmps_test.api_client import (ApiClient, ContractError, OpenApi, Response
                                      openapi_document)
 from openmps_test.openmps_server import OpenMpsServer, make_reading
 from openmps_test.postgres import PostgresCluster, wait_for
+from openmps_test.table_prints import table_prints
 
 STRONG = "Zq7!tundra-Oboe"
 CONTRACT = openapi_document()
 METHODS = ("get", "post", "put", "patch", "delete")
 # Sessions and sign-in bookkeeping change with every request of the caller.
 UNCOMPARED = {"sessions", "sign_in_failures", "sign_in_locks", "users"}
-USERS_FINGERPRINT = ("SELECT md5(string_agg(concat_ws('|', id, organisation_id, username, "
-                     "display_name, email, role, site_ids, device_group_ids, locale, password_hash, "
-                     "totp_secret, disabled_at), ',' ORDER BY id)) FROM users")
 # Operations that only start or finish a sign-in at an OpenID provider (none
 # configured here): they take no JSON and answer by redirect.
 NO_INPUT = {"startOidcSignIn"}
@@ -193,15 +191,7 @@ def objects(srv, pg, api) -> dict[str, int | str]:
 
 
 def fingerprint(pg) -> dict[str, str]:
-    tables = [t for t in pg.psql(
-        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
-        "ORDER BY 1").split() if t not in UNCOMPARED]
-    sql = " UNION ALL ".join(f"SELECT '{t}', md5(coalesce(string_agg(x::text, ',' ORDER BY "
-                             f"x::text), '')) FROM {t} x" for t in tables)
-    prints = dict(line.split("|") for line in pg.psql(sql).splitlines())
-    prints["users"] = pg.psql(USERS_FINGERPRINT).strip()
-    return prints
+    return table_prints(pg, UNCOMPARED)
 
 
 def real_path(template: str, ids: dict) -> str:

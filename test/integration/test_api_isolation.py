@@ -38,6 +38,7 @@ import pytest
 from openmps_test.api_client import ApiClient, OpenApi, openapi_document
 from openmps_test.openmps_server import OpenMpsServer, make_reading
 from openmps_test.postgres import PostgresCluster, wait_for
+from openmps_test.table_prints import table_prints
 
 STRONG = "Zq7!tundra-Oboe"
 
@@ -89,9 +90,6 @@ ALL_TENANTS = ("root", "da", "ca1", "ca2", "db", "cb1", "sa2", "nosite")
 # (sessions, sign-in bookkeeping, the audit log of reads) are not compared.
 UNCOMPARED = {"sessions", "audit_log", "sign_in_failures", "sign_in_locks", "schema_migrations",
               "users"}
-USERS_FINGERPRINT = ("SELECT md5(string_agg(concat_ws('|', id, organisation_id, username, "
-                     "display_name, email, role, site_ids, device_group_ids, locale, password_hash, "
-                     "totp_secret, disabled_at), ',' ORDER BY id)) FROM users")
 
 
 # -- the cases -------------------------------------------------------------------------------
@@ -411,15 +409,7 @@ def build_world(srv, pg) -> dict:
 # -- running the cases -----------------------------------------------------------------------
 
 def fingerprint(pg) -> dict[str, str]:
-    tables = [t for t in pg.psql(
-        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
-        "ORDER BY 1").split() if t not in UNCOMPARED]
-    sql = " UNION ALL ".join(f"SELECT '{t}', md5(coalesce(string_agg(x::text, ',' ORDER BY "
-                             f"x::text), '')) FROM {t} x" for t in tables)
-    prints = dict(line.split("|") for line in pg.psql(sql).splitlines())
-    prints["users"] = pg.psql(USERS_FINGERPRINT).strip()
-    return prints
+    return table_prints(pg, UNCOMPARED)
 
 
 def fill(value, objs: dict):
