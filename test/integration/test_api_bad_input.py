@@ -15,7 +15,6 @@ before it). Every answer is also checked against openapi.yaml."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
