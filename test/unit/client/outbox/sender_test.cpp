@@ -5,9 +5,9 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
-#include <unistd.h>
 
 #include "client/outbox/sqlite_outbox.hpp"
+#include "test/unit/temp_dir.hpp"
 
 using namespace openmps;
 using namespace openmps::client;
@@ -16,22 +16,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class TempDb {
- public:
-  TempDb() {
-    static int counter = 0;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("openmps-sender-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  ~TempDb() { std::filesystem::remove_all(dir_); }
-  TempDb(const TempDb&) = delete;
-  TempDb& operator=(const TempDb&) = delete;
-  std::filesystem::path path() const { return dir_ / "client.db"; }
-
- private:
-  std::filesystem::path dir_;
+// The client's database in a temporary directory of its own.
+struct TempDb {
+  test::TempDir dir{"sender-test"};
+  std::filesystem::path path() const { return dir.path() / "client.db"; }
 };
 
 // Answers from a script and records what it was given.
