@@ -4,11 +4,11 @@
 // under the system's temporary directory, removed with everything in it
 // when the instance goes.
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <string>
 #include <string_view>
+
+#include <unistd.h>
 
 namespace openmps::test {
 
