@@ -4,6 +4,7 @@
 // client/daemon: the collector on this thread, the sender on its own.
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -18,6 +19,8 @@
 #include "client/daemon/daemon.hpp"
 #include "client/daemon/send_loop.hpp"
 #include "client/daemon/stop_flag.hpp"
+#include "client/local_ui/local_ui_service.hpp"
+#include "client/outbox/sent_log.hpp"
 #include "client/pmd/pmd_dir.hpp"
 #include "shared/pmd/catalog.hpp"
 #include "shared/util/args.hpp"
@@ -81,11 +84,34 @@ int runOnce(const std::shared_ptr<const config::ClientConfig>& cfg,
   return daemon::sendUntilEmpty(*cfg, enrollment, clock, stop) ? 0 : kExitNotEmptied;
 }
 
+local_ui::LocalUiSettings localUiSettings(const config::ClientConfig& cfg) {
+  const auto& ui = cfg.localUi;
+  return {.listen = ui.listen,
+          .port = ui.port,
+          .allowRemote = ui.allowRemote,
+          .tlsCert = ui.tlsCert.string(),
+          .tlsKey = ui.tlsKey.string(),
+          .passwordFile = cfg.localUiPasswordPath()};
+}
+
 int runDaemon(std::shared_ptr<const config::ClientConfig> cfg, envelope::Enrollment enrollment,
               const openmps::pmd::Catalog& catalog, const util::Clock& clock,
               daemon::StopFlag& stop) {
+  const bool withUi = cfg->localUi.enabled;
+  const auto uiSettings = localUiSettings(*cfg);
+  outbox::SqliteSentEnvelopeLog envelopes(cfg->databasePath());
   daemon::Daemon running(std::move(cfg), std::move(enrollment), catalog, clock, stop);
+  std::unique_ptr<local_ui::LocalUiService> ui;
+  if (withUi) {
+    try {
+      ui = std::make_unique<local_ui::LocalUiService>(uiSettings, running, clock, &envelopes);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "openmps-client run: local UI: %s\n", e.what());
+      return kExitSetup;
+    }
+  }
   running.run();
+  ui.reset();  // no request may reach the daemon once it has stopped
   util::logInfo(kLog) << "stopped; readings not yet sent wait in the outbox for the next start";
   return 0;
 }

@@ -99,6 +99,17 @@ struct OutboxSettings {
   std::size_t maxItems = 500'000;
 };
 
+// The local web UI (client/local_ui): loopback only unless allow_remote,
+// and then only with TLS (checked when the listener starts).
+struct LocalUiConfig {
+  bool enabled = true;
+  std::string listen = "127.0.0.1";
+  std::uint16_t port = 52005;
+  bool allowRemote = false;
+  std::filesystem::path tlsCert;
+  std::filesystem::path tlsKey;
+};
+
 struct ClientConfig {
   std::filesystem::path sourcePath;
   std::filesystem::path dataDir{"/var/lib/openmps-client"};
@@ -111,11 +122,14 @@ struct ClientConfig {
   Intervals intervals;
   CarrierSettings carrier;
   OutboxSettings outbox;
+  LocalUiConfig localUi;
 
   // Files inside dataDir.
   std::filesystem::path databasePath() const { return dataDir / "client.db"; }
   std::filesystem::path enrollmentPath() const { return dataDir / "enrollment.json"; }
   std::filesystem::path keyPath() const { return dataDir / "client.key"; }
+  // The local UI's Argon2id password hash (mode 0600).
+  std::filesystem::path localUiPasswordPath() const { return dataDir / "local-ui.password"; }
 };
 
 // At most this many addresses over all networks (a /8): a sweep beyond it

@@ -316,6 +316,25 @@ SmtpSettings parseSmtp(const Field& field, const Context& ctx) {
   return out;
 }
 
+LocalUiConfig parseLocalUi(const Field& field, const Context& ctx) {
+  LocalUiConfig out;
+  for (auto& [key, value] : field.entries({"enabled", "listen", "port", "allow_remote", "tls"})) {
+    if (key == "enabled") out.enabled = value.boolean();
+    if (key == "listen") {
+      out.listen = value.text(255);
+      if (out.listen.empty()) value.fail("must not be empty (127.0.0.1 serves this machine only)");
+    }
+    if (key == "port") out.port = static_cast<std::uint16_t>(value.integer(1, 65535));
+    if (key == "allow_remote") out.allowRemote = value.boolean();
+    if (key == "tls") {
+      for (auto& [k, v] : value.entries({"cert", "key"})) {
+        (k == "cert" ? out.tlsCert : out.tlsKey) = ctx.resolve(v.text(4096));
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 ClientConfig parseConfig(std::string_view yaml, const std::string& sourceName,
@@ -326,8 +345,9 @@ ClientConfig parseConfig(std::string_view yaml, const std::string& sourceName,
 
   std::optional<Field> credentialsField;
   std::optional<Field> networksField;
-  for (auto& [key, value] : top.entries({"data_dir", "pmd_dir", "log_level", "snmp", "intervals",
-                                         "credentials", "networks", "carrier", "outbox"})) {
+  for (auto& [key, value] :
+       top.entries({"data_dir", "pmd_dir", "log_level", "snmp", "intervals", "credentials",
+                    "networks", "carrier", "outbox", "local_ui"})) {
     if (key == "data_dir") {
       config.dataDir = ctx.resolve(value.text(4096));
     } else if (key == "pmd_dir") {
@@ -376,6 +396,8 @@ ClientConfig parseConfig(std::string_view yaml, const std::string& sourceName,
           config.carrier.maxBatchItems = static_cast<std::size_t>(v.integer(1, 10'000));
         }
       }
+    } else if (key == "local_ui") {
+      config.localUi = parseLocalUi(value, ctx);
     } else if (key == "outbox") {
       for (auto& [k, v] : value.entries({"max_items"})) {
         if (k == "max_items")

@@ -71,6 +71,7 @@ def measure(work: Path, count: int, port: int, server_port: int) -> dict:
     work.mkdir()
     config.write_text(
         f"data_dir: {data}\n"
+        "local_ui: {enabled: false}\n"  # test_local_ui covers the UI
         "log_level: info\n"
         # Generous: a few Python simulators serve 5,000 printers, and a
         # request queued behind others there must not count as silence.

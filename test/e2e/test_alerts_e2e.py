@@ -84,6 +84,7 @@ def test_toner_jams_and_silence_end_to_end(tmp_path):
             config = tmp_path / "client.yaml"
             config.write_text(
                 f"data_dir: {tmp_path / 'data'}\n"
+                "local_ui: {enabled: false}\n"  # test_local_ui covers the UI
                 "log_level: info\n"
                 "snmp: {timeout_ms: 1000, retries: 1}\n"
                 "credentials: [{name: public, version: 2c, community: public}]\n"

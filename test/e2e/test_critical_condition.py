@@ -69,6 +69,7 @@ def test_a_jam_reaches_the_server_at_once_while_ordinary_readings_wait(tmp_path)
         config = tmp_path / "client.yaml"
         config.write_text(
             f"data_dir: {tmp_path / 'data'}\n"
+            "local_ui: {enabled: false}\n"  # test_local_ui covers the UI
             "log_level: info\n"
             "snmp: {timeout_ms: 1000, retries: 1}\n"
             f"intervals: {{status: {STATUS_INTERVAL}s}}\n"

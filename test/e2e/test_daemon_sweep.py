@@ -31,6 +31,7 @@ def test_printers_are_read_while_a_later_network_is_still_swept(tmp_path):
         config = tmp_path / "client.yaml"
         config.write_text(
             f"data_dir: {tmp_path / 'data'}\n"
+            "local_ui: {enabled: false}\n"  # test_local_ui covers the UI
             "log_level: info\n"
             "snmp:\n"
             "  timeout_ms: 1000\n"

@@ -51,6 +51,7 @@ def test_client_run_once_by_mail_stores_every_device(tmp_path):
             config = tmp_path / "client.yaml"
             config.write_text(
                 f"data_dir: {tmp_path / 'client-data'}\n"
+                "local_ui: {enabled: false}\n"  # test_local_ui covers the UI
                 "snmp:\n  timeout_ms: 1000\n  retries: 1\n"
                 "credentials:\n  - name: public\n    version: 2c\n    community: public\n"
                 "networks:\n  - name: lab\n"

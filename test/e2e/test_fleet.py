@@ -54,6 +54,7 @@ def non_printers() -> list[Path]:
 def write_client_config(path: Path, data_dir: Path, first: str, last: str, port: int) -> Path:
     path.write_text(
         f"data_dir: {data_dir}\n"
+        "local_ui: {enabled: false}\n"  # test_local_ui covers the UI
         "log_level: info\n"
         "snmp:\n"
         "  timeout_ms: 1000\n"

@@ -72,6 +72,7 @@ def write_client_config(path: Path, data_dir: Path, first: str, count: int, port
     last = f"{a}.{b}.{c}.{d + count - 1}"
     path.write_text(
         f"data_dir: {data_dir}\nlog_level: info\n"
+        "local_ui: {enabled: false}\n"  # test_local_ui covers the UI
         "snmp:\n  timeout_ms: 1000\n  retries: 1\n"
         "credentials:\n  - name: public\n    version: 2c\n    community: public\n"
         f"networks:\n  - name: lab\n    ranges: [\"{first}-{last}\"]\n    port: {port}\n"

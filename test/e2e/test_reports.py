@@ -51,6 +51,7 @@ def last_month(today: dt.date) -> tuple[dt.date, dt.date]:
 def client_config(path: Path, data: Path, hosts: list[str], port: int) -> Path:
     path.write_text(
         f"data_dir: {data}\nlog_level: info\nsnmp:\n  timeout_ms: 1000\n  retries: 1\n"
+        "local_ui: {enabled: false}\n"  # test_local_ui covers the UI
         "credentials:\n  - name: public\n    version: 2c\n    community: public\n"
         f"networks:\n  - name: lab\n    ranges: [\"{hosts[0]}-{hosts[-1]}\"]\n    port: {port}\n"
         "    credentials: [public]\n")

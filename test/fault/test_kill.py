@@ -121,6 +121,7 @@ def rig(tmp_path):
             config = tmp_path / "client.yaml"
             config.write_text(
                 f"data_dir: {tmp_path / 'client-data'}\n"
+                "local_ui: {enabled: false}\n"  # test_local_ui covers the UI
                 "log_level: info\n"
                 # Held reads must not time out before the test acts.
                 "snmp: {timeout_ms: 30000, retries: 1}\n"

@@ -106,6 +106,7 @@ def configure(tmp_path, port: int, route: str):
     config = tmp_path / "client.yaml"
     config.write_text(
         f"data_dir: {tmp_path / 'data'}\n"
+        "local_ui: {enabled: false}\n"  # test_local_ui covers the UI
         "log_level: debug\n"
         "snmp: {timeout_ms: 1000, retries: 1}\n"
         "credentials: [{name: public, version: 2c, community: public}]\n"

@@ -178,3 +178,37 @@ TEST_CASE("a fleet larger than a /8 is refused") {
   CHECK(errorOf("networks:\n  - ranges: [10.0.0.0/8]\n  - ranges: [11.0.0.0/16]\n")
             .find("networks[1]: the networks add up to more than") != std::string::npos);
 }
+
+TEST_CASE("local_ui: defaults to this machine only, keys name their errors") {
+  const auto defaults = parse("");
+  CHECK(defaults.localUi.enabled);
+  CHECK(defaults.localUi.listen == "127.0.0.1");
+  CHECK(defaults.localUi.port == 52005);
+  CHECK_FALSE(defaults.localUi.allowRemote);
+  CHECK(defaults.localUiPasswordPath().filename() == "local-ui.password");
+
+  const auto c = parse(R"(
+local_ui:
+  enabled: false
+  listen: 10.0.0.5
+  port: 8443
+  allow_remote: true
+  tls: {cert: ui.crt, key: /etc/openmps-client/ui.key}
+)");
+  CHECK_FALSE(c.localUi.enabled);
+  CHECK(c.localUi.listen == "10.0.0.5");
+  CHECK(c.localUi.port == 8443);
+  CHECK(c.localUi.allowRemote);
+  CHECK(c.localUi.tlsCert.filename() == "ui.crt");
+  CHECK(c.localUi.tlsCert.is_absolute());
+  CHECK(c.localUi.tlsKey == "/etc/openmps-client/ui.key");
+
+  CHECK(errorOf("local_ui: {port: 0}\n").find("local_ui.port: expected a whole number from 1") !=
+        std::string::npos);
+  CHECK(errorOf("local_ui: {allow_remote: maybe}\n").find("local_ui.allow_remote: expected true") !=
+        std::string::npos);
+  CHECK(errorOf("local_ui: {listen: \"\"}\n").find("local_ui.listen: must not be empty") !=
+        std::string::npos);
+  CHECK(errorOf("local_ui: {tls: {crt: x}}\n").find("local_ui.tls.crt: unknown key") !=
+        std::string::npos);
+}
