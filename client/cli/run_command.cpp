@@ -94,9 +94,9 @@ local_ui::LocalUiSettings localUiSettings(const config::ClientConfig& cfg) {
           .passwordFile = cfg.localUiPasswordPath()};
 }
 
-int runDaemon(std::shared_ptr<const config::ClientConfig> cfg, envelope::Enrollment enrollment,
-              const openmps::pmd::Catalog& catalog, const util::Clock& clock,
-              daemon::StopFlag& stop) {
+int runDaemon(std::shared_ptr<const config::ClientConfig> cfg,
+              std::optional<envelope::Enrollment> enrollment, const openmps::pmd::Catalog& catalog,
+              const util::Clock& clock, daemon::StopFlag& stop) {
   const bool withUi = cfg->localUi.enabled;
   const auto uiSettings = localUiSettings(*cfg);
   outbox::SqliteSentEnvelopeLog envelopes(cfg->databasePath());
@@ -145,20 +145,23 @@ int runCommand(std::span<const std::string> args) {
   auto cfg = std::make_shared<const config::ClientConfig>(config::loadConfig(*configPath));
   util::setLogLevel(cfg->logLevel);
   auto enrollment = config::loadEnrollment(*cfg);
-  if (!enrollment) {
+  // The daemon runs unenrolled when its local UI can enroll it.
+  const bool enrollLater = !parsed.has("once") && cfg->localUi.enabled;
+  if (!enrollment && !enrollLater) {
     std::fprintf(stderr,
                  "openmps-client run: not enrolled: run 'openmps-client enroll STRING --config %s' "
                  "with the string 'openmps-server collector add' printed\n",
                  configPath->c_str());
     return kExitSetup;
   }
+  if (!enrollment) config::createDataDir(*cfg);  // enroll has not made it
   const auto catalog = loadCatalog(*cfg);
   if (!catalog) {
     return kExitSetup;
   }
   const util::SystemClock clock;
   return parsed.has("once") ? runOnce(cfg, *enrollment, *catalog, clock, stop)
-                            : runDaemon(cfg, std::move(*enrollment), *catalog, clock, stop);
+                            : runDaemon(cfg, std::move(enrollment), *catalog, clock, stop);
 }
 
 }  // namespace openmps::client::cli

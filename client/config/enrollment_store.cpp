@@ -45,16 +45,19 @@ std::array<unsigned char, 32> fromHex(const std::string& text, const std::string
 
 }  // namespace
 
-void storeEnrollment(const ClientConfig& config, const envelope::Enrollment& enrollment) {
+void createDataDir(const ClientConfig& config) {
   std::error_code ec;
-  if (!std::filesystem::exists(config.dataDir)) {
-    std::filesystem::create_directories(config.dataDir, ec);
-    if (ec) {
-      throw std::runtime_error(config.dataDir.string() +
-                               ": cannot create the data directory: " + ec.message());
-    }
-    std::filesystem::permissions(config.dataDir, std::filesystem::perms::owner_all, ec);
+  if (std::filesystem::exists(config.dataDir)) return;
+  std::filesystem::create_directories(config.dataDir, ec);
+  if (ec) {
+    throw std::runtime_error(config.dataDir.string() +
+                             ": cannot create the data directory: " + ec.message());
   }
+  std::filesystem::permissions(config.dataDir, std::filesystem::perms::owner_all, ec);
+}
+
+void storeEnrollment(const ClientConfig& config, const envelope::Enrollment& enrollment) {
+  createDataDir(config);
   envelope::writeKeyFile(config.keyPath(), enrollment.key);
   nlohmann::json j;
   j["client_id"] = enrollment.clientId;

@@ -12,6 +12,9 @@
 // without a key.
 namespace openmps::client::config {
 
+// Creates the data directory (mode 0700) when missing.
+void createDataDir(const ClientConfig& config);
+
 // Creates the data directory (mode 0700) when missing and stores both files.
 void storeEnrollment(const ClientConfig& config, const envelope::Enrollment& enrollment);
 

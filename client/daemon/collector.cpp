@@ -34,7 +34,8 @@ Collector::Impl::Impl(std::shared_ptr<const config::ClientConfig> config,
       outbox(db, cfg().outbox.maxItems),
       store(db),
       scheduler(scheduleSettings(cfg()), clock) {
-  outbox.bindClient(enrollment.clientId);
+  // Not enrolled yet (0): readings queue unbound; the enrollment binds.
+  if (enrollment.clientId != 0) outbox.bindClient(enrollment.clientId);
   stop.watch(resultsReady, resultsMutex);
   for (auto& d : store.loadDevices()) {
     const auto id = d.id;

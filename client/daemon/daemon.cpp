@@ -36,8 +36,9 @@ std::string needsRestart(const config::ClientConfig& running, const config::Clie
 }
 
 struct Daemon::Impl {
-  Impl(std::shared_ptr<const config::ClientConfig> config_, envelope::Enrollment enrollment_,
-       const openmps::pmd::Catalog& catalog_, const util::Clock& clock_, StopFlag& stop_)
+  Impl(std::shared_ptr<const config::ClientConfig> config_,
+       std::optional<envelope::Enrollment> enrollment_, const openmps::pmd::Catalog& catalog_,
+       const util::Clock& clock_, StopFlag& stop_)
       : config(std::move(config_)),
         enrollment(std::move(enrollment_)),
         catalog(catalog_),
@@ -46,8 +47,15 @@ struct Daemon::Impl {
         statsDb(config->databasePath()),
         statsBox(statsDb, config->outbox.maxItems),
         sender(clock, stop, &board),
-        collector(config, enrollment, catalog, clock, stop, &board) {
-    board.setEnrollment(std::to_string(enrollment.clientId), serversOf(enrollment));
+        collector(config, enrollment.value_or(envelope::Enrollment{}), catalog, clock, stop,
+                  &board) {
+    if (enrollment) {
+      board.setEnrollment(std::to_string(enrollment->clientId), serversOf(*enrollment));
+    } else {
+      board.setEnrollment(std::nullopt, {});
+      util::logWarning(kLog) << "not enrolled: readings wait in the outbox until the client is "
+                                "enrolled (local UI or 'openmps-client enroll' and a restart)";
+    }
   }
 
   OutboxFigures outboxFigures() const {
@@ -58,7 +66,7 @@ struct Daemon::Impl {
 
   mutable std::mutex mutex;  // config, enrollment, statsBox
   std::shared_ptr<const config::ClientConfig> config;
-  envelope::Enrollment enrollment;
+  std::optional<envelope::Enrollment> enrollment;
   const openmps::pmd::Catalog& catalog;
   const util::Clock& clock;
   StopFlag& stop;
@@ -70,8 +78,9 @@ struct Daemon::Impl {
   std::mutex probeMutex;  // one probe at a time
 };
 
-Daemon::Daemon(std::shared_ptr<const config::ClientConfig> config, envelope::Enrollment enrollment,
-               const openmps::pmd::Catalog& catalog, const util::Clock& clock, StopFlag& stop)
+Daemon::Daemon(std::shared_ptr<const config::ClientConfig> config,
+               std::optional<envelope::Enrollment> enrollment, const openmps::pmd::Catalog& catalog,
+               const util::Clock& clock, StopFlag& stop)
     : impl_(
           std::make_unique<Impl>(std::move(config), std::move(enrollment), catalog, clock, stop)) {
   StatusBoard& board = impl_->board;
@@ -89,7 +98,7 @@ void Daemon::run() {
   Impl& d = *impl_;
   {
     const std::lock_guard lock(d.mutex);
-    d.sender.configure(d.config, d.enrollment);
+    if (d.enrollment) d.sender.configure(d.config, *d.enrollment);
   }
   d.collector.run([&d] { d.sender.wake(); });
   // Whatever ended the collector's loop, the sender finishes the batch in
@@ -155,7 +164,7 @@ ProbeResult Daemon::probe(const std::string& address) {
 ApplyResult Daemon::applyConfig(std::shared_ptr<const config::ClientConfig> config) {
   Impl& d = *impl_;
   if (!config) return {false, "no configuration"};
-  envelope::Enrollment enrollment;
+  std::optional<envelope::Enrollment> enrollment;
   {
     const std::lock_guard lock(d.mutex);
     if (auto why = needsRestart(*d.config, *config); !why.empty()) {
@@ -167,8 +176,8 @@ ApplyResult Daemon::applyConfig(std::shared_ptr<const config::ClientConfig> conf
   }
   d.board.setConfigError("");
   util::setLogLevel(config->logLevel);
-  d.collector.reconfigure(config, enrollment.clientId);
-  d.sender.configure(config, enrollment);
+  d.collector.reconfigure(config, enrollment ? enrollment->clientId : 0);
+  if (enrollment) d.sender.configure(config, *enrollment);
   return {true, ""};
 }
 

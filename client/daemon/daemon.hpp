@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "client/daemon/daemon_control.hpp"
 #include "client/daemon/stop_flag.hpp"
@@ -14,9 +15,12 @@ namespace openmps::client::daemon {
 class Daemon final : public DaemonControl {
  public:
   // catalog, clock and stop must outlive the daemon. Keeps the newest log
-  // lines (util::setLogObserver) while it exists.
-  Daemon(std::shared_ptr<const config::ClientConfig> config, envelope::Enrollment enrollment,
-         const openmps::pmd::Catalog& catalog, const util::Clock& clock, StopFlag& stop);
+  // lines (util::setLogObserver) while it exists. Without an enrollment it
+  // sweeps and reads into the outbox and sends nothing until
+  // applyEnrollment (the local UI enrolls it).
+  Daemon(std::shared_ptr<const config::ClientConfig> config,
+         std::optional<envelope::Enrollment> enrollment, const openmps::pmd::Catalog& catalog,
+         const util::Clock& clock, StopFlag& stop);
   ~Daemon() override;
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;

@@ -78,7 +78,8 @@ ReadDecision decideRead(const discovery::KnownDevice& device, scheduler::TaskKin
     out.verdict.next = previous;
   }
   out.reading.readAt = now;
-  out.reading.origin.clientId = std::to_string(clientId);
+  // Read before the client was enrolled: no client to name.
+  out.reading.origin.clientId = clientId == 0 ? std::string{} : std::to_string(clientId);
   if (out.reading.origin.address.empty()) {
     out.reading.origin.address = deviceAddress(device);
   }

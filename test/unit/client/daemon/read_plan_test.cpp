@@ -97,6 +97,9 @@ TEST_CASE("an answered read is stored with its kind, time, client and address") 
   CHECK(meter.reading.origin.clientId == "42");
   CHECK(meter.reading.origin.address == "10.0.0.5:1161");
   CHECK(meter.reading.counters.at("total") == 1234);
+  // Read before the client was enrolled (client 0): no client named.
+  CHECK(decideRead(d, scheduler::TaskKind::kMeter, answered(), 0, now, 0).reading.origin.clientId ==
+        "");
   const auto status = decideRead(d, scheduler::TaskKind::kStatus, answered(), 0, now, 42);
   CHECK(status.reading.kind == model::ReadingKind::kStatus);
 }
