@@ -94,17 +94,20 @@ local_ui::LocalUiSettings localUiSettings(const config::ClientConfig& cfg) {
           .passwordFile = cfg.localUiPasswordPath()};
 }
 
-int runDaemon(std::shared_ptr<const config::ClientConfig> cfg,
+int runDaemon(const std::filesystem::path& configPath,
+              std::shared_ptr<const config::ClientConfig> cfg,
               std::optional<envelope::Enrollment> enrollment, const openmps::pmd::Catalog& catalog,
               const util::Clock& clock, daemon::StopFlag& stop) {
   const bool withUi = cfg->localUi.enabled;
   const auto uiSettings = localUiSettings(*cfg);
   outbox::SqliteSentEnvelopeLog envelopes(cfg->databasePath());
+  local_ui::FileClientSetup setup(configPath, cfg);
   daemon::Daemon running(std::move(cfg), std::move(enrollment), catalog, clock, stop);
   std::unique_ptr<local_ui::LocalUiService> ui;
   if (withUi) {
     try {
-      ui = std::make_unique<local_ui::LocalUiService>(uiSettings, running, clock, &envelopes);
+      ui = std::make_unique<local_ui::LocalUiService>(uiSettings, running, clock, &envelopes,
+                                                      &setup);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "openmps-client run: local UI: %s\n", e.what());
       return kExitSetup;
@@ -160,8 +163,9 @@ int runCommand(std::span<const std::string> args) {
     return kExitSetup;
   }
   const util::SystemClock clock;
-  return parsed.has("once") ? runOnce(cfg, *enrollment, *catalog, clock, stop)
-                            : runDaemon(cfg, std::move(enrollment), *catalog, clock, stop);
+  return parsed.has("once")
+             ? runOnce(cfg, *enrollment, *catalog, clock, stop)
+             : runDaemon(*configPath, cfg, std::move(enrollment), *catalog, clock, stop);
 }
 
 }  // namespace openmps::client::cli

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/local_ui/settings_json.hpp"
 #include "shared/util/log.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -162,6 +163,9 @@ Answer LocalUiApi::route(const Request& request) {
   if (path == "/api/probe" && method == "POST") return probe(request);
   if (path == "/api/log" && method == "GET") return log();
   if (path == "/api/envelopes" && method == "GET") return envelopes();
+  if (path == "/api/settings" && method == "GET") return settings();
+  if (path == "/api/settings" && method == "PATCH") return changeSettings(request);
+  if (path == "/api/enrollment" && method == "POST") return enrollment(request);
   static const std::string kEnvelopes = "/api/envelopes/";
   if (method == "GET" && path.rfind(kEnvelopes, 0) == 0) {
     return envelope(path.substr(kEnvelopes.size()));
@@ -347,6 +351,61 @@ Answer LocalUiApi::envelope(const std::string& id) const {
   auto content = json::parse(found->content, nullptr, false);
   if (content.is_discarded()) content = found->content;
   return jsonAnswer(200, {{"envelope", envelopeJson(found->envelope)}, {"content", content}});
+}
+
+Answer LocalUiApi::settings() const {
+  if (setup_ == nullptr) return problem(503, "Service Unavailable", "settings are not editable");
+  try {
+    return jsonAnswer(200, settingsJson(setup_->view()));
+  } catch (const std::exception& e) {
+    // The file was changed by hand since start and does not load now.
+    return problem(500, "Internal Server Error", e.what());
+  }
+}
+
+Answer LocalUiApi::changeSettings(const Request& request) {
+  if (setup_ == nullptr) return problem(503, "Service Unavailable", "settings are not editable");
+  const auto body = objectBody(request.body);
+  if (!body) return fieldProblem("body", "must be a JSON object");
+  const auto parsed = parseSettingsChange(*body);
+  if (!parsed.change) return fieldProblem(parsed.field, parsed.reason);
+  const auto result = setup_->apply(*parsed.change);
+  if (!result.ok()) {
+    const auto field = result.field.empty() ? std::string("settings") : result.field;
+    return problem(
+        400, "Bad Request", result.error,
+        json::array({json{{"name", field},
+                          {"reason", result.reason.empty() ? result.error : result.reason}}}));
+  }
+  util::logInfo("local_ui") << "settings changed in the local UI: "
+                            << describeChange(*parsed.change);
+  const auto applied = daemon_.applyConfig(result.config);
+  if (!applied.applied) {
+    return problem(409, "Conflict",
+                   "saved, but the running client keeps its settings until "
+                   "it is restarted: " +
+                       applied.error);
+  }
+  return settings();
+}
+
+Answer LocalUiApi::enrollment(const Request& request) {
+  if (setup_ == nullptr) return problem(503, "Service Unavailable", "enrollment is not possible");
+  const auto body = objectBody(request.body);
+  const auto text = body ? stringField(*body, "enrollment") : std::nullopt;
+  if (!text || text->empty()) {
+    return fieldProblem("enrollment", "paste the string the dealer sent (it starts with omps1:)");
+  }
+  const auto result = setup_->enroll(*text);
+  if (!result.enrollment) return fieldProblem("enrollment", result.error);
+  const auto applied = daemon_.applyEnrollment(*result.enrollment);
+  if (!applied.applied) {
+    return problem(
+        409, "Conflict",
+        "stored, but the running client cannot switch: " + applied.error + "; restart it");
+  }
+  util::logInfo("local_ui") << "enrolled in the local UI as client " << result.enrollment->clientId;
+  return status();
 }
 
 }  // namespace openmps::client::local_ui

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "client/daemon/daemon_control.hpp"
+#include "client/local_ui/client_setup.hpp"
 #include "client/local_ui/password_file.hpp"
 #include "client/local_ui/request_guard.hpp"
 #include "client/local_ui/sign_in_gate.hpp"
@@ -47,6 +48,9 @@ class LocalUiApi {
   // The sent-envelope log behind /api/envelopes (must outlive the API);
   // without one those calls answer 503.
   void setEnvelopeLog(outbox::SentEnvelopeLog* log) { envelopes_ = log; }
+  // The configuration file and enrollment behind /api/settings and
+  // /api/enrollment (must outlive the API); without one those answer 503.
+  void setClientSetup(ClientSetup* setup) { setup_ = setup; }
 
  private:
   Answer route(const Request& request);
@@ -62,6 +66,9 @@ class LocalUiApi {
   Answer log() const;
   Answer envelopes() const;
   Answer envelope(const std::string& id) const;
+  Answer settings() const;
+  Answer changeSettings(const Request& request);
+  Answer enrollment(const Request& request);
 
   daemon::DaemonControl& daemon_;
   PasswordFile& password_;
@@ -70,6 +77,7 @@ class LocalUiApi {
   const StaticFiles& files_;
   bool tls_;
   outbox::SentEnvelopeLog* envelopes_ = nullptr;
+  ClientSetup* setup_ = nullptr;
 };
 
 }  // namespace openmps::client::local_ui

@@ -41,10 +41,12 @@ struct LocalUiService::Impl {
 };
 
 LocalUiService::LocalUiService(const LocalUiSettings& settings, daemon::DaemonControl& daemon,
-                               const util::Clock& clock, outbox::SentEnvelopeLog* envelopes) {
+                               const util::Clock& clock, outbox::SentEnvelopeLog* envelopes,
+                               ClientSetup* setup) {
   checkSettings(settings);
   impl_ = std::make_unique<Impl>(settings, daemon, clock);
   impl_->api.setEnvelopeLog(envelopes);
+  impl_->api.setClientSetup(setup);
   const auto address = "http://" + settings.listen + ":" + std::to_string(impl_->listener.port());
   util::logInfo("local_ui") << "local UI at " << address;
   if (impl_->setupCode.active()) {

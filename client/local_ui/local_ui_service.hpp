@@ -6,6 +6,7 @@
 #include <string>
 
 #include "client/daemon/daemon_control.hpp"
+#include "client/local_ui/client_setup.hpp"
 #include "client/outbox/sent_log.hpp"
 #include "shared/util/clock.hpp"
 
@@ -29,9 +30,11 @@ class LocalUiService {
   // Throws std::runtime_error naming the key when the settings may not be
   // used (a non-loopback address without allow_remote and TLS) or the
   // address cannot be bound.
-  // envelopes: the sent-envelope log (outlives the service), or null.
+  // envelopes: the sent-envelope log, setup: the configuration file and
+  // enrollment (both outlive the service), or null.
   LocalUiService(const LocalUiSettings& settings, daemon::DaemonControl& daemon,
-                 const util::Clock& clock, outbox::SentEnvelopeLog* envelopes = nullptr);
+                 const util::Clock& clock, outbox::SentEnvelopeLog* envelopes = nullptr,
+                 ClientSetup* setup = nullptr);
   ~LocalUiService();
   LocalUiService(const LocalUiService&) = delete;
   LocalUiService& operator=(const LocalUiService&) = delete;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "../mock_client_setup.hpp"
 #include "../mock_daemon_control.hpp"
 #include "../mock_sent_envelope_log.hpp"
 #include "shared/util/clock.hpp"
@@ -202,4 +203,121 @@ TEST_CASE("local UI API: the sent-envelope log and one envelope's content") {
   CHECK(one["envelope"]["server"] == "https://mps.example.net");
   CHECK(f.call("GET", "/api/envelopes/999").status == 404);
   CHECK(f.call("GET", "/api/envelopes/x1").status == 400);
+}
+
+namespace {
+
+config::ConfigView officeView() {
+  config::ConfigView view;
+  view.networks.push_back({"office", {"192.168.10.0/24"}, {"192.168.10.1"}, {"public"}, 161});
+  view.credentials.push_back({"public", "2c", "", "", "", "", true});
+  view.intervals = {"24h", "24h", "5m"};
+  return view;
+}
+
+}  // namespace
+
+TEST_CASE("local UI API: settings in the file's names, never a secret") {
+  Fixture f;
+  f.setUp();
+  CHECK(f.call("GET", "/api/settings").status == 503);
+  client::test::MockClientSetup setup;
+  setup.viewToReturn = officeView();
+  f.api.setClientSetup(&setup);
+  const auto answer = f.call("GET", "/api/settings");
+  REQUIRE(answer.status == 200);
+  const auto body = json::parse(answer.body);
+  CHECK(body["networks"][0]["ranges"][0] == "192.168.10.0/24");
+  CHECK(body["networks"][0]["exclude"][0] == "192.168.10.1");
+  CHECK(body["credentials"][0]["secret_set"] == true);
+  CHECK_FALSE(body["credentials"][0].contains("community"));
+  CHECK(body["intervals"]["status"] == "5m");
+}
+
+TEST_CASE("local UI API: a settings change is saved, then applied to the running daemon") {
+  Fixture f;
+  f.setUp();
+  client::test::MockClientSetup setup;
+  setup.viewToReturn = officeView();
+  setup.applyToReturn.config = std::make_shared<const config::ClientConfig>();
+  f.api.setClientSetup(&setup);
+  const json change{{"networks", {{{"name", "office"}, {"ranges", {"10.1.0.0/24"}}}}},
+                    {"credentials", {{{"name", "public"}, {"community", "s3cret-community"}}}},
+                    {"intervals", {{"meter", "12h"}}}};
+  CHECK(f.call("PATCH", "/api/settings", change, false).status == 403);  // no CSRF token
+  CHECK(setup.changes.empty());
+  const auto answer = f.call("PATCH", "/api/settings", change);
+  REQUIRE(answer.status == 200);
+  REQUIRE(setup.changes.size() == 1);
+  const auto& applied = setup.changes[0];
+  REQUIRE(applied.networks);
+  CHECK((*applied.networks)[0].ranges == std::vector<std::string>{"10.1.0.0/24"});
+  REQUIRE(applied.credentials.size() == 1);
+  CHECK(applied.credentials[0].community->reveal() == "s3cret-community");
+  CHECK(applied.meterInterval == "12h");
+  CHECK_FALSE(applied.statusInterval);
+  REQUIRE(f.daemon.appliedConfigs.size() == 1);
+  CHECK(f.daemon.appliedConfigs[0] == setup.applyToReturn.config);
+  CHECK(answer.body.find("s3cret") == std::string::npos);
+}
+
+TEST_CASE("local UI API: a wrong setting names its field; nothing reaches the daemon") {
+  Fixture f;
+  f.setUp();
+  client::test::MockClientSetup setup;
+  f.api.setClientSetup(&setup);
+  const auto fieldOf = [&f](const json& body) {
+    const auto answer = f.call("PATCH", "/api/settings", body);
+    CHECK(answer.status == 400);
+    CHECK(answer.contentType == "application/problem+json");
+    return json::parse(answer.body)["invalid_params"][0]["name"].get<std::string>();
+  };
+  CHECK(fieldOf({{"networks", {{{"name", "x"}, {"ranges", {"10.0.0.1", 7}}}}}}) ==
+        "networks[0].ranges[1]");
+  CHECK(fieldOf({{"networks", {{{"name", "x"}}}}}) == "networks[0].ranges");
+  CHECK(fieldOf({{"networks", {{{"ranges", json::array()}, {"port", 70000}}}}}) ==
+        "networks[0].port");
+  CHECK(fieldOf({{"credentials", {{{"community", "x"}}}}}) == "credentials[0].name");
+  CHECK(fieldOf({{"intervals", {{"meter", 3}}}}) == "intervals.meter");
+  CHECK(fieldOf({{"data_dir", "/tmp"}}) == "data_dir");
+  CHECK(fieldOf(json::object()) == "body");
+  CHECK(setup.changes.empty());
+
+  // The loader's own verdict on a change that parses: its path and reason.
+  setup.applyToReturn.error = "client.yaml:3:14: networks[0].ranges[0]: host bits are set";
+  setup.applyToReturn.field = "networks[0].ranges[0]";
+  setup.applyToReturn.reason = "host bits are set";
+  CHECK(fieldOf({{"networks", {{{"name", "x"}, {"ranges", {"10.1.2.3/24"}}}}}}) ==
+        "networks[0].ranges[0]");
+  CHECK(f.daemon.appliedConfigs.empty());
+}
+
+TEST_CASE("local UI API: enrolling stores the string, then the daemon starts sending") {
+  Fixture f;
+  f.setUp();
+  client::test::MockClientSetup setup;
+  f.api.setClientSetup(&setup);
+  setup.enrollToReturn.error = "the enrollment string is not usable: bad prefix";
+  auto answer = f.call("POST", "/api/enrollment", {{"enrollment", "nonsense"}});
+  CHECK(answer.status == 400);
+  CHECK(json::parse(answer.body)["invalid_params"][0]["name"] == "enrollment");
+  CHECK(f.call("POST", "/api/enrollment", {{"other", 1}}).status == 400);
+  CHECK(f.daemon.appliedEnrollments.empty());
+
+  envelope::Enrollment enrollment;
+  enrollment.clientId = 77;
+  setup.enrollToReturn = {enrollment, ""};
+  f.daemon.stateToReturn.enrolled = true;
+  f.daemon.stateToReturn.clientId = "77";
+  answer = f.call("POST", "/api/enrollment", {{"enrollment", "omps1:abc"}});
+  REQUIRE(answer.status == 200);
+  CHECK(setup.enrolled.back() == "omps1:abc");
+  REQUIRE(f.daemon.appliedEnrollments.size() == 1);
+  CHECK(f.daemon.appliedEnrollments[0].clientId == 77);
+  CHECK(json::parse(answer.body)["collector_id"] == "77");
+
+  // Stored, but the running daemon cannot switch (batches of the former client).
+  f.daemon.applyToReturn = {false, "sealed batches of client 5 are still waiting"};
+  answer = f.call("POST", "/api/enrollment", {{"enrollment", "omps1:abc"}});
+  CHECK(answer.status == 409);
 }
