@@ -16,6 +16,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -25,7 +26,8 @@ from pathlib import Path
 from openmps_test.backfill import backfill
 from openmps_test.notify_sinks import SmtpSink
 from openmps_test.openmps_server import Enrollment, OpenMpsServer
-from openmps_test.postgres import PostgresCluster
+from openmps_test.local_ui import setup_code
+from openmps_test.postgres import PostgresCluster, free_port, wait_for
 from openmps_test.snmpsim import Snmpsim, free_udp_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,11 +56,22 @@ def say(text: str) -> None:
     print(f"demo: {text}", flush=True)
 
 
-def client_config(workdir: Path, first: str, last: str, port: int) -> Path:
+def local_ui_port() -> int:
+    """The local UI's usual port, or a free one when something else has it."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", 52005))
+            return 52005
+        except OSError:
+            return free_port()
+
+
+def client_config(workdir: Path, first: str, last: str, port: int, ui_port: int) -> Path:
     path = workdir / "client.yaml"
     path.write_text(f"""\
 # The demo client: one network of simulated printers on loopback.
 data_dir: {workdir / 'client-data'}
+local_ui: {{port: {ui_port}}}
 log_level: info
 snmp: {{timeout_ms: 1500, retries: 1, concurrency: 64}}
 intervals: {{discovery: 1h, meter: 3h, status: 1m}}
@@ -187,7 +200,8 @@ def main() -> int:
                 hosts = sorted(h for h, _ in devices)
                 say(f"simulating {len(printers)} printers on {hosts[0]}..{hosts[-1]} port {port}")
                 with Snmpsim(devices=devices, community="public"):
-                    config = client_config(work, hosts[0], hosts[-1], port)
+                    ui_port = local_ui_port()
+                    config = client_config(work, hosts[0], hosts[-1], port, ui_port)
                     subprocess.run([CLIENT, "enroll", enrollment, "--config", config], check=True)
                     say("starting openmps-client run")
                     log = open(work / "client.log", "ab")
@@ -211,6 +225,10 @@ def main() -> int:
                               f"{people[CUSTOMER_ADMIN]}")
                         print("    (the passwords are shown only here; the API's description "
                               f"is at {server.api_url}/api/v1/openapi.json)")
+                        code = wait_for(lambda: setup_code(work / "client.log"), timeout=10)
+                        say(f"the client's local UI (customer IT, this machine only): "
+                            f"http://127.0.0.1:{ui_port}/ ; set its password with the "
+                            f"one-time setup code {code} (the client logs it at its first start)")
                         if args.once:
                             return 0
                         say("look around (in another terminal):")

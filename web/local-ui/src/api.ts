@@ -79,6 +79,7 @@ export interface Network {
   ranges: string[]
   exclude: string[]
   credentials?: string[]
+  port?: number
 }
 
 export interface CredentialSet {

@@ -53,6 +53,24 @@ describe('settings page', () => {
     expect(wrapper.find('.error-state').exists()).toBe(false)
   })
 
+  it('sends each network back whole: its credential sets and port stay', async () => {
+    const kept = { ...settings, networks: [{ ...settings.networks[0], credentials: ['fleet-v3'], port: 1161 }] }
+    const { calls, wrapper } = await mountSettings(() => ({ status: 200, body: kept }))
+    await wrapper.find('textarea[name="networks[0].ranges"]').setValue('10.0.1.0/24')
+    await submitForm(wrapper, 0)
+    await vi.waitFor(() => expect(patches(calls)).toEqual([{ networks: [{ name: 'head office', ranges: ['10.0.1.0/24'], exclude: ['10.0.0.1'], credentials: ['fleet-v3'], port: 1161 }] }]))
+  })
+
+  it('adds a network where none is set yet', async () => {
+    const empty = { ...settings, networks: [] }
+    const { calls, wrapper } = await mountSettings(() => ({ status: 200, body: empty }))
+    expect(wrapper.text()).toContain('No network is set yet')
+    await wrapper.find('[data-test=add-network]').trigger('click')
+    await wrapper.find('textarea[name="networks[0].ranges"]').setValue('192.168.5.0/24')
+    await submitForm(wrapper, 0)
+    await vi.waitFor(() => expect(patches(calls)).toEqual([{ networks: [{ name: '1', ranges: ['192.168.5.0/24'], exclude: [] }] }]))
+  })
+
   it('replaces only the v3 secrets typed, for that credential set', async () => {
     const { calls, wrapper } = await mountSettings(() => ({ status: 200, body: settings }))
     await wrapper.find('input[name="credentials[1].priv_password"]').setValue('n3w-priv-secret')
