@@ -107,7 +107,8 @@ Verdict judge(const RequestFacts& facts) {
 std::vector<std::pair<std::string, std::string>> securityHeaders() {
   return {
       {"Content-Security-Policy",
-       "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+       "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+       "form-action 'self'"},
       {"X-Content-Type-Options", "nosniff"},
       {"Referrer-Policy", "no-referrer"},
       {"X-Frame-Options", "DENY"},
