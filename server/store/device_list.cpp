@@ -41,6 +41,13 @@ constexpr std::string_view kLowSql =
     "EXISTS (SELECT 1 FROM json_array_elements(coalesce(l.supplies, '[]')) s WHERE "
     "(s->>'level_percent')::int <= $7 OR s->>'state' IN ('low', 'empty'))";
 
+// Sorted by customer, the list walks the customers in name order (the
+// organisations_kind_name index, which needs the kind) and their devices,
+// stopping after a page: without the kind, PostgreSQL sorted every visible
+// device, 2-4 s for the operator's 100,000. A device's customer_id always
+// names a customer, so no row is lost.
+constexpr std::string_view kCustomerOrderSql = " AND c.kind = 'customer'";
+
 }  // namespace
 
 std::optional<std::pair<DeviceSort, bool>> parseDeviceSort(std::string_view text) {
@@ -154,7 +161,8 @@ std::string deviceListSql(DeviceSort sort, bool descending) {
       // second filter on the path here would halve the planner's estimate
       // again and make it sort every visible device instead of walking the
       // sort's index (100 ms instead of 7 for a dealer's first page).
-      " WHERE true"
+      " WHERE true" +
+      std::string(sort == DeviceSort::kCustomer ? kCustomerOrderSql : "") +
       " AND ($1::bigint = 0 OR d.customer_id = $1)"
       " AND ($11::bigint = 0 OR d.site_id = $11)"
       " AND ($12::bigint = 0 OR EXISTS (SELECT 1 FROM device_group_members m"

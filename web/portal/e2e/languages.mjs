@@ -2,7 +2,7 @@
 // (another browser signs in and speaks it), and formats numbers and dates
 // per language. Screenshots of the main pages in each language and on a
 // tablet.
-import { check, context, newPage, screenshot, settled, signIn } from './lib.mjs'
+import { check, context, newPage, screenshot, settled, signIn, visit } from './lib.mjs'
 
 const headings = { en: 'Devices', de: 'Geräte', fr: 'Appareils', it: 'Dispositivi' }
 
@@ -17,12 +17,10 @@ export default async function ({ browser, track, step }) {
     await page.locator('#language-select').selectOption(locale)
     await page.waitForFunction((l) => document.documentElement.lang === l, locale)
     for (const path of ctx.main_pages) {
-      await page.goto(path)
-      await settled(page)
+      await visit(page, path)
       await screenshot(page, `${locale}-${path.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '') || 'home'}`)
     }
-    await page.goto('/devices')
-    await settled(page)
+    await visit(page, '/devices')
     const h1 = await page.locator('h1').innerText()
     check(h1 === headings[locale], `heading in ${locale}: ${h1}`)
     if (locale === 'de') {
@@ -43,8 +41,7 @@ export default async function ({ browser, track, step }) {
   step('tablet layout')
   await page.setViewportSize({ width: 768, height: 1024 })
   for (const path of ctx.main_pages) {
-    await page.goto(path)
-    await settled(page)
+    await visit(page, path)
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     check(overflow <= 1, `${path} is ${overflow}px wider than a tablet`)
     await screenshot(page, `tablet-${path.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '') || 'home'}`)

@@ -135,11 +135,18 @@ export async function screenshot(page, name) {
 
 // axe-core in the page: the serious and critical violations of WCAG 2.x
 // A/AA rules, as "rule: target" strings.
+// axe-core is injected once per loaded document; only violations are
+// collected (what passed is not needed, and gathering it doubles the time).
 export async function accessibilityProblems(page) {
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') })
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
+    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') })
+  }
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
-    return await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+    return await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    })
   })
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -151,6 +158,30 @@ export async function accessibilityProblems(page) {
 export async function settled(page) {
   await page.locator('main h1').first().waitFor()
   await page.waitForFunction(() => !document.querySelector('.loading-state, [aria-busy="true"]'))
+}
+
+// Opens a page of the portal as a person does once it is loaded: inside
+// the app, through its router (no reload of the code, the session or the
+// messages), then waits until the page has settled. The page shown before
+// is marked, so the new page is known by its own element in <main>. Before
+// the portal is loaded, a plain navigation.
+export async function visit(page, path) {
+  const loaded = await page.evaluate(() => document.querySelector('.app-nav') !== null)
+  if (!loaded || new URL(page.url()).pathname === path) {
+    await page.goto(path)
+  } else {
+    await page.evaluate((p) => {
+      const shown = document.querySelector('main > *')
+      if (shown) shown.dataset.leaving = 'true'
+      history.pushState(null, '', p)
+      dispatchEvent(new PopStateEvent('popstate', { state: null }))
+    }, path)
+    await page.waitForFunction(() => {
+      const shown = document.querySelector('main > *')
+      return shown !== null && shown.dataset.leaving !== 'true'
+    })
+  }
+  await settled(page)
 }
 
 export function check(condition, message) {

@@ -24,6 +24,9 @@ TEST_CASE("device list sorts are a closed set with a direction") {
   CHECK(sql.find("ORDER BY sort_key DESC, d.id DESC") != std::string::npos);
   CHECK(sql.find(") < ($8::text, $9::bigint)") != std::string::npos);
   CHECK(sql.find("($13::text = '' OR d.kind = $13)") != std::string::npos);
+  // The kind lets PostgreSQL walk customers by name instead of sorting all.
+  CHECK(sql.find("c.kind = 'customer'") != std::string::npos);
+  CHECK(deviceListSql(DeviceSort::kSerial, false).find("c.kind") == std::string::npos);
 }
 
 TEST_CASE("device search takes LIKE's special characters literally") {
