@@ -1,6 +1,8 @@
 #include "client/local_ui/local_ui_service.hpp"
 
+#include <filesystem>
 #include <stdexcept>
+#include <utility>
 
 #include "client/local_ui/built_files.hpp"
 #include "client/local_ui/poco_local_ui_listener.hpp"
@@ -13,12 +15,29 @@ void checkSettings(const LocalUiSettings& settings) {
   const auto problem =
       listenProblem(settings.listen, settings.allowRemote, settings.tlsCert, settings.tlsKey);
   if (!problem.empty()) throw std::runtime_error(problem);
-  if (!isLoopbackAddress(settings.listen) && settings.listen != "localhost") {
-    // The TLS listener is not there yet: refuse rather than serve a
-    // password over plain HTTP to the network.
-    throw std::runtime_error("local_ui.listen: " + settings.listen +
-                             ": only loopback addresses are supported by this version");
+  if (settings.tlsCert.empty() != settings.tlsKey.empty()) {
+    throw std::runtime_error(settings.tlsCert.empty()
+                                 ? "local_ui.tls.cert: required with local_ui.tls.key"
+                                 : "local_ui.tls.key: required with local_ui.tls.cert");
   }
+  // Named by key here: Poco's message for a missing file names neither.
+  for (const auto& [key, file] : {std::pair{"local_ui.tls.cert", &settings.tlsCert},
+                                  std::pair{"local_ui.tls.key", &settings.tlsKey}}) {
+    if (!file->empty() && !std::filesystem::is_regular_file(*file)) {
+      throw std::runtime_error(std::string(key) + ": " + *file + ": no such file");
+    }
+  }
+}
+
+bool usesTls(const LocalUiSettings& settings) {
+  return !settings.tlsCert.empty() && !settings.tlsKey.empty();
+}
+
+// Host and peer checks are off only behind TLS: on plain HTTP they are the
+// defence against DNS rebinding, whatever allow_remote says.
+ListenOptions listenOptions(const LocalUiSettings& settings) {
+  return {settings.listen, settings.port, settings.allowRemote && usesTls(settings),
+          settings.tlsCert, settings.tlsKey};
 }
 
 }  // namespace
@@ -29,8 +48,8 @@ struct LocalUiService::Impl {
         initialCode(password.isSet() ? std::string{} : newSetupCode()),
         setupCode(initialCode),
         gate(clock, SignInPolicy{}, [] { return randomToken(); }),
-        api(daemon, password, setupCode, gate, builtFiles(), false),
-        listener(ListenOptions{settings.listen, settings.port, settings.allowRemote}, api) {}
+        api(daemon, password, setupCode, gate, builtFiles(), usesTls(settings)),
+        listener(listenOptions(settings), api) {}
 
   PasswordFile password;
   std::string initialCode;  // for the start-up log line only
@@ -47,7 +66,8 @@ LocalUiService::LocalUiService(const LocalUiSettings& settings, daemon::DaemonCo
   impl_ = std::make_unique<Impl>(settings, daemon, clock);
   impl_->api.setEnvelopeLog(envelopes);
   impl_->api.setClientSetup(setup);
-  const auto address = "http://" + settings.listen + ":" + std::to_string(impl_->listener.port());
+  const auto address = (usesTls(settings) ? "https://" : "http://") + settings.listen + ":" +
+                       std::to_string(impl_->listener.port());
   util::logInfo("local_ui") << "local UI at " << address;
   if (impl_->setupCode.active()) {
     // The one way to set the first password: whoever reads this log runs the machine.

@@ -1,6 +1,7 @@
 #include "client/local_ui/poco_local_ui_listener.hpp"
 
 #include <istream>
+#include <mutex>
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -8,6 +9,8 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/URI.h>
@@ -73,17 +76,37 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
   bool allowRemote_;
 };
 
+// Forward secrecy and AEAD only, as the server's listeners.
+constexpr const char* kCipherList = "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL";
+
+Poco::Net::ServerSocket bind(const ListenOptions& options) {
+  const Poco::Net::SocketAddress address(options.host, options.port);
+  if (options.tlsCert.empty() || options.tlsKey.empty()) {
+    Poco::Net::ServerSocket socket;
+    socket.bind(address, true);
+    socket.listen(16);
+    return socket;
+  }
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Net::initializeSSL(); });
+  Poco::Net::Context::Ptr context =
+      new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, options.tlsKey, options.tlsCert,
+                             "", Poco::Net::Context::VERIFY_NONE, 9, false, kCipherList);
+  context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  context->preferServerCiphers();
+  return Poco::Net::SecureServerSocket(address, 16, context);
+}
+
 }  // namespace
 
 struct PocoLocalUiListener::Impl {
+  explicit Impl(const ListenOptions& options) : socket(bind(options)) {}
   Poco::Net::ServerSocket socket;
   std::unique_ptr<Poco::Net::HTTPServer> server;
 };
 
 PocoLocalUiListener::PocoLocalUiListener(const ListenOptions& options, LocalUiApi& api)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->socket.bind(Poco::Net::SocketAddress(options.host, options.port), true);
-  impl_->socket.listen(16);
+    : impl_(std::make_unique<Impl>(options)) {
   auto* params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(4);
   params->setMaxQueued(16);

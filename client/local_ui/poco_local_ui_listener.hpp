@@ -15,11 +15,15 @@ struct ListenOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 52005;  // 0: any free port (tests)
   bool allowRemote = false;
+  // Both set: HTTPS (TLS 1.2 or newer) with this PEM certificate and key.
+  std::string tlsCert;
+  std::string tlsKey;
 };
 
 class PocoLocalUiListener {
  public:
-  // api must outlive the listener. Throws when the address cannot be bound.
+  // api must outlive the listener. Throws when the address cannot be bound
+  // or the certificate and key cannot be loaded.
   PocoLocalUiListener(const ListenOptions& options, LocalUiApi& api);
   ~PocoLocalUiListener();
   PocoLocalUiListener(const PocoLocalUiListener&) = delete;

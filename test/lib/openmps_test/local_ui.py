@@ -1,10 +1,11 @@
 """The client's local UI API (client/local_ui/api.md) from a test, over plain
-HTTP on loopback: the one-time setup code from the client's log, a session
+HTTP on loopback (or HTTPS, certificate not checked): the one-time setup code from the client's log, a session
 cookie and the CSRF token like the page keeps them."""
 
 import http.client
 import json
 import re
+import ssl
 from pathlib import Path
 
 SETUP_CODE = re.compile(r"one-time setup code ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})")
@@ -17,17 +18,22 @@ def setup_code(log_path: Path) -> str | None:
 
 
 class LocalUi:
-    def __init__(self, port: int, host: str = "127.0.0.1"):
-        self.host, self.port = host, port
+    def __init__(self, port: int, host: str = "127.0.0.1", tls: bool = False):
+        self.host, self.port, self.tls = host, port, tls
         self.cookie = ""
         self.csrf = ""
+        self.last_set_cookie = ""
 
     def call(self, method: str, path: str, body=None,
              headers: dict | None = None) -> tuple[int, dict | str]:
         """(status, parsed JSON or text) of one request to /api/... or a file."""
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        if self.tls:
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=30,
+                                               context=ssl._create_unverified_context())
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
         try:
-            h = {"Host": f"127.0.0.1:{self.port}"}
+            h = {"Host": f"{self.host}:{self.port}"}
             if self.cookie:
                 h["Cookie"] = self.cookie
             if self.csrf:
@@ -41,6 +47,7 @@ class LocalUi:
             r = conn.getresponse()
             raw = r.read()
             cookie = r.getheader("Set-Cookie")
+            self.last_set_cookie = cookie or ""
             if cookie:
                 self.cookie = cookie.split(";", 1)[0]
             kind = r.getheader("Content-Type") or ""

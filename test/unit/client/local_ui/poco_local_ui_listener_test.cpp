@@ -51,7 +51,7 @@ TEST_CASE("local UI listener: serves over loopback, refuses a foreign Host heade
   const StaticFiles files{{"/index.html", "<html>ui</html>"}};
   LocalUiApi api(daemon, password, code, gate, files, false);
   {
-    PocoLocalUiListener listener(ListenOptions{"127.0.0.1", 0, false}, api);
+    PocoLocalUiListener listener(ListenOptions{"127.0.0.1", 0, false, {}, {}}, api);
     REQUIRE(listener.port() != 0);
     const auto index = get(listener.port(), "/", "127.0.0.1:" + std::to_string(listener.port()));
     CHECK(index.status == 200);
