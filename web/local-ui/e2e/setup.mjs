@@ -2,11 +2,13 @@
 // the setup code from the log, a password, the office's address range, the
 // dealer's enrollment string; then watches the printer being found, read
 // and sent, opens what was sent, reads the log and signs out. Five wrong
-// passwords lock sign-in. Run by test/e2e/test_local_ui.py:
+// passwords lock sign-in. Every page shown is checked with axe-core (WCAG
+// 2.1 A/AA, serious and critical findings). Run by test/e2e/test_local_ui.py:
 //   OPENMPS_E2E_CONTEXT=context.json node web/local-ui/e2e/setup.mjs
 // The context names base_url, setup_code, password, range, enrollment,
 // printer (address:port), serial and artifacts (screenshot folder).
 import { mkdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 
@@ -37,10 +39,31 @@ async function reloadUntil(page, locator, text, seconds) {
   }
 }
 
+// Evaluated, not added as a script tag: the page's CSP (rightly) refuses
+// inline scripts, and the check must see the page under its real CSP.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+const accessibility = []
+
+async function checkAccessibility(page, name) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource)
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    }))
+  for (const v of result.violations) {
+    if (v.impact !== 'serious' && v.impact !== 'critical') continue
+    for (const n of v.nodes) accessibility.push(`${name}: ${v.id}: ${n.target.join(' ')}`)
+  }
+}
+
+// Every page shown is kept as a picture and checked for accessibility.
 async function screenshot(page, name) {
   const dir = join(ctx.artifacts, 'screenshots')
   mkdirSync(dir, { recursive: true })
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true })
+  await checkAccessibility(page, name)
 }
 
 const browser = await chromium.launch({
@@ -57,6 +80,8 @@ page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Fa
 try {
   step('the first visit asks for the setup code and a password')
   await page.goto('/')
+  await page.locator('input[name=setup_code]').waitFor()
+  await screenshot(page, 'setup')
   await page.locator('input[name=setup_code]').fill(ctx.setup_code)
   await page.locator('input[name=password]').fill(ctx.password)
   await page.locator('input[name=repeat]').fill(ctx.password)
@@ -114,6 +139,7 @@ try {
   const log = await page.locator('[data-test=log]').innerText()
   check(log.includes('enrolled in the local UI'), 'the log does not show the enrollment')
   check(!log.includes(ctx.password), 'the password is in the log')
+  await screenshot(page, 'log')
 
   step('overview: enrolled, with the server')
   await page.getByRole('link', { name: 'Overview' }).click()
@@ -124,6 +150,8 @@ try {
   step('sign out; five wrong passwords lock sign-in')
   await page.getByRole('button', { name: 'Sign out' }).click()
   const password = page.locator('input[name=password]')
+  await password.waitFor()
+  await screenshot(page, 'sign-in')
   const attempt = async (text) => {
     await password.fill(text)
     const answered = page.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'POST')
@@ -134,6 +162,8 @@ try {
   check(await attempt(ctx.password) === 429, 'the right password was accepted during the lockout')
   await page.getByText('Too many failed attempts').waitFor()
   check(!(await page.locator('nav').count()), 'signed in during the lockout')
+  await screenshot(page, 'locked')
+  check(accessibility.length === 0, `accessibility problems (axe):\n  ${accessibility.join('\n  ')}`)
   check(errors.length === 0, `errors in the page: ${errors.join('; ')}`)
   console.log('ok: local UI setup')
 } catch (e) {

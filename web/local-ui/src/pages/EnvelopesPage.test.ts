@@ -20,5 +20,7 @@ describe('sent data page', () => {
     await wrapper.find('[data-test=envelopes] button').trigger('click')
     await vi.waitFor(() => expect(wrapper.find('[data-test=envelope-content]').text()).toContain('PHB1234'))
     expect(calls.at(-1)?.path).toBe('/envelopes/e-17')
+    // It scrolls: keyboard users reach it (axe scrollable-region-focusable).
+    expect(wrapper.find('[data-test=envelope-content] pre').attributes('tabindex')).toBe('0')
   })
 })
