@@ -1,7 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,6 +46,10 @@ struct SendResult {
   bool delivered() const {
     return status == SendStatus::kStored || status == SendStatus::kDuplicate;
   }
+  // The server's clock when it answered (its HTTP Date header), if it
+  // said: the daemon warns when this machine's clock is far off, because
+  // readings carry this machine's time.
+  std::optional<std::chrono::system_clock::time_point> serverTime;
 };
 
 const char* toString(SendStatus status);

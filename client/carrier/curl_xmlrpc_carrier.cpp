@@ -123,6 +123,19 @@ SendResult curlFailure(CURLcode code, const char* errorBuffer, const PinState& p
   return r;
 }
 
+// The answer's Date header (RFC 9110: every origin server with a clock
+// sends one), or nothing when missing or unreadable.
+std::optional<std::chrono::system_clock::time_point> answerDate(CURL* curl) {
+  struct curl_header* header = nullptr;
+  if (curl_easy_header(curl, "Date", 0, CURLH_HEADER, -1, &header) != CURLHE_OK ||
+      header == nullptr) {
+    return std::nullopt;
+  }
+  const time_t at = curl_getdate(header->value, nullptr);
+  if (at <= 0) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(at);
+}
+
 }  // namespace
 
 struct CurlXmlRpcCarrier::Impl {
@@ -218,7 +231,9 @@ SendResult CurlXmlRpcCarrier::send(std::uint64_t clientId, std::uint64_t batchSe
   }
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  return interpretSubmitAnswer(status, answer.body, clientId, batchSeq);
+  auto result = interpretSubmitAnswer(status, answer.body, clientId, batchSeq);
+  result.serverTime = answerDate(curl);
+  return result;
 }
 
 }  // namespace openmps::client::carrier

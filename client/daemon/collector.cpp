@@ -45,7 +45,10 @@ Collector::Impl::Impl(std::shared_ptr<const config::ClientConfig> config,
   for (const auto& [id, d] : known) {
     if (!d.address.empty()) {
       scheduler.addDevice(id, d.lastMeterAt, d.lastStatusAt);
-      if (board != nullptr) board->deviceKnown(id, deviceAddress(d), d.firstSeen);
+      if (board != nullptr) {
+        const auto lastRead = std::max(d.lastMeterAt, d.lastStatusAt);
+        board->deviceKnown(id, deviceAddress(d), d.firstSeen, lastRead);
+      }
     }
   }
   snmp::NetSnmpClient::Options snmpOptions;

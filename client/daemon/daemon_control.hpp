@@ -71,6 +71,9 @@ struct DeviceState {
   // The newest reading that answered: identity, counters, supplies, status
   // (readAt inside). Absent until the first read answered.
   std::optional<model::Reading> lastReading;
+  // When it last answered, also before this start (then without
+  // lastReading: the daemon keeps only the time of earlier reads).
+  std::optional<WallTime> lastReadAt;
   int failuresInARow = 0;
   std::string error;  // why the newest read failed; empty when it answered
 };

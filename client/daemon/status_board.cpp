@@ -83,6 +83,9 @@ void StatusBoard::setEnrollment(std::optional<std::string> clientId,
 void StatusBoard::routeAnswered(const std::string& server, const carrier::SendResult& result,
                                 WallTime at) {
   const std::lock_guard lock(mutex_);
+  if (result.serverTime) {
+    skew_ = std::chrono::duration_cast<std::chrono::seconds>(at - *result.serverTime);
+  }
   for (auto& c : carriers_) {
     if (c.server != server) continue;
     if (result.delivered()) {
@@ -99,21 +102,21 @@ void StatusBoard::batchRefused(bool refused) {
   refusing_ = refused;
 }
 
-void StatusBoard::clockSkew(std::chrono::seconds skew) {
-  const std::lock_guard lock(mutex_);
-  skew_ = skew;
-}
-
 void StatusBoard::setConfigError(std::string error) {
   const std::lock_guard lock(mutex_);
   configError_ = std::move(error);
 }
 
-void StatusBoard::deviceKnown(std::uint64_t id, const std::string& address, WallTime foundAt) {
+void StatusBoard::deviceKnown(std::uint64_t id, const std::string& address, WallTime foundAt,
+                              std::optional<WallTime> lastReadAt) {
   const std::lock_guard lock(mutex_);
   auto& d = devices_[id];
   d.address = address;
   if (!d.foundAt) d.foundAt = foundAt;
+  if (lastReadAt && !d.lastReadAt) {
+    d.lastReadAt = lastReadAt;
+    d.everAnswered = true;
+  }
 }
 
 void StatusBoard::deviceGone(std::uint64_t id) {
@@ -129,6 +132,7 @@ void StatusBoard::deviceRead(std::uint64_t id, const std::optional<model::Readin
   d.error = error;
   if (reading) {
     d.lastReading = *reading;
+    d.lastReadAt = reading->readAt;
     d.everAnswered = true;
   }
 }
@@ -183,6 +187,7 @@ std::vector<DeviceState> StatusBoard::devices() const {
     s.condition = conditionOf(d.everAnswered, d.failuresInARow);
     s.foundAt = d.foundAt;
     s.lastReading = d.lastReading;
+    s.lastReadAt = d.lastReadAt;
     if (d.lastReading) {
       s.kind = d.lastReading->identity.kind;
       s.pmd = d.lastReading->origin.pmd;

@@ -42,13 +42,16 @@ class StatusBoard {
  public:
   // Enrollment servers become the carriers, in order; their history resets.
   void setEnrollment(std::optional<std::string> clientId, const std::vector<std::string>& servers);
+  // An answer of one route; its serverTime (the HTTP Date) against at
+  // tells how far this machine's clock is off.
   void routeAnswered(const std::string& server, const carrier::SendResult& result, WallTime at);
   void batchRefused(bool refused);
-  // Server time from an answer's Date, as server minus ours.
-  void clockSkew(std::chrono::seconds skew);
   void setConfigError(std::string error);
 
-  void deviceKnown(std::uint64_t id, const std::string& address, WallTime foundAt);
+  // lastReadAt: its newest answered read before this start (the known
+  // devices keep its time, not its content).
+  void deviceKnown(std::uint64_t id, const std::string& address, WallTime foundAt,
+                   std::optional<WallTime> lastReadAt = std::nullopt);
   void deviceGone(std::uint64_t id);
   // A read's outcome: reading when it answered, else the reason.
   void deviceRead(std::uint64_t id, const std::optional<model::Reading>& reading,
@@ -70,6 +73,7 @@ class StatusBoard {
     std::string address;
     std::optional<WallTime> foundAt;
     std::optional<model::Reading> lastReading;
+    std::optional<WallTime> lastReadAt;
     bool everAnswered = false;
     int failuresInARow = 0;
     std::string error;

@@ -86,7 +86,7 @@ json deviceJson(const daemon::DeviceState& device) {
   json out = device.lastReading ? readingJson(device.address, *device.lastReading)
                                 : json{{"address", device.address},
                                        {"kind", device.kind},
-                                       {"read_at", nullptr},
+                                       {"read_at", timeOrNull(device.lastReadAt)},
                                        {"counters", json::object()},
                                        {"supplies", json::array()}};
   out["state"] = conditionName(device.condition);

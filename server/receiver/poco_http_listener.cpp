@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <istream>
 #include <mutex>
@@ -21,6 +22,7 @@
 #include <Poco/Net/TCPServer.h>
 #include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/ThreadPool.h>
+#include <Poco/Timestamp.h>
 #include <sys/socket.h>
 
 #include "server/receiver/deadline_table.hpp"
@@ -278,6 +280,10 @@ class ListenerConnection : public Poco::Net::TCPServerConnection {
     response.setVersion(head->getVersion());
     response.setKeepAlive(head->getKeepAlive() && session.canKeepAlive() && !state_.stopping);
     response.set("Server", "openmps-server");
+    // RFC 9110 6.6.1: clients compare it with their own clock (a collector
+    // whose clock is off dates its readings wrongly).
+    response.setDate(
+        Poco::Timestamp::fromEpochTime(std::chrono::system_clock::to_time_t(state_.clock.now())));
     HttpRequest request = toRequest(*head, peer_, state_.options.tls);
     if (const auto refusal = admit(*head, request)) {
       state_.watchdog.disarm(watch_);

@@ -4,6 +4,7 @@ and POST /RPC2 over HTTPS, exactly-once ingest, every refusal with its
 fault code, limits, and tenant isolation of the fleet view."""
 
 import datetime as dt
+import email.utils
 import signal
 import time
 import xmlrpc.client
@@ -89,6 +90,20 @@ def test_list_methods(server):
     methods = server.proxy().system.listMethods()
     assert "mps.submit" in methods and "system.listMethods" in methods
     assert "mps.submit" in server.proxy("web").system.listMethods()
+
+
+def test_every_answer_says_the_server_time(server):
+    """Collectors compare the Date header with their own clock."""
+    for via in ("xmlrpc", "https"):
+        conn = server.connection(via)
+        try:
+            conn.request("POST", "/RPC2", body=b"<methodCall/>", headers={"Content-Type": "text/xml"})
+            r = conn.getresponse()
+            r.read()
+            said = email.utils.parsedate_to_datetime(r.getheader("Date"))
+        finally:
+            conn.close()
+        assert abs((said - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 120, said
 
 
 def test_submit_stored_then_duplicate_then_conflict(server, pg):

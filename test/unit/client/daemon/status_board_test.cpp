@@ -67,6 +67,21 @@ TEST_CASE("the board lists known devices with their newest answer and why they f
   CHECK(board.deviceAt("10.0.0.5") == 0);
 }
 
+TEST_CASE("a device read before this start is listed as answered, with that time") {
+  StatusBoard board;
+  board.deviceKnown(3, "10.0.0.7:161", kNow - 72h, kNow - 2h);
+  board.deviceKnown(4, "10.0.0.8:161", kNow - 72h, std::nullopt);
+  auto devices = board.devices();
+  REQUIRE(devices.size() == 2);
+  CHECK(devices[0].condition == DeviceCondition::kOk);
+  CHECK(devices[0].lastReadAt == kNow - 2h);
+  CHECK_FALSE(devices[0].lastReading);
+  CHECK(devices[1].condition == DeviceCondition::kNew);
+  CHECK_FALSE(devices[1].lastReadAt);
+  board.deviceRead(3, readingWithCounter(7), 0, "");
+  CHECK(board.devices()[0].lastReadAt == board.devices()[0].lastReading->readAt);
+}
+
 TEST_CASE("carriers keep their last success and last error, per route") {
   StatusBoard board;
   board.setEnrollment("42", {"xmlrpcs://mps.example:52004", "mailto:in@example.com"});
@@ -99,9 +114,17 @@ TEST_CASE("warnings: outbox filling, server refusing, clock skew, not enrolled, 
   board.batchRefused(true);
   CHECK(hasWarning(board.state({}), "server_refusing"));
   board.batchRefused(false);
-  board.clockSkew(-5min);
+  // The server's Date header in its answer: this machine 5 min ahead is
+  // tolerated, 6 min behind is not.
+  carrier::SendResult answer(carrier::SendStatus::kStored, "stored");
+  answer.serverTime = kNow - 5min;
+  board.routeAnswered("xmlrpcs://mps.example.net:52004", answer, kNow);
   CHECK_FALSE(hasWarning(board.state({}), "clock_skew"));
-  board.clockSkew(-6min);
+  answer.serverTime = kNow + 6min;
+  board.routeAnswered("xmlrpcs://mps.example.net:52004", answer, kNow);
+  CHECK(hasWarning(board.state({}), "clock_skew"));
+  answer.serverTime.reset();  // an answer without a date changes nothing
+  board.routeAnswered("xmlrpcs://mps.example.net:52004", answer, kNow);
   CHECK(hasWarning(board.state({}), "clock_skew"));
   board.setConfigError("data_dir: changes only with a restart");
   CHECK(hasWarning(board.state({}), "config_error"));
