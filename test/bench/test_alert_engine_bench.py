@@ -8,7 +8,10 @@ and a status) runs against the real server with the alert engine switched
 off (`alerts: enabled: false`: ingest records history only, no event
 detection, no workers, no sweep) and on (events detected and queued,
 workers, sweep, the outbox delivering to a real SMTP server), alternating
-off, on, off, on on the same cluster; each mode's best run counts. In every
+in pairs on the same cluster (off-on, then on-off, and so on, so a drift
+in the machine's load weighs on both modes alike); each pair gives a ratio
+on / off from two neighbouring runs, and the median of the pairs' ratios
+is the figure asserted (target: on / off >= 0.75, a cost of at most 25 %). In every
 batch one device's toner falls below the low mark on odd days (an alert and
 its mail) and is replaced on even days (cleared): about 0.5 % of readings
 raise an alert, more than a real fleet does.
@@ -18,7 +21,8 @@ start of the ingest transaction that stored the reading to the moment the
 worker wrote the mail into the outbox (notifications.created_at is the
 clock at that insert); printed as p50, p99 and max (target p99 < 1 s).
 
-Environment: OPENMPS_BENCH_READINGS (per run, default 24000).
+Environment: OPENMPS_BENCH_READINGS (per run, default 24000),
+OPENMPS_BENCH_PAIRS (pairs of runs, default 3).
 """
 
 import datetime as dt
@@ -31,6 +35,7 @@ from openmps_test.openmps_server import OpenMpsServer, make_reading, make_supply
 from openmps_test.postgres import PostgresCluster
 
 READINGS = int(os.environ.get("OPENMPS_BENCH_READINGS", "24000"))
+PAIRS = int(os.environ.get("OPENMPS_BENCH_PAIRS", "3"))
 BATCH = 200
 CLIENTS = 4
 DAYS = 5
@@ -114,7 +119,8 @@ def test_alert_engine_cost_and_latency(tmp_path):
         srv.add_dealer("Bench")
         srv.cli("alert", "subscribe", "--dealer", "Bench", "--email", "bench@example.com")
         srv.cli("alert", "rules", "--dealer", "Bench", "--set", "storm.threshold=100000")
-        for run, mode in enumerate(["off", "on", "off", "on"], start=1):
+        schedule = [m for k in range(PAIRS) for m in (("off", "on") if k % 2 == 0 else ("on", "off"))]
+        for run, mode in enumerate(schedule, start=1):
             srv.write_config("notify:\n  smtp:\n" + sink.config() +
                              f"alerts:\n  enabled: {'true' if mode == 'on' else 'false'}\n")
             srv.start()
@@ -139,15 +145,21 @@ def test_alert_engine_cost_and_latency(tmp_path):
         refused = srv.log().count("refused")
         assert refused == 0
 
-    off, on = max(results["off"]), max(results["on"])
+    ratios = sorted(on / off for on, off in zip(results["on"], results["off"]))
+    median = ratios[len(ratios) // 2] if len(ratios) % 2 else \
+        (ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2]) / 2
     lat.sort()
     p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]
     print()
     print(f"readings per run: {CLIENTS * devices * DAYS} ({CLIENTS} clients, batches of {BATCH})")
     for mode in ("off", "on"):
         print(f"engine {mode:3}: " + ", ".join(f"{r:,.0f}" for r in results[mode]) +
-              " readings/s (best counts)")
-    print(f"engine on / off: {on / off:.2f} (cost {100 * (1 - on / off):.0f} %, target at most 25 %)")
+              " readings/s")
+    print("engine on / off per pair: " + ", ".join(f"{r:.2f}" for r in ratios))
+    print(f"engine on / off, median of {len(ratios)} pairs: {median:.2f} "
+          f"(cost {100 * (1 - median):.0f} %, target at most 25 %)")
     print(f"ingest -> notification job, {len(lat)} alert mails: p50 {1000 * p(0.5):.0f} ms, "
           f"p99 {1000 * p(0.99):.0f} ms, max {1000 * lat[-1]:.0f} ms (target p99 < 1 s)")
-    assert alerts_raised == 2 * CLIENTS * (devices // BATCH) * len([d for d in range(1, 1 + DAYS) if d % 2])
+    assert alerts_raised == PAIRS * CLIENTS * (devices // BATCH) * len([d for d in range(1, 1 + DAYS) if d % 2])
+    assert p(0.99) < 1.0, "ingest -> notification p99 is 1 s or more"
+    assert median >= 0.75, "the alert engine costs more than 25 % of ingest throughput"
