@@ -10,7 +10,9 @@ const rounds = Number(process.env.OPENMPS_BENCH_ROUNDS ?? 10)
 function stats(ms) {
   const s = [...ms].sort((a, b) => a - b)
   const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))]
-  return { n: s.length, median_ms: Math.round(at(0.5)), p95_ms: Math.round(at(0.95)), max_ms: Math.round(s[s.length - 1]) }
+  const half = Math.floor(s.length / 2)
+  const median = s.length % 2 === 1 ? s[half] : (s[half - 1] + s[half]) / 2
+  return { n: s.length, median_ms: Math.round(median), p95_ms: Math.round(at(0.95)), max_ms: Math.round(s[s.length - 1]) }
 }
 
 // Waits until the table shows rows other than `before` (the first row's text).
