@@ -21,7 +21,7 @@ describe('overview page', () => {
     expect(text).toContain('mps.example.org')
     expect(text).toContain('jamais')
     expect(text).toMatch(/1\s234 relevés/)
-    expect(text).toContain('Prochaine lecture d'un appareil')
+    expect(text).toContain("Prochaine lecture d'un appareil")
     expect(text).toContain('Le serveur refuse les relevés : collector revoked')
   })
 
