@@ -321,3 +321,58 @@ TEST_CASE("local UI API: enrolling stores the string, then the daemon starts sen
   answer = f.call("POST", "/api/enrollment", {{"enrollment", "omps1:abc"}});
   CHECK(answer.status == 409);
 }
+
+TEST_CASE("local UI API: every change without the CSRF token is refused before it acts") {
+  Fixture f;
+  f.setUp();
+  client::test::MockClientSetup setup;
+  f.api.setClientSetup(&setup);
+  const std::vector<std::pair<std::string, std::string>> changes{
+      {"POST", "/api/probe"},
+      {"POST", "/api/devices/192.0.2.7/read"},
+      {"PATCH", "/api/settings"},
+      {"POST", "/api/enrollment"},
+      {"DELETE", "/api/session"}};
+  const json body = {{"address", "192.0.2.7"}, {"enrollment", "omps1:abc"}};
+  for (const auto& [method, path] : changes) {
+    INFO(method << " " << path);
+    const auto answer = f.call(method, path, body, false);
+    CHECK(answer.status == 403);
+    CHECK(answer.contentType == "application/problem+json");
+  }
+  CHECK(f.daemon.probeCalls.empty());
+  CHECK(f.daemon.readNowCalls.empty());
+  CHECK(f.daemon.appliedConfigs.empty());
+  CHECK(f.daemon.appliedEnrollments.empty());
+  CHECK(setup.changes.empty());
+  CHECK(setup.enrolled.empty());
+  // The session survived the refused sign-out.
+  CHECK(f.call("GET", "/api/status").status == 200);
+}
+
+TEST_CASE("local UI API: a body over the limit is refused with 413 on every route") {
+  Fixture f;
+  f.setUp();
+  client::test::MockClientSetup setup;
+  f.api.setClientSetup(&setup);
+  const std::vector<std::pair<std::string, std::string>> routes{
+      {"POST", "/api/setup"},     {"POST", "/api/session"},
+      {"POST", "/api/probe"},     {"POST", "/api/devices/192.0.2.7/read"},
+      {"PATCH", "/api/settings"}, {"POST", "/api/enrollment"}};
+  for (const auto& [method, path] : routes) {
+    INFO(method << " " << path);
+    Request request;
+    request.facts =
+        RequestFacts{method, "127.0.0.1:52005", "127.0.0.1", "127.0.0.1", false, kMaxBodyBytes + 1};
+    request.path = path;
+    request.cookieHeader = f.cookie;
+    request.csrfHeader = f.csrf;
+    const auto answer = f.api.handle(request);
+    CHECK(answer.status == 413);
+    CHECK(answer.contentType == "application/problem+json");
+  }
+  CHECK(f.daemon.probeCalls.empty());
+  CHECK(f.daemon.readNowCalls.empty());
+  CHECK(setup.changes.empty());
+  CHECK(setup.enrolled.empty());
+}
