@@ -2,8 +2,9 @@
 
 PostgreSQL (private cluster) → openmps-server (XML-RPC over TLS and HTTPS
 /RPC2) → a dealer, a customer and an enrolled collector → simulated
-printers (the project's own recordings in test/fixtures/printers, served by
-snmpsim on 127.0.1.x; their counters grow and their toner falls) →
+printers and a document scanner (the project's own recordings in
+test/fixtures/printers and test/fixtures/scanners, served by snmpsim on
+127.0.1.x; their counters grow and their toner falls) →
 openmps-client run. Prints the fleet the server stored, then keeps running
 until Ctrl-C; everything it started stops and its files are removed.
 """
@@ -35,6 +36,7 @@ BUILD = Path(os.environ["OPENMPS_BUILD_DIR"])
 CLIENT = BUILD / "client" / "openmps-client"
 SERVER = BUILD / "server" / "openmps-server"
 FIXTURES = ROOT / "test" / "fixtures" / "printers"
+SCANNERS = ROOT / "test" / "fixtures" / "scanners"
 DEALER, CUSTOMER = "Demo Dealer", "Acme Offices"
 DEALER_ADMIN, CUSTOMER_ADMIN = "dealer@demo.example", "admin@acme.example"
 SERVICE_DESK = "service@demo.example"
@@ -118,7 +120,7 @@ def wait_for_fleet(server: OpenMpsServer, devices: int, client: subprocess.Popen
             return fleet
         time.sleep(1)
     raise SystemExit(f"demo: after {timeout:.0f} s the server holds "
-                     f"{len(fleet.get('devices', []))} of {devices} printers")
+                     f"{len(fleet.get('devices', []))} of {devices} devices")
 
 
 # Pages a month the demo's models are built for (the makers' duty cycles),
@@ -138,13 +140,15 @@ def backfill_history(server: OpenMpsServer, fleet: dict, work: Path) -> Path:
     first = last.replace(day=1)
     history = Enrollment.decode(server.cli("collector", "add", "--customer", CUSTOMER).stdout.strip())
     days = (end.date() - first).days + 10
-    histories = backfill(history, fleet["devices"], days, end=end, scenarios=True,
+    # Printers only: a scanner's history is its scan counter, not needed here.
+    printers = [d for d in fleet["devices"] if d["identity"].get("kind") != "scanner"]
+    histories = backfill(history, printers, days, end=end, scenarios=True,
                          middle=dt.datetime.combine(first + dt.timedelta(days=14), dt.time(),
                                                     dt.timezone.utc),
                          gap_at=dt.datetime.combine(last, dt.time(), dt.timezone.utc))
     say(f"{sum(len(h.readings) for h in histories)} past readings of {len(histories)} devices "
         f"({days} days) sent through ingest")
-    for device in fleet["devices"]:
+    for device in printers:
         model = device["identity"].get("model", "")
         pages = next((p for k, p in DUTY_CYCLES.items() if k.lower() in model.lower()), None)
         if pages:
@@ -178,6 +182,7 @@ def main() -> int:
     parser.add_argument("--once", action="store_true", help="stop after printing the fleet")
     args = parser.parse_args()
     printers = sorted(FIXTURES.glob("*.snmprec"))
+    scanners = sorted(SCANNERS.glob("*.snmprec"))
     if not printers:
         raise SystemExit(f"demo: no simulated printers in {FIXTURES}")
 
@@ -196,9 +201,10 @@ def main() -> int:
                 people = add_people(server)
                 enrollment = server.cli("collector", "add", "--customer", CUSTOMER).stdout.strip()
                 port = free_udp_port("127.0.1.1")
-                devices = Snmpsim.spread(printers, first="127.0.1.1", port=port)
+                devices = Snmpsim.spread(printers + scanners, first="127.0.1.1", port=port)
                 hosts = sorted(h for h, _ in devices)
-                say(f"simulating {len(printers)} printers on {hosts[0]}..{hosts[-1]} port {port}")
+                say(f"simulating {len(printers)} printers and {len(scanners)} scanner(s) on "
+                    f"{hosts[0]}..{hosts[-1]} port {port}")
                 with Snmpsim(devices=devices, community="public"):
                     ui_port = local_ui_port()
                     config = client_config(work, hosts[0], hosts[-1], port, ui_port)
@@ -208,12 +214,15 @@ def main() -> int:
                     client = subprocess.Popen([CLIENT, "run", "--config", config],
                                               stdout=log, stderr=subprocess.STDOUT)
                     try:
-                        fleet = wait_for_fleet(server, len(printers), client, timeout=180)
+                        fleet = wait_for_fleet(server, len(devices), client, timeout=180)
                         print()
                         subprocess.run([SERVER, "fleet", "--customer", CUSTOMER,
                                         "--config", server.config], check=False)
                         print()
-                        say(f"{len(fleet['devices'])} printers stored for '{CUSTOMER}'.")
+                        kinds = [d["identity"].get("kind") for d in fleet["devices"]]
+                        say(f"{len(fleet['devices'])} devices stored for '{CUSTOMER}' "
+                            f"({kinds.count('scanner')} of them scanners, billed by their "
+                            "scan counter).")
                         reports = backfill_history(server, fleet, work)
                         say(f"last month's billing meters (estimates marked, with the reason): "
                             f"{reports / 'billing.xlsx'} and {reports / 'billing.pdf'}")
