@@ -17,7 +17,11 @@
 namespace openmps::server::api {
 namespace {
 
-constexpr int kDatabaseConnections = 8;
+// Requests beyond this wait for a connection. With too few, a slow list
+// holds up quick pages behind it and the API's share of the database's CPU
+// is smaller than its sessions'; PostgreSQL's default of 100 connections
+// leaves room for the server's own workers and the CLI.
+constexpr int kDatabaseConnections = 32;
 
 std::string lower(std::string_view text) {
   std::string out(text);
