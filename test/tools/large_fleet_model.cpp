@@ -328,7 +328,7 @@ class Simulation {
     for (std::size_t i = 0; i < cartridges_.size(); ++i) {
       cartridges_[i] = newCartridge(spec_.supplies[i], rng_.uniform());
     }
-    return read(fleet_.params.days - 1 - device_.stale);
+    return read(latestReadDay(fleet_, device_));
   }
 
  private:
@@ -657,9 +657,20 @@ Fleet planFleet(const FleetParams& p) {
   return fleet;
 }
 
+int latestReadDay(const Fleet& fleet, const Device& device) {
+  // Never before the first day (few days, long stale), and never on a day
+  // whose batch was lost: its read would name a batch that does not exist.
+  int day = std::max(0, fleet.params.days - 1 - device.stale);
+  const auto& lost = fleet.customers[static_cast<std::size_t>(device.customer)].lostBatchDays;
+  while (day > 0 && std::binary_search(lost.begin(), lost.end(), day)) {
+    --day;
+  }
+  return day;
+}
+
 bool isRead(const Fleet& fleet, const Device& device, int day) {
   if (!device.history) {
-    return day == fleet.params.days - 1 - device.stale;
+    return day == latestReadDay(fleet, device);
   }
   if (day < device.firstDay || day > device.lastDay) {
     return false;

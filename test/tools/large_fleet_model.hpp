@@ -158,6 +158,8 @@ std::vector<Read> simulateHistory(const Fleet& fleet, const Device& device);
 Read simulateLatest(const Fleet& fleet, const Device& device);
 
 bool isRead(const Fleet& fleet, const Device& device, int day);
+// The day a latest-state-only device is read on.
+int latestReadDay(const Fleet& fleet, const Device& device);
 TimePoint dayStart(const Fleet& fleet, int day);
 // When the collector reads the device on that day (a few seconds apart
 // from its neighbours, a little later or earlier each day).
