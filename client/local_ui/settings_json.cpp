@@ -104,6 +104,44 @@ config::CredentialChange parseCredential(const json& value, const std::string& p
   return out;
 }
 
+config::SmtpChange parseSmtp(const json& value) {
+  onlyKeys(value, "carrier.smtp",
+           {"remove", "server", "port", "tls", "user", "password", "from", "to", "configured",
+            "password_set"});
+  config::SmtpChange out;
+  if (value.contains("remove")) {
+    if (!value["remove"].is_boolean())
+      throw BadField{"carrier.smtp.remove", "must be true or false"};
+    out.remove = value["remove"].get<bool>();
+  }
+  out.server = optionalText(value, "server", "carrier.smtp");
+  if (value.contains("port") && !value["port"].is_null()) {
+    const auto& port = value["port"];
+    if (!port.is_number_integer() || port.get<std::int64_t>() < 1 ||
+        port.get<std::int64_t>() > 65535) {
+      throw BadField{"carrier.smtp.port", "must be a whole number from 1 to 65535"};
+    }
+    out.port = static_cast<std::uint16_t>(port.get<std::int64_t>());
+  }
+  out.tls = optionalText(value, "tls", "carrier.smtp");
+  out.user = optionalText(value, "user", "carrier.smtp");
+  out.from = optionalText(value, "from", "carrier.smtp");
+  out.to = optionalText(value, "to", "carrier.smtp");
+  // Empty: keep the password that is set (the page never has it).
+  if (auto password = optionalText(value, "password", "carrier.smtp");
+      password && !password->empty()) {
+    out.password = util::Secret(std::move(*password));
+  }
+  return out;
+}
+
+void parseCarrier(const json& value, config::ConfigChange& change) {
+  onlyKeys(value, "carrier", {"proxy", "send_interval", "smtp"});
+  change.proxy = optionalText(value, "proxy", "carrier");
+  change.sendInterval = optionalText(value, "send_interval", "carrier");
+  if (value.contains("smtp") && !value["smtp"].is_null()) change.smtp = parseSmtp(value["smtp"]);
+}
+
 void parseIntervals(const json& value, config::ConfigChange& change) {
   onlyKeys(value, "intervals", {"discovery", "meter", "status"});
   change.discoveryInterval = optionalText(value, "discovery", "intervals");
@@ -144,8 +182,21 @@ json settingsJson(const config::ConfigView& view) {
                            {"priv_protocol", nullIfEmpty(c.privProtocol)},
                            {"secret_set", c.secretSet}});
   }
+  const auto& smtp = view.carrier.smtp;
+  json carrier{{"proxy", view.carrier.proxy},
+               {"send_interval", view.carrier.sendInterval},
+               {"smtp",
+                {{"configured", smtp.configured},
+                 {"server", smtp.server},
+                 {"port", smtp.port},
+                 {"tls", smtp.tls},
+                 {"user", smtp.user},
+                 {"password_set", smtp.passwordSet},
+                 {"from", smtp.from},
+                 {"to", smtp.to}}}};
   return {{"networks", networks},
           {"credentials", credentials},
+          {"carrier", carrier},
           {"intervals",
            {{"discovery", view.intervals.discovery},
             {"meter", view.intervals.meter},
@@ -154,8 +205,8 @@ json settingsJson(const config::ConfigView& view) {
 
 ParsedChange parseSettingsChange(const json& body) {
   try {
-    onlyKeys(body, "", {"networks", "credentials", "intervals"});
-    if (body.empty()) throw BadField{"body", "give networks, credentials or intervals"};
+    onlyKeys(body, "", {"networks", "credentials", "intervals", "carrier"});
+    if (body.empty()) throw BadField{"body", "give networks, credentials, intervals or carrier"};
     config::ConfigChange change;
     if (body.contains("networks")) {
       change.networks =
@@ -166,6 +217,7 @@ ParsedChange parseSettingsChange(const json& body) {
           parseList<config::CredentialChange>(body["credentials"], "credentials", parseCredential);
     }
     if (body.contains("intervals")) parseIntervals(body["intervals"], change);
+    if (body.contains("carrier")) parseCarrier(body["carrier"], change);
     return {std::move(change), "", ""};
   } catch (const BadField& bad) {
     return {std::nullopt, bad.field, bad.reason};
@@ -178,6 +230,8 @@ std::string describeChange(const config::ConfigChange& change) {
   if (change.networks) add("networks");
   for (const auto& c : change.credentials) add("credentials (" + c.name + ")");
   if (change.discoveryInterval || change.meterInterval || change.statusInterval) add("intervals");
+  if (change.proxy || change.sendInterval) add("carrier");
+  if (change.smtp) add(change.smtp->remove ? "e-mail route (removed)" : "e-mail route");
   return out.empty() ? "nothing" : out;
 }
 

@@ -46,6 +46,18 @@ def host_refused(port: int) -> int:
         conn.close()
 
 
+def foreign_peer_refused(port: int) -> int:
+    """The status of a request from another address than the one the UI
+    listens on (127.0.0.1): another machine, as far as the UI can tell."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10,
+                                      source_address=("127.0.15.99", 0))
+    try:
+        conn.request("GET", "/api/session", headers={"Host": f"127.0.0.1:{port}"})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
 def test_customer_it_sets_up_the_client_in_the_browser(tmp_path):
     udp = free_udp_port(PRINTER)
     fixture = source_dir() / "test" / "fixtures" / "printers" / "kyocera_mono.snmprec"
@@ -76,6 +88,7 @@ def test_customer_it_sets_up_the_client_in_the_browser(tmp_path):
             code = wait_for(lambda: setup_code(log_path), timeout=30, interval=0.1)
             assert code, log_path.read_text()
             assert host_refused(ui_port) == 421
+            assert foreign_peer_refused(ui_port) == 403
             context = {
                 "base_url": f"http://127.0.0.1:{ui_port}",
                 "setup_code": code,
@@ -107,5 +120,7 @@ def test_customer_it_sets_up_the_client_in_the_browser(tmp_path):
         status = json.loads(client("status", "--config", str(config), "--json").stdout)
         stored = int(pg.psql(f"SELECT count(*) FROM device_reads WHERE collector_id = {client_id}"))
         assert stored == status["outbox"]["confirmed_items"] > 0, (stored, status["outbox"])
-        assert PRINTER in config.read_text() and PLACEHOLDER not in config.read_text()
+        text = config.read_text()
+        assert PRINTER in text and PLACEHOLDER not in text
+        assert "send_interval: 1m" in text, text
         assert PASSWORD not in log_path.read_text()

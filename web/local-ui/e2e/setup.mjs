@@ -102,6 +102,14 @@ try {
   await page.getByText('Saved and applied.').waitFor()
   check(await ranges.inputValue() === ctx.range, `the saved range shows as ${await ranges.inputValue()}`)
 
+  step('settings: an SNMP community replaced, the sending interval changed')
+  await page.locator('input[name="credentials[0].community"]').fill('public')
+  await page.locator('[data-test=credentials-public] button[type=submit]').click()
+  await page.locator('[data-test=credentials-public]').getByText('Saved and applied.').waitFor()
+  await page.locator('input[name="carrier.send_interval"]').fill('1m')
+  await page.locator('[data-test=carrier] button[type=submit]').click()
+  await page.locator('[data-test=carrier]').getByText('Saved and applied.').waitFor()
+
   step('settings: a wrong enrollment string is refused, the right one enrolls')
   await page.locator('textarea[name=enrollment]').fill('omps1:not-a-real-one')
   await page.locator('[data-test=enrollment] button[type=submit]').click()
@@ -146,6 +154,18 @@ try {
   await page.locator('main h1').first().waitFor()
   await reloadUntil(page, page.locator('[data-test=state]'), 'Enrolled; readings go to', 30)
   await screenshot(page, 'overview')
+
+  step('a change without the CSRF token is refused')
+  const refused = await page.evaluate(async () => (await fetch('/api/probe', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ address: '127.0.0.1' }),
+  })).status)
+  check(refused === 403, `a probe without X-CSRF-Token answered ${refused}`)
+
+  step('the language changes the page')
+  await page.locator('[data-test=language]').selectOption('de')
+  await page.getByRole('link', { name: 'Geräte' }).waitFor()
+  await page.locator('[data-test=language]').selectOption('en')
+  await page.getByRole('link', { name: 'Devices' }).waitFor()
 
   step('sign out; five wrong passwords lock sign-in')
   await page.getByRole('button', { name: 'Sign out' }).click()

@@ -91,10 +91,36 @@ export interface CredentialSet {
   secret_set: boolean
 }
 
+// The routes out: proxy (https:// servers only), how long readings wait
+// for company, and the customer's mail server for mailto: routes.
+export interface SmtpRoute {
+  configured: boolean
+  server: string
+  port: number
+  tls: 'starttls' | 'implicit'
+  user: string
+  password_set: boolean
+  from: string
+  to: string
+}
+
+export interface CarrierSettings {
+  proxy: string
+  send_interval: string
+  smtp: SmtpRoute
+}
+
 export interface Settings {
   networks: Network[]
   credentials: CredentialSet[]
   intervals: { discovery: string; meter: string; status: string }
+  carrier?: CarrierSettings
+}
+
+export interface CarrierChange {
+  proxy?: string
+  send_interval?: string
+  smtp?: { remove?: boolean; server?: string; port?: number; tls?: string; user?: string; password?: string; from?: string; to?: string }
 }
 
 // A change: only what is given changes; a secret is replaced, never read.
@@ -102,6 +128,7 @@ export interface SettingsChange {
   networks?: Network[]
   credentials?: { name: string; community?: string; auth_password?: string; priv_password?: string }[]
   intervals?: Partial<Settings['intervals']>
+  carrier?: CarrierChange
 }
 
 export const api = {

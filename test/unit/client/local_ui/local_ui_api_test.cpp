@@ -212,6 +212,10 @@ config::ConfigView officeView() {
   view.networks.push_back({"office", {"192.168.10.0/24"}, {"192.168.10.1"}, {"public"}, 161});
   view.credentials.push_back({"public", "2c", "", "", "", "", true});
   view.intervals = {"24h", "24h", "5m"};
+  view.carrier.proxy = "http://proxy.example:3128";
+  view.carrier.sendInterval = "15m";
+  view.carrier.smtp = {true, "mail.example.net",     587, "starttls", "printers",
+                       true, "printers@example.net", ""};
   return view;
 }
 
@@ -232,6 +236,48 @@ TEST_CASE("local UI API: settings in the file's names, never a secret") {
   CHECK(body["credentials"][0]["secret_set"] == true);
   CHECK_FALSE(body["credentials"][0].contains("community"));
   CHECK(body["intervals"]["status"] == "5m");
+  CHECK(body["carrier"]["proxy"] == "http://proxy.example:3128");
+  CHECK(body["carrier"]["send_interval"] == "15m");
+  CHECK(body["carrier"]["smtp"]["server"] == "mail.example.net");
+  CHECK(body["carrier"]["smtp"]["password_set"] == true);
+  CHECK_FALSE(body["carrier"]["smtp"].contains("password"));
+}
+
+TEST_CASE("local UI API: the carrier settings: proxy, send interval, e-mail route") {
+  Fixture f;
+  f.setUp();
+  client::test::MockClientSetup setup;
+  setup.viewToReturn = officeView();
+  setup.applyToReturn.config = std::make_shared<const config::ClientConfig>();
+  f.api.setClientSetup(&setup);
+  const json change{{"carrier",
+                     {{"proxy", ""},
+                      {"send_interval", "5m"},
+                      {"smtp",
+                       {{"server", "smtp.example.org"},
+                        {"port", 465},
+                        {"tls", "implicit"},
+                        {"password", "mail-s3cret"},
+                        {"from", "mps@example.org"}}}}}};
+  const auto answer = f.call("PATCH", "/api/settings", change);
+  REQUIRE(answer.status == 200);
+  REQUIRE(setup.changes.size() == 1);
+  const auto& c = setup.changes[0];
+  CHECK(c.proxy == "");
+  CHECK(c.sendInterval == "5m");
+  REQUIRE(c.smtp);
+  CHECK(c.smtp->server == "smtp.example.org");
+  CHECK(c.smtp->port == 465);
+  CHECK(c.smtp->password->reveal() == "mail-s3cret");
+  CHECK_FALSE(c.smtp->to);
+  CHECK(answer.body.find("mail-s3cret") == std::string::npos);
+  // An empty password keeps the one set; a port out of range is named.
+  CHECK(f.call("PATCH", "/api/settings", {{"carrier", {{"smtp", {{"password", ""}}}}}}).status ==
+        200);
+  CHECK_FALSE(setup.changes.back().smtp->password);
+  const auto bad = f.call("PATCH", "/api/settings", {{"carrier", {{"smtp", {{"port", 0}}}}}});
+  CHECK(bad.status == 400);
+  CHECK(json::parse(bad.body)["invalid_params"][0]["name"] == "carrier.smtp.port");
 }
 
 TEST_CASE("local UI API: a settings change is saved, then applied to the running daemon") {

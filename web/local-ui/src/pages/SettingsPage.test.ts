@@ -71,6 +71,17 @@ describe('settings page', () => {
     await vi.waitFor(() => expect(patches(calls)).toEqual([{ networks: [{ name: '1', ranges: ['192.168.5.0/24'], exclude: [] }] }]))
   })
 
+  it('saves the sending settings and the e-mail route, the password only when typed', async () => {
+    const withCarrier = { ...settings, carrier: { proxy: '', send_interval: '15m', smtp: { configured: false, server: '', port: 587, tls: 'starttls', user: '', password_set: false, from: '', to: '' } } }
+    const { calls, wrapper } = await mountSettings(() => ({ status: 200, body: withCarrier }))
+    await wrapper.find('input[name="carrier.send_interval"]').setValue('5m')
+    await wrapper.find('input[name="carrier.smtp"]').setValue(true)
+    await wrapper.find('input[name="carrier.smtp.server"]').setValue('mail.example.net')
+    await wrapper.find('input[name="carrier.smtp.from"]').setValue('printers@example.net')
+    await wrapper.find('[data-test=carrier]').trigger('submit')
+    await vi.waitFor(() => expect(patches(calls)).toEqual([{ carrier: { proxy: '', send_interval: '5m', smtp: { server: 'mail.example.net', port: 587, tls: 'starttls', user: '', from: 'printers@example.net', to: '' } } }]))
+  })
+
   it('replaces only the v3 secrets typed, for that credential set', async () => {
     const { calls, wrapper } = await mountSettings(() => ({ status: 200, body: settings }))
     await wrapper.find('input[name="credentials[1].priv_password"]').setValue('n3w-priv-secret')
