@@ -61,6 +61,18 @@ std::string clip(const std::string& text, std::size_t width) {
   return text.size() <= width ? text : text.substr(0, width - 1) + "~";
 }
 
+// The count a dealer bills: pages for a printer, scans for a document
+// scanner, which has no page counter.
+std::string billedCount(const json& counters) {
+  for (const char* name : {"total", "scan.total"}) {
+    const auto it = counters.find(name);
+    if (it != counters.end() && it->is_number_integer()) {
+      return std::to_string(it->get<std::int64_t>());
+    }
+  }
+  return "-";
+}
+
 }  // namespace
 
 std::string fleetToJson(const Fleet& fleet) {
@@ -90,10 +102,7 @@ std::string fleetToText(const Fleet& fleet) {
     const json counters = parseOr(d.countersJson, json::object());
     const json supplies = parseOr(d.suppliesJson, json::array());
     const json status = parseOr(d.statusJson, json::object());
-    std::string total = "-";
-    if (counters.contains("total") && counters["total"].is_number_integer()) {
-      total = std::to_string(counters["total"].get<std::int64_t>());
-    }
+    const std::string total = billedCount(counters);
     std::string supplyText;
     for (const auto& s : supplies) {
       if (!supplyText.empty()) {

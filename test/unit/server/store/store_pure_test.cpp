@@ -73,3 +73,21 @@ TEST_CASE("fleet JSON is the shared form plus a device object", "[server][store]
   const auto text = fleetToText(fleet);
   CHECK_THAT(text, Catch::Contains("S1") && Catch::Contains("1 device(s)"));
 }
+
+TEST_CASE("fleet table shows a scanner's scan count as its total") {
+  Fleet fleet;
+  FleetDevice printer;
+  printer.identity.serial = "P1";
+  printer.countersJson = R"({"total": 1234, "scan.total": 7})";
+  FleetDevice scanner;
+  scanner.identity.serial = "S2";
+  scanner.countersJson = R"({"scan.total": 5678})";
+  FleetDevice unread;
+  unread.identity.serial = "U3";
+  unread.countersJson = "{}";
+  fleet.devices = {printer, scanner, unread};
+  const auto text = fleetToText(fleet);
+  CHECK_THAT(text, Catch::Contains("1234") && !Catch::Contains(" 7 "));
+  CHECK_THAT(text, Catch::Contains("5678"));
+  CHECK_THAT(text, Catch::Contains("U3") && Catch::Contains("3 device(s)"));
+}
