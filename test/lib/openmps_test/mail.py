@@ -37,6 +37,8 @@ from pathlib import Path
 
 import pytest
 
+from openmps_test.postgres import free_port
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 
 # aiosmtpd warns about its own deprecated attribute on every AUTH.
@@ -49,12 +51,6 @@ def _die_with_parent():
     libc = ctypes.CDLL(None, use_errno=True)
     pr_set_pdeathsig = 1
     libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 def _wait_for_port(host: str, port: int, deadline: float, what: str, log: Path | None = None):

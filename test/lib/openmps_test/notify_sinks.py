@@ -34,7 +34,8 @@ import time
 import warnings
 from pathlib import Path
 
-from openmps_test.mail import free_port, make_certificate
+from openmps_test.mail import make_certificate
+from openmps_test.postgres import free_port
 
 
 class SmtpSink:
