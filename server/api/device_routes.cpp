@@ -124,7 +124,8 @@ store::DeviceListQuery listQuery(const RequestContext& ctx) {
   q.limit = queryLimit(request, 50, 500);
   if (const auto after = queryText(request, "after", 2048); after && !after->empty()) {
     q.after = store::decodeCursor(*after);
-    if (!q.after) badQuery("after", "expected the next_after of the previous page");
+    if (!q.after || !store::cursorFitsSort(*q.after, q.sort))
+      badQuery("after", "expected the next_after of the previous page");
   }
   return q;
 }

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "shared/util/base64.hpp"
+#include "shared/util/time_format.hpp"
 
 namespace openmps::server::store {
 namespace {
@@ -11,21 +12,39 @@ namespace {
 struct SortName {
   DeviceSort sort;
   std::string_view name;
-  std::string_view sql;
+  std::string_view sql;  // the key as text, for the cursor
+  // What the page is ordered by and compared with the cursor's key ($8)
+  // and id ($9) when that is not the key's text itself: a typed column
+  // that an index holds in that order.
+  std::string_view order;
+  std::string_view id;
+  std::string_view cursor;
 };
 
-// Text keys: every sort compares (key, id) the same way. last_seen sorts
-// by an ISO timestamp with microseconds (text order is time order).
+constexpr std::string_view kLastSeenKeySql =
+    "to_char(l.last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')";
+
+// Text keys compare (key, id) as text. last_seen's cursor key is an ISO
+// timestamp with microseconds in UTC, but the page is ordered and compared
+// by the timestamp itself and the device id of device_latest: the index
+// device_latest_last_seen (migration 0017) holds exactly that order, so
+// PostgreSQL walks it and stops after the page.
 constexpr std::array<SortName, 6> kSorts = {{
-    {DeviceSort::kSerial, "serial", "d.serial"},
-    {DeviceSort::kModel, "model", "lower(d.manufacturer || ' ' || d.model)"},
-    {DeviceSort::kCustomer, "customer", "lower(c.name)"},
-    {DeviceSort::kAddress, "ip", "d.ip"},
-    {DeviceSort::kLocation, "location", "lower(d.location)"},
-    {DeviceSort::kLastSeen, "last_seen",
-     "to_char(coalesce(l.last_seen_at, d.first_seen_at) AT TIME ZONE 'UTC', "
-     "'YYYY-MM-DD\"T\"HH24:MI:SS.US')"},
+    {DeviceSort::kSerial, "serial", "d.serial", "", "", ""},
+    {DeviceSort::kModel, "model", "lower(d.manufacturer || ' ' || d.model)", "", "", ""},
+    {DeviceSort::kCustomer, "customer", "lower(c.name)", "", "", ""},
+    {DeviceSort::kAddress, "ip", "d.ip", "", "", ""},
+    {DeviceSort::kLocation, "location", "lower(d.location)", "", "", ""},
+    {DeviceSort::kLastSeen, "last_seen", kLastSeenKeySql, "l.last_seen_at", "l.device_id",
+     "$8::text::timestamp AT TIME ZONE 'UTC'"},
 }};
+
+const SortName& sortName(DeviceSort sort) {
+  for (const auto& s : kSorts) {
+    if (s.sort == sort) return s;
+  }
+  return kSorts[0];
+}
 
 // The condition (2 error, 1 warning, 0 fine; device_latest.condition) and
 // the search (openmps_device_search over devices.search_text) are
@@ -123,10 +142,15 @@ std::optional<DeviceCursor> decodeCursor(std::string_view text) {
 }
 
 std::string_view sortKeySql(DeviceSort sort) {
-  for (const auto& s : kSorts) {
-    if (s.sort == sort) return s.sql;
-  }
-  return kSorts[0].sql;
+  return sortName(sort).sql;
+}
+
+bool cursorFitsSort(const DeviceCursor& cursor, DeviceSort sort) {
+  if (sort != DeviceSort::kLastSeen) return true;
+  // Exactly what kLastSeenKeySql writes: PostgreSQL must be able to read
+  // it back as a timestamp.
+  return cursor.key.size() == 26 && cursor.key[19] == '.' &&
+         util::parseRfc3339(cursor.key + "Z").has_value();
 }
 
 std::string likePattern(std::string_view search) {
@@ -143,26 +167,50 @@ std::string deviceListStatementName(DeviceSort sort, bool descending) {
          (descending ? "_desc" : "_asc");
 }
 
-std::string deviceListSql(DeviceSort sort, bool descending) {
-  const std::string key(sortKeySql(sort));
+namespace {
+
+// Sorted by last seen, PostgreSQL starts from device_latest's index: an
+// inner join (every device has its row) lets it; the others keep the
+// devices' own indexes in front.
+std::string fromSql(DeviceSort sort) {
+  const std::string devices = sort == DeviceSort::kLastSeen
+                                  ? " FROM device_latest l JOIN devices d ON d.id = l.device_id"
+                                    " JOIN organisations c ON c.id = d.customer_id"
+                                  : " FROM devices d JOIN organisations c ON c.id = d.customer_id"
+                                    " LEFT JOIN device_latest l ON l.device_id = d.id";
+  return devices + " LEFT JOIN organisations s ON s.id = d.site_id";
+}
+
+// Where the page starts after the cursor, and its order.
+std::string pageSql(const SortName& s, bool descending) {
   const std::string dir = descending ? " DESC" : "";
   const std::string cmp = descending ? "<" : ">";
+  const bool typed = !s.order.empty();
+  const std::string order(typed ? s.order : s.sql);
+  const std::string id(typed ? s.id : "d.id");
+  const std::string cursor(typed ? s.cursor : "$8::text");
+  return " AND ($8::text IS NULL OR (" + order + ", " + id + ") " + cmp + " (" + cursor +
+         ", $9::bigint)) ORDER BY " + (typed ? order : std::string("sort_key")) + dir + ", " + id +
+         dir + " LIMIT $10";
+}
+
+}  // namespace
+
+std::string deviceListSql(DeviceSort sort, bool descending) {
+  const SortName& s = sortName(sort);
   std::string sql =
       "SELECT d.id, d.serial, d.manufacturer, d.model, d.ip, d.host_name, d.location, c.id, c.name,"
-      " to_char(l.last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+      " to_char(" +
+      std::string(kShownLastSeenSql) +
+      " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
       " coalesce(l.status, '{}')::text, coalesce(l.counters, '{}')::text,"
       " coalesce(l.supplies, '[]')::text, " +
-      key +
-      " AS sort_key, s.id, s.name, d.kind"
-      " FROM devices d JOIN organisations c ON c.id = d.customer_id"
-      " LEFT JOIN device_latest l ON l.device_id = d.id"
-      " LEFT JOIN organisations s ON s.id = d.site_id"
+      std::string(s.sql) + " AS sort_key, s.id, s.name, d.kind" + fromSql(sort) +
       // Row-level security alone limits the rows to the caller's scope: a
       // second filter on the path here would halve the planner's estimate
       // again and make it sort every visible device instead of walking the
       // sort's index (100 ms instead of 7 for a dealer's first page).
-      " WHERE true" +
-      std::string(sort == DeviceSort::kCustomer ? kCustomerOrderSql : "") +
+      " WHERE true" + std::string(sort == DeviceSort::kCustomer ? kCustomerOrderSql : "") +
       " AND ($1::bigint = 0 OR d.customer_id = $1)"
       " AND ($11::bigint = 0 OR d.site_id = $11)"
       " AND ($12::bigint = 0 OR EXISTS (SELECT 1 FROM device_group_members m"
@@ -177,10 +225,8 @@ std::string deviceListSql(DeviceSort sort, bool descending) {
       std::string(kLowSql) + ") OR ($4 = 'order' AND " + std::string(kOrderSql) +
       "))"
       " AND ($5::text = '' OR ($5 = 'silent') = (coalesce(l.last_seen_at, d.first_seen_at) < "
-      "$6::timestamptz))"
-      " AND ($8::text IS NULL OR (" +
-      key + ", d.id) " + cmp + " ($8::text, $9::bigint))" + " ORDER BY sort_key" + dir + ", d.id" +
-      dir + " LIMIT $10";
+      "$6::timestamptz))" +
+      pageSql(s, descending);
   return sql;
 }
 

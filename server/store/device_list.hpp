@@ -63,9 +63,19 @@ std::string_view toString(KindFilter kind);
 std::string encodeCursor(const DeviceCursor& cursor);
 std::optional<DeviceCursor> decodeCursor(std::string_view text);
 
-// The SQL expression a sort orders by, as text (so one keyset comparison
-// serves every sort); d = devices, c = the customer, l = device_latest.
+// The sort's key as text, the cursor's key (d = devices, c = the
+// customer, l = device_latest): text sorts order and compare by it;
+// last_seen by the timestamp it writes out.
 std::string_view sortKeySql(DeviceSort sort);
+// Whether a decoded cursor can be the end of a page in this sort (a
+// last_seen key must read back as a timestamp); a cursor of another sort
+// is refused rather than turned into a database error.
+bool cursorFitsSort(const DeviceCursor& cursor, DeviceSort sort);
+// The last seen a person is shown (l = device_latest): none until the
+// first reading, although the row holds the first-seen time as its
+// last_seen_at, the list's sort key, from the moment the device exists.
+inline constexpr std::string_view kShownLastSeenSql =
+    "(CASE WHEN l.status_at IS NOT NULL THEN l.last_seen_at END)";
 // A LIKE pattern matching `search` anywhere, with %, _ and \ taken literally.
 std::string likePattern(std::string_view search);
 

@@ -22,8 +22,8 @@ const std::array<Statement, 6>& statements() {
   static const std::array<Statement, 6> kStatements = {{
       {"devices_get",
        std::string("SELECT d.id, d.serial, d.manufacturer, d.model, d.ip, d.host_name, d.location,"
-                   " c.id, c.name, to_char(l.last_seen_at AT TIME ZONE 'UTC', ") +
-           kIso +
+                   " c.id, c.name, to_char(") +
+           std::string(kShownLastSeenSql) + " AT TIME ZONE 'UTC', " + kIso +
            "), coalesce(l.status, '{}')::text, coalesce(l.counters, '{}')::text,"
            " coalesce(l.supplies, '[]')::text, '',"
            " d.mac, d.firmware, d.contact, d.sys_object_id, d.sys_descr,"

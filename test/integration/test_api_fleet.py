@@ -266,3 +266,47 @@ def test_alerts_filter_by_severity(fleet, contract):
     assert critical and {a["severity"] for a in critical} == {"critical"}
     assert {a["device"]["serial"] for a in critical} >= {"ACM-000", "GLX-001"}
     assert api.get("/api/v1/alerts?severity=loud").status == 400
+
+
+def cursor(key: str, device: int) -> str:
+    import base64
+    return base64.urlsafe_b64encode(f"{device}:{key}".encode()).decode().rstrip("=")
+
+
+def test_last_seen_pages_keep_the_order_with_ties_and_devices_never_read(fleet, contract):
+    pg = fleet["pg"]
+    acme = org_id(fleet, "Acme")
+    # Three devices nobody has read yet (no reading: only their first
+    # sighting), all at the very time ACM-010 was last seen: ties within
+    # them and with a device that was read, broken by id.
+    pg.psql(f"INSERT INTO devices (customer_id, serial, first_seen_at) SELECT {acme}, s, l.last_seen_at"
+            " FROM device_latest l, unnest(ARRAY['ACM-NEW-1', 'ACM-NEW-2', 'ACM-NEW-3']) AS s"
+            f" WHERE l.device_id = {device_id(fleet, 'ACM-010')}")
+    try:
+        never = {f"ACM-NEW-{i}" for i in (1, 2, 3)}
+        # The order as the key was defined before it was one column: the
+        # latest reading, else the first sighting; then the id.
+        expected = pg.psql("SELECT d.serial FROM devices d LEFT JOIN device_latest l"
+                           " ON l.device_id = d.id AND l.status_at IS NOT NULL"
+                           f" WHERE d.customer_id = {acme}"
+                           " ORDER BY coalesce(l.last_seen_at, d.first_seen_at), d.id").split()
+        assert never < set(expected) and len(expected) >= 33
+        api = signed_in(fleet, contract, "carla")
+        for limit in (1, 4, 7):
+            up = all_pages(api, f"/api/v1/devices?sort=last_seen&limit={limit}")
+            assert [d["serial"] for d in up] == expected, limit
+            down = all_pages(api, f"/api/v1/devices?sort=-last_seen&limit={limit}")
+            assert [d["serial"] for d in down] == expected[::-1], limit
+        shown = {d["serial"]: d for d in up}
+        assert all(shown[s]["last_seen_at"] is None for s in never), [shown[s] for s in never]
+        assert shown["ACM-010"]["last_seen_at"] is not None
+        # Not read yet: no condition, so neither fine nor stopped.
+        fine = {d["serial"] for d in all_pages(api, "/api/v1/devices?status=ok&limit=100")}
+        assert "ACM-005" in fine and not fine & never
+        # A cursor that is not a time in this sort is the caller's mistake.
+        for bad in (cursor("Aficio MP", 5), cursor("2026-13-01T00:00:00.000000", 5)):
+            r = api.get(f"/api/v1/devices?sort=last_seen&after={bad}")
+            assert r.status == 400 and r.json["invalid_params"][0]["name"] == "after", r.json
+    finally:
+        pg.psql("DELETE FROM device_latest WHERE device_id IN (SELECT id FROM devices"
+                " WHERE serial LIKE 'ACM-NEW-_'); DELETE FROM devices WHERE serial LIKE 'ACM-NEW-_'")

@@ -325,11 +325,16 @@ void writeDevices(pqxx::work& txn, const Fleet& fleet, const Ids& ids) {
     rows += util::formatRfc3339(firstSeen);
     rows += '\n';
   }
+  // The workers write every device's device_latest row as ingest leaves
+  // it; the rows the trigger would add first would collide with them. Off
+  // for this transaction only (ALTER TABLE is transactional).
+  txn.exec("ALTER TABLE devices DISABLE TRIGGER devices_latest_rows");
   server::store::copyText(txn, "devices",
                           {"id", "customer_id", "serial", "mac", "ip", "host_name", "manufacturer",
                            "model", "firmware", "location", "contact", "sys_object_id", "sys_descr",
                            "capabilities", "collector_id", "first_seen_at"},
                           rows);
+  txn.exec("ALTER TABLE devices ENABLE TRIGGER devices_latest_rows");
 }
 
 // ---- per device: reads, time series, latest state, events -------------------

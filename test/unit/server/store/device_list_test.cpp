@@ -29,6 +29,31 @@ TEST_CASE("device list sorts are a closed set with a direction") {
   CHECK(deviceListSql(DeviceSort::kSerial, false).find("c.kind") == std::string::npos);
 }
 
+TEST_CASE("sorted by last seen, a page walks device_latest's typed key and id") {
+  const auto sql = deviceListSql(DeviceSort::kLastSeen, false);
+  CHECK(sql.find("FROM device_latest l JOIN devices d ON d.id = l.device_id") != std::string::npos);
+  CHECK(sql.find("(l.last_seen_at, l.device_id) > ($8::text::timestamp AT TIME ZONE 'UTC', "
+                 "$9::bigint)") != std::string::npos);
+  CHECK(sql.find("ORDER BY l.last_seen_at, l.device_id LIMIT $10") != std::string::npos);
+  const auto desc = deviceListSql(DeviceSort::kLastSeen, true);
+  CHECK(desc.find("ORDER BY l.last_seen_at DESC, l.device_id DESC") != std::string::npos);
+  CHECK(desc.find("(l.last_seen_at, l.device_id) < (") != std::string::npos);
+  // Every other sort keeps the devices in front and its text key.
+  CHECK(deviceListSql(DeviceSort::kSerial, false).find("LEFT JOIN device_latest l") !=
+        std::string::npos);
+}
+
+TEST_CASE("a last_seen cursor must carry a timestamp PostgreSQL can read back") {
+  const DeviceCursor good{"2026-12-05T18:40:04.123456", 7};
+  CHECK(cursorFitsSort(good, DeviceSort::kLastSeen));
+  CHECK(cursorFitsSort({"Aficio", 7}, DeviceSort::kModel));
+  CHECK_FALSE(cursorFitsSort({"Aficio", 7}, DeviceSort::kLastSeen));
+  CHECK_FALSE(cursorFitsSort({"2026-13-05T18:40:04.123456", 7}, DeviceSort::kLastSeen));
+  CHECK_FALSE(cursorFitsSort({"2026-12-05T18:40:04.12345x", 7}, DeviceSort::kLastSeen));
+  CHECK_FALSE(cursorFitsSort({"2026-12-05T18:40:04.123456Z", 7}, DeviceSort::kLastSeen));
+  CHECK_FALSE(cursorFitsSort({"2026-12-05T18:40:04+01:00:00", 7}, DeviceSort::kLastSeen));
+}
+
 TEST_CASE("device search takes LIKE's special characters literally") {
   CHECK(likePattern("ACM") == "%ACM%");
   CHECK(likePattern("50%_a\\b") == "%50\\%\\_a\\\\b%");
