@@ -5,6 +5,7 @@
 #include "server/api/alert_routes.hpp"
 #include "server/api/auth_routes.hpp"
 #include "server/api/fleet_routes.hpp"
+#include "server/api/notification_routes.hpp"
 #include "server/api/openapi.hpp"
 #include "server/api/problem.hpp"
 #include "server/api/report_routes.hpp"
@@ -87,6 +88,7 @@ struct ApiService::Impl final : receiver::HttpHandler {
     registerDashboardRoutes(router, clock);
     registerReportRoutes(router, clock);
     registerAlertRoutes(router, masterKey, clock);
+    registerNotificationRoutes(router);
     if (staticDir.empty()) {
       util::logInfo("portal") << "no portal files (portal.static_dir); serving the API only";
     }

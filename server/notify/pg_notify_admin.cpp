@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "server/auth/pg_audit_log.hpp"
 #include "server/notify/pg_outbox.hpp"
 
 namespace openmps::server::notify {
@@ -22,9 +23,19 @@ constexpr const char* kSelectEntries =
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') ELSE '' END, "
     "coalesce(to_char(n.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '') "
     "FROM notifications n JOIN organisations o ON o.id = n.organisation_id ";
+// o.path @> ARRAY[$4]: the organisation and its subtree (the GIN index on path).
+constexpr const char* kListFilter =
+    "WHERE ($1 = '' OR n.state = $1) AND ($2 = '' OR n.kind = $2) AND ($3 = '' OR n.channel = $3) "
+    "AND ($4::bigint = 0 OR o.path @> ARRAY[$4::bigint]) AND ($5::bigint = 0 OR n.id < $5::bigint) "
+    "ORDER BY n.id DESC LIMIT $6";
+// A dead row is never claimed by a delivery worker, so its lock is free.
 constexpr const char* kRetryDead =
-    "UPDATE notifications SET state = 'queued', attempts = 0, next_attempt_at = now(), "
-    "last_error = '' WHERE id = $1 AND state = 'dead'";
+    "WITH old AS (SELECT id, attempts FROM notifications WHERE id = $1 AND state = 'dead' "
+    "FOR UPDATE) "
+    "UPDATE notifications n SET state = 'queued', attempts = 0, next_attempt_at = now(), "
+    "last_error = '' FROM old WHERE n.id = old.id "
+    "RETURNING n.organisation_id, old.attempts, n.kind, n.channel";
+constexpr const char* kStateOf = "SELECT state FROM notifications WHERE id = $1";
 
 OutboxEntry entryFrom(const pqxx::row& r) {
   OutboxEntry e;
@@ -46,7 +57,51 @@ OutboxEntry entryFrom(const pqxx::row& r) {
   return e;
 }
 
+void auditRetry(pqxx::transaction_base& txn, std::int64_t id, const pqxx::row& r,
+                const auth::AuditActor& actor) {
+  auth::AuditEvent e;
+  e.organisationId = r[0].as<std::int64_t>();
+  e.action = "notification.retry";
+  e.targetType = "notification";
+  e.targetId = std::to_string(id);
+  e.before = nlohmann::json{{"state", "dead"}, {"attempts", r[1].as<int>()}}.dump();
+  e.after = nlohmann::json{{"state", "queued"}, {"attempts", 0}}.dump();
+  e.detail = r[2].as<std::string>() + " by " + r[3].as<std::string>();
+  auth::writeAudit(txn, actor, e);
+}
+
 }  // namespace
+
+bool isOutboxState(const std::string& state) {
+  return state == "queued" || state == "sent" || state == "dead";
+}
+
+std::vector<OutboxEntry> listOutbox(pqxx::transaction_base& txn, const OutboxFilter& filter) {
+  const auto r = txn.exec_params(std::string(kSelectEntries) + kListFilter, filter.state,
+                                 filter.kind, filter.channel, filter.organisationId.value_or(0),
+                                 filter.before, filter.limit);
+  std::vector<OutboxEntry> out;
+  out.reserve(r.size());
+  for (const auto& row : r) out.push_back(entryFrom(row));
+  return out;
+}
+
+std::optional<OutboxEntry> findOutboxEntry(pqxx::transaction_base& txn, std::int64_t id) {
+  const auto r = txn.exec_params(std::string(kSelectEntries) + "WHERE n.id = $1", id);
+  if (r.empty()) return std::nullopt;
+  return entryFrom(r[0]);
+}
+
+RetryOutcome retryDead(pqxx::transaction_base& txn, std::int64_t id,
+                       const auth::AuditActor& actor) {
+  const auto r = txn.exec_params(kRetryDead, id);
+  if (r.empty()) {
+    return txn.exec_params(kStateOf, id).empty() ? RetryOutcome::kNotFound : RetryOutcome::kNotDead;
+  }
+  auditRetry(txn, id, r[0], actor);
+  txn.exec0("NOTIFY openmps_outbox");
+  return RetryOutcome::kQueued;
+}
 
 struct PgNotifyAdmin::Impl {
   explicit Impl(const util::Secret& uri) : conn(uri.reveal()) {}
@@ -83,27 +138,7 @@ std::int64_t PgNotifyAdmin::queueWebhook(const OutgoingWebhook& hook) {
 
 std::optional<OutboxEntry> PgNotifyAdmin::find(std::int64_t id) {
   pqxx::read_transaction txn(impl_->conn);
-  const auto r = txn.exec_params(std::string(kSelectEntries) + "WHERE n.id = $1", id);
-  if (r.empty()) return std::nullopt;
-  return entryFrom(r[0]);
-}
-
-std::vector<OutboxEntry> PgNotifyAdmin::list(const std::string& state, int limit) {
-  pqxx::read_transaction txn(impl_->conn);
-  const auto r = txn.exec_params(
-      std::string(kSelectEntries) + "WHERE $1 = '' OR n.state = $1 ORDER BY n.id DESC LIMIT $2",
-      state, limit);
-  std::vector<OutboxEntry> out;
-  for (const auto& row : r) out.push_back(entryFrom(row));
-  return out;
-}
-
-bool PgNotifyAdmin::retry(std::int64_t id) {
-  pqxx::work txn(impl_->conn);
-  const auto r = txn.exec_params(kRetryDead, id);
-  txn.exec("NOTIFY openmps_outbox");
-  txn.commit();
-  return r.affected_rows() == 1;
+  return findOutboxEntry(txn, id);
 }
 
 std::string outboxToText(const std::vector<OutboxEntry>& rows) {
@@ -119,28 +154,38 @@ std::string outboxToText(const std::vector<OutboxEntry>& rows) {
   return out;
 }
 
-std::string outboxToJson(const std::vector<OutboxEntry>& rows) {
-  nlohmann::json out = nlohmann::json::array();
+namespace {
+
+nlohmann::json entryJson(const OutboxEntry& e) {
   auto orNull = [](const std::string& s) {
     return s.empty() ? nlohmann::json() : nlohmann::json(s);
   };
-  for (const auto& e : rows) {
-    out.push_back({{"id", e.id},
-                   {"message_id", e.messageId},
-                   {"organisation_id", e.organisationId},
-                   {"organisation", e.organisation},
-                   {"kind", e.kind},
-                   {"channel", e.channel},
-                   {"recipient", e.recipient},
-                   {"locale", e.locale},
-                   {"subject", e.subject},
-                   {"state", e.state},
-                   {"attempts", e.attempts},
-                   {"last_error", orNull(e.lastError)},
-                   {"created_at", e.createdAt},
-                   {"next_attempt_at", orNull(e.nextAttemptAt)},
-                   {"sent_at", orNull(e.sentAt)}});
-  }
+  return {{"id", e.id},
+          {"message_id", e.messageId},
+          {"organisation_id", e.organisationId},
+          {"organisation", e.organisation},
+          {"kind", e.kind},
+          {"channel", e.channel},
+          {"recipient", e.recipient},
+          {"locale", e.locale},
+          {"subject", e.subject},
+          {"state", e.state},
+          {"attempts", e.attempts},
+          {"last_error", orNull(e.lastError)},
+          {"created_at", e.createdAt},
+          {"next_attempt_at", orNull(e.nextAttemptAt)},
+          {"sent_at", orNull(e.sentAt)}};
+}
+
+}  // namespace
+
+std::string outboxEntryJson(const OutboxEntry& entry) {
+  return entryJson(entry).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string outboxToJson(const std::vector<OutboxEntry>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : rows) out.push_back(entryJson(e));
   return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

@@ -6,11 +6,19 @@
 #include <string>
 #include <vector>
 
+#include "server/auth/audit.hpp"
 #include "server/notify/notification.hpp"
 #include "shared/util/secret.hpp"
 
-// The outbox as an operator sees it (openmps-server notify list|retry,
-// alert test-notify): on a connection of its own, as the owner.
+namespace pqxx {
+class transaction_base;
+}
+
+// The outbox as people see it: listed and a dead notification queued again,
+// for the command line (notify list|retry, as the owner) and the REST API
+// (listNotifications, retryNotification, as the API's role: row-level
+// security limits both to the caller's subtree) through the same functions.
+// PgNotifyAdmin: alert test-notify's own connection, as the owner.
 namespace openmps::server::notify {
 
 struct OutboxEntry {
@@ -30,6 +38,29 @@ struct OutboxEntry {
   std::string nextAttemptAt;  // queued only
   std::string sentAt;         // sent only
 };
+
+// What to list; every member empty or absent: everything visible.
+struct OutboxFilter {
+  std::string state;                           // queued, sent, dead
+  std::string kind;                            // alert.raised, report, test, ...
+  std::string channel;                         // email, webhook
+  std::optional<std::int64_t> organisationId;  // that organisation and everything below it
+  int limit = 50;
+  std::int64_t before = 0;  // cursor: notifications with a smaller id (0: the newest)
+};
+
+// Whether `state` is one the outbox has (queued, sent, dead).
+bool isOutboxState(const std::string& state);
+
+// Newest first, at most filter.limit.
+std::vector<OutboxEntry> listOutbox(pqxx::transaction_base& txn, const OutboxFilter& filter);
+std::optional<OutboxEntry> findOutboxEntry(pqxx::transaction_base& txn, std::int64_t id);
+
+enum class RetryOutcome { kQueued, kNotFound, kNotDead };
+// A dead notification queued again with fresh attempts and the delivery
+// workers woken; the audit entry (notification.retry) is written in the
+// same transaction. kNotFound: no such notification visible to txn.
+RetryOutcome retryDead(pqxx::transaction_base& txn, std::int64_t id, const auth::AuditActor& actor);
 
 // An organisation notifications can belong to.
 struct NotifyOrganisation {
@@ -53,18 +84,15 @@ class PgNotifyAdmin {
   std::int64_t queueWebhook(const OutgoingWebhook& hook);
 
   std::optional<OutboxEntry> find(std::int64_t id);
-  // Newest first; state empty: any.
-  std::vector<OutboxEntry> list(const std::string& state, int limit);
-  // A dead notification queued again with fresh attempts; false when it
-  // is not dead.
-  bool retry(std::int64_t id);
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-// `notify list` output: an aligned table, or a JSON array.
+// `notify list` output: an aligned table, or a JSON array of
+// outboxEntryJson (the API's Notification).
+std::string outboxEntryJson(const OutboxEntry& entry);
 std::string outboxToText(const std::vector<OutboxEntry>& rows);
 std::string outboxToJson(const std::vector<OutboxEntry>& rows);
 

@@ -175,6 +175,9 @@ def objects(srv, pg, api) -> dict[str, int | str]:
             " since, raised_at) SELECT customer_id, id, 'jam', '', 'critical', 'open', now(),"
             " now() FROM devices")
 
+    notification = q("INSERT INTO notifications (organisation_id, kind, channel, recipient, state)"
+                     f" VALUES ({customer}, 'report', 'email', 'a@example.com', 'dead') RETURNING id")
+
     def first_id(doc):
         return doc["id"] if "id" in doc else next(
             v["id"] for v in doc.values() if isinstance(v, dict) and "id" in v)
@@ -185,6 +188,7 @@ def objects(srv, pg, api) -> dict[str, int | str]:
         "/report-runs/": first_id(run), "/report-schedules/": first_id(sched),
         "/dealers/": q("SELECT id FROM organisations WHERE kind = 'dealer'"),
         "/alerts/": q("SELECT id FROM alerts"), "/reports/": "inventory",
+        "/notifications/": notification,
         "customer": customer, "dealer": q("SELECT id FROM organisations WHERE kind = 'dealer'"),
     }
 

@@ -98,7 +98,7 @@ UNCOMPARED = {"sessions", "audit_log", "sign_in_failures", "sign_in_locks", "sch
 class Case:
     """One request. `path` and `body` are formatted with the foreign tenant's
     objects ({org}, {user}, {token}, {device}, {collector}, {group}, {alert},
-    {run}, {schedule}, {subscription}, {dealer}); a tenant lacking one is
+    {run}, {schedule}, {subscription}, {notification}, {dealer}); a tenant lacking one is
     skipped. expect: "path" (403/404), "body" (403/404/422), "list" (no
     foreign object in the answer; `kind` names the list's objects)."""
     method: str
@@ -228,6 +228,10 @@ CASES: dict[str, list[Case]] = {
                                          "address": "new@example.com"})],
     "deleteAlertSubscription": [path("DELETE", "/api/v1/alert-subscriptions/{subscription}")],
     "testAlertSubscription": [path("POST", "/api/v1/alert-subscriptions/{subscription}/test")],
+    "listNotifications": [
+        listing("/api/v1/notifications?limit=200", "notification"),
+        filtered("/api/v1/notifications?limit=200&organisation_id={org}", "notification")],
+    "retryNotification": [path("POST", "/api/v1/notifications/{notification}/retry")],
 }
 
 # Operations on the caller's own session or account: they name no object, so
@@ -395,6 +399,15 @@ def build_world(srv, pg) -> dict:
     for key in ("sa2", "nosite", "ca2", "cb1"):
         objs[key]["alert"] = int(pg.psql(
             f"SELECT id FROM alerts WHERE device_id = {objs[key]['device']}"))
+    # One dead notification per organisation (no notify.smtp: the server
+    # sends nothing, and a dead one is never touched by its workers).
+    for key, o in objs.items():
+        if "org" in o:
+            o["notification"] = int(pg.psql(
+                "INSERT INTO notifications (organisation_id, kind, channel, recipient, subject,"
+                f" state, attempts, last_error) VALUES ({o['org']}, 'report', 'email',"
+                f" 'notice-mk{key}@example.com', 'Notice mk{key}', 'dead', 8, 'refused')"
+                " RETURNING id").split()[0])
     # Report runs finish before the roles run (the fingerprint must hold still).
     wait_for(lambda: pg.psql("SELECT count(*) FROM report_runs WHERE status = 'pending'"
                              ).strip() == "0", timeout=120)
@@ -447,7 +460,7 @@ def ids_in(body) -> set[int]:
 # The kinds of object a list case names (`kind`), which are also the keys of
 # a tenant's objects.
 KINDS = ("user", "token", "org", "group", "collector", "device", "run", "schedule", "alert",
-         "subscription")
+         "subscription", "notification")
 
 
 def check_role(world, role: str) -> list[str]:
