@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api/auth_json.hpp"
+#include "server/api/device_json.hpp"
 #include "server/api/fleet_routes.hpp"
 #include "server/api/json_body.hpp"
 #include "server/api/problem.hpp"
@@ -29,65 +30,6 @@ constexpr std::chrono::hours kForecastHistory{24 * 120};
 Json parsed(const std::string& text, const Json& fallback) {
   auto value = Json::parse(text, nullptr, false);
   return value.is_discarded() ? fallback : value;
-}
-
-Json nullableText(const std::string& text) {
-  return text.empty() ? Json(nullptr) : Json(text);
-}
-
-Json statusJson(const std::string& text) {
-  const Json s = parsed(text, Json::object());
-  if (!s.is_object() || s.empty()) return nullptr;
-  Json errors = s.contains("errors") && s["errors"].is_array() ? s["errors"] : Json::array();
-  return {{"printer_status", s.value("printer_status", "")},
-          {"device_status", s.value("device_status", "")},
-          {"errors", errors}};
-}
-
-Json suppliesJson(const std::string& text) {
-  Json out = Json::array();
-  const Json list = parsed(text, Json::array());
-  if (!list.is_array()) return out;
-  for (const auto& s : list) {
-    if (!s.is_object()) continue;
-    const auto pct = s.find("level_percent");
-    out.push_back({{"index", s.value("index", 0)},
-                   {"description", s.value("description", "")},
-                   {"type", s.value("type", "")},
-                   {"color", s.value("color", "")},
-                   {"level_percent", pct != s.end() && pct->is_number() ? *pct : Json(nullptr)},
-                   {"state", s.value("state", "")},
-                   {"part_number", s.value("part_number", "")},
-                   {"serial", s.value("serial", "")}});
-  }
-  return out;
-}
-
-Json countersJson(const std::string& text) {
-  Json c = parsed(text, Json::object());
-  Json out = Json::object();
-  if (!c.is_object()) return out;
-  for (const auto& [name, value] : c.items()) {
-    if (value.is_number_integer()) out[name] = value;
-  }
-  return out;
-}
-
-Json summaryJson(const store::DeviceListRow& d) {
-  return {{"id", d.id},
-          {"serial", d.serial},
-          {"manufacturer", d.manufacturer},
-          {"model", d.model},
-          {"kind", d.kind},
-          {"ip", d.ip},
-          {"host_name", d.hostName},
-          {"location", d.location},
-          {"customer", {{"id", d.customerId}, {"name", d.customerName}}},
-          {"site", d.siteId == 0 ? Json(nullptr) : Json{{"id", d.siteId}, {"name", d.siteName}}},
-          {"last_seen_at", nullableText(d.lastSeenAt)},
-          {"status", statusJson(d.statusJson)},
-          {"counters", countersJson(d.countersJson)},
-          {"supplies", suppliesJson(d.suppliesJson)}};
 }
 
 template <typename E>
@@ -135,11 +77,9 @@ ApiResponse listDevices(RequestContext& ctx, const util::Clock& clock) {
   auto rows = store::PgDevices(ctx.txn()).list(q, clock.now());
   const bool more = rows.size() > static_cast<std::size_t>(q.limit);
   if (more) rows.pop_back();
-  Json items = Json::array();
-  for (const auto& d : rows) items.push_back(summaryJson(d));
-  Json next = nullptr;
+  std::optional<std::string> next;
   if (more && !rows.empty()) next = store::encodeCursor({rows.back().sortKey, rows.back().id});
-  return json(200, {{"items", std::move(items)}, {"next_after", next}});
+  return jsonResponse(200, devicePageJson(rows, next));
 }
 
 store::DeviceDetail visibleDevice(RequestContext& ctx, store::PgDevices& devices) {
@@ -149,8 +89,8 @@ store::DeviceDetail visibleDevice(RequestContext& ctx, store::PgDevices& devices
   return *d;
 }
 
-Json detailJson(const store::DeviceDetail& d) {
-  Json out = summaryJson(d.row);
+std::string detailJson(const store::DeviceDetail& d) {
+  Json out;
   out["mac"] = d.mac;
   out["firmware"] = d.firmware;
   out["contact"] = d.contact;
@@ -160,12 +100,17 @@ Json detailJson(const store::DeviceDetail& d) {
   out["collector"] =
       d.collectorId == 0 ? Json(nullptr) : Json{{"id", d.collectorId}, {"name", d.collectorName}};
   out["capabilities"] = parsed(d.capabilitiesJson, Json::object());
-  return out;
+  // The summary's members, then these: one object.
+  std::string text;
+  appendDeviceSummary(text, d.row);
+  text.back() = ',';
+  text += out.dump(-1, ' ', false, Json::error_handler_t::replace).substr(1);
+  return text;
 }
 
 ApiResponse getDevice(RequestContext& ctx) {
   store::PgDevices devices(ctx.txn());
-  return json(200, detailJson(visibleDevice(ctx, devices)));
+  return jsonResponse(200, detailJson(visibleDevice(ctx, devices)));
 }
 
 ApiResponse updateDevice(RequestContext& ctx) {
@@ -187,7 +132,7 @@ ApiResponse updateDevice(RequestContext& ctx) {
       ctx.txn(), auth::AuditActor::of(ctx.caller(), ctx.request().peer),
       auth::AuditEvent{before.row.customerId, "device.update", "device",
                        std::to_string(before.row.id), siteOf(before), siteOf(after), ""});
-  return json(200, detailJson(after));
+  return jsonResponse(200, detailJson(after));
 }
 
 std::pair<TimePoint, TimePoint> rangeOf(const ApiRequest& request, TimePoint now) {
