@@ -169,10 +169,12 @@ def portal(tmp_path_factory):
                 "main_pages": ["/dashboard", "/devices", device_page, "/alerts", "/reports", "/customers",
                                customer_page, "/groups", "/collectors", "/users", "/account"],
                 "main_pages_of": {
-                    "dealer": ["/dashboard", "/devices", device_page, "/alerts", "/alerts/rules", "/reports",
+                    "dealer": ["/dashboard", "/devices", device_page, "/alerts", "/alerts/rules",
+                               "/alerts/notifications", "/reports",
                                "/customers", customer_page, "/groups", "/collectors", "/users", "/tokens", "/audit",
                                "/account"],
-                    "customer": ["/dashboard", "/devices", device_page, "/alerts", "/reports", "/groups",
+                    "customer": ["/dashboard", "/devices", device_page, "/alerts", "/alerts/notifications",
+                                 "/reports", "/groups",
                                  "/collectors", "/users", "/account"],
                 },
                 "expect_nav": {

@@ -21,6 +21,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/devices', name: 'devices', component: () => import('./pages/DevicesPage.vue'), meta: { title: 'devices.title', operation: 'listDevices' } },
   { path: '/devices/:id(\\d+)', name: 'device', component: () => import('./pages/DevicePage.vue'), meta: { title: 'device.title', operation: 'getDevice' } },
   { path: '/alerts', name: 'alerts', component: () => import('./pages/AlertsPage.vue'), meta: { title: 'alerts.title', operation: 'listAlerts' } },
+  { path: '/alerts/notifications', name: 'notifications', component: () => import('./pages/NotificationsPage.vue'), meta: { title: 'notifications.title', operation: 'listNotifications' } },
   { path: '/alerts/rules', name: 'alert-rules', component: () => import('./pages/AlertRulesPage.vue'), meta: { title: 'alertRules.title', operation: 'getOrganisationAlertRules' } },
   { path: '/reports', name: 'reports', component: () => import('./pages/ReportsPage.vue'), meta: { title: 'reports.title', operation: 'listReports' } },
   { path: '/customers', name: 'customers', component: () => import('./pages/CustomersPage.vue'), meta: { title: 'customers.title', operation: 'listOrganisations' } },
