@@ -1,6 +1,9 @@
 #include "server/notify/poco_smtp_sender.hpp"
 
+#include <csignal>
 #include <mutex>
+#include <optional>
+#include <vector>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
@@ -19,6 +22,14 @@ namespace openmps::server::notify {
 namespace {
 
 using Poco::Net::MailMessage;
+using Session = Poco::Net::SecureSMTPClientSession;
+
+// How long and for how many messages a session is used again. Mail servers
+// wait minutes for the next command (RFC 5321 asks for 5); the RSET before
+// each reuse finds one that gave up earlier.
+constexpr std::chrono::seconds kKeepIdle{50};
+constexpr int kMaxMessagesPerSession = 100;
+constexpr std::size_t kMaxIdleSessions = 8;
 
 Poco::Net::Context::Ptr tlsContext(const SmtpSettings& s) {
   static std::once_flag once;
@@ -70,8 +81,7 @@ void compose(MailMessage& m, const SmtpSettings& s, const Delivery& d,
   }
 }
 
-void greet(Poco::Net::SecureSMTPClientSession& session, const SmtpSettings& s,
-           const Poco::Net::Context::Ptr& context) {
+void greet(Session& session, const SmtpSettings& s, const Poco::Net::Context::Ptr& context) {
   session.setTimeout(Poco::Timespan(static_cast<long>(s.timeout.count()), 0));
   session.login();
   if (s.tls == SmtpTls::kStartTls && !session.startTLS(context)) {
@@ -85,35 +95,143 @@ void greet(Poco::Net::SecureSMTPClientSession& session, const SmtpSettings& s,
   }
 }
 
+// Writing to a connection the mail server has closed raises SIGPIPE
+// (OpenSSL writes with write(2)); blocked on the delivery thread, the write
+// fails with EPIPE instead of ending the process. Kept sessions make that
+// more likely: a server may drop one while it is idle.
+void blockSigpipe() {
+  thread_local const bool blocked = [] {
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    return pthread_sigmask(SIG_BLOCK, &pipe, nullptr) == 0;
+  }();
+  (void)blocked;
+}
+
+// A session kept for the next message.
+struct KeptSession {
+  std::unique_ptr<Session> session;
+  util::Clock::MonoTime lastUsed;
+  int sent = 0;
+};
+
+// QUIT, as politely as the connection allows.
+void quit(KeptSession& kept) {
+  try {
+    kept.session->close();
+  } catch (const Poco::Exception&) {
+    // Gone already: nothing to say goodbye to.
+  }
+}
+
+// RSET answered with 250: the session is alive and has no transaction open.
+bool stillUsable(Session& session) {
+  try {
+    std::string response;
+    return session.sendCommand("RSET", response) == 250;
+  } catch (const Poco::Exception&) {
+    return false;
+  }
+}
+
 }  // namespace
 
+struct PocoSmtpSender::Impl {
+  Impl(SmtpSettings s, const util::Clock& c) : settings(std::move(s)), clock(c) {}
+
+  ~Impl() {
+    blockSigpipe();  // QUIT on sessions the server may have closed
+    for (auto& kept : idle) quit(kept);
+  }
+
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  SmtpSettings settings;
+  const util::Clock& clock;
+  std::mutex mutex;
+  Poco::Net::Context::Ptr context;
+  std::vector<KeptSession> idle;  // the most recently used last
+
+  Poco::Net::Context::Ptr tls() {
+    const std::lock_guard lock(mutex);
+    if (context.isNull()) context = tlsContext(settings);
+    return context;
+  }
+
+  KeptSession open() {
+    const auto ctx = tls();
+    std::unique_ptr<Session> session;
+    if (settings.tls == SmtpTls::kImplicit) {
+      Poco::Net::SecureStreamSocket socket(Poco::Net::SocketAddress(settings.host, settings.port),
+                                           settings.host, ctx);
+      session = std::make_unique<Session>(socket);
+    } else {
+      session = std::make_unique<Session>(settings.host, settings.port);
+    }
+    greet(*session, settings, ctx);
+    return {std::move(session), clock.monotonic(), 0};
+  }
+
+  // The youngest kept session that still answers; sessions idle too long
+  // are closed.
+  std::optional<KeptSession> reuse() {
+    std::vector<KeptSession> stale;
+    std::optional<KeptSession> found;
+    {
+      const std::lock_guard lock(mutex);
+      const auto now = clock.monotonic();
+      while (!idle.empty() && !found) {
+        KeptSession kept = std::move(idle.back());
+        idle.pop_back();
+        if (now - kept.lastUsed < kKeepIdle) {
+          found = std::move(kept);
+        } else {
+          stale.push_back(std::move(kept));
+        }
+      }
+    }
+    for (auto& kept : stale) quit(kept);
+    if (found && !stillUsable(*found->session)) {
+      quit(*found);
+      found.reset();
+    }
+    return found;
+  }
+
+  void keep(KeptSession kept) {
+    kept.lastUsed = clock.monotonic();
+    if (++kept.sent < kMaxMessagesPerSession) {
+      const std::lock_guard lock(mutex);
+      if (idle.size() < kMaxIdleSessions) {
+        idle.push_back(std::move(kept));
+        return;
+      }
+    }
+    quit(kept);
+  }
+};
+
 PocoSmtpSender::PocoSmtpSender(SmtpSettings settings, const util::Clock& clock)
-    : settings_(std::move(settings)), clock_(clock) {}
+    : impl_(std::make_unique<Impl>(std::move(settings), clock)) {}
+
+PocoSmtpSender::~PocoSmtpSender() = default;
 
 SendResult PocoSmtpSender::send(const Delivery& delivery) {
-  const SmtpSettings& s = settings_;
+  const SmtpSettings& s = impl_->settings;
   const std::string where = "smtp " + s.host + ":" + std::to_string(s.port);
   bool sending = false;
+  blockSigpipe();
   try {
-    const auto context = tlsContext(s);
-    std::unique_ptr<Poco::Net::SecureSMTPClientSession> session;
-    if (s.tls == SmtpTls::kImplicit) {
-      Poco::Net::SecureStreamSocket socket(Poco::Net::SocketAddress(s.host, s.port), s.host,
-                                           context);
-      session = std::make_unique<Poco::Net::SecureSMTPClientSession>(socket);
-    } else {
-      session = std::make_unique<Poco::Net::SecureSMTPClientSession>(s.host, s.port);
-    }
-    greet(*session, s, context);
+    std::optional<KeptSession> kept = impl_->reuse();
+    if (!kept) kept = impl_->open();
     MailMessage message;
-    compose(message, s, delivery, clock_.now());
+    compose(message, s, delivery, impl_->clock.now());
     sending = true;
-    session->sendMessage(message);
-    try {
-      session->close();
-    } catch (const Poco::Exception&) {
-      // Accepted already: a failed QUIT changes nothing.
-    }
+    kept->session->sendMessage(message);
+    // Accepted: a session that fails from here on changes nothing for it.
+    impl_->keep(std::move(*kept));
     return {SendStatus::kSent, where + " accepted " + delivery.messageId};
   } catch (const Poco::Net::SMTPException& e) {
     // A 5xx answer to MAIL, RCPT or DATA refuses this very message; 4xx,

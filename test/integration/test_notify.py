@@ -8,6 +8,9 @@ signatures:
 - rows written into the outbox by another feature (an e-mail with an
   attachment stored inline and one stored as a reference with no loader)
   are sent by the running server's workers, or retried and given up;
+- mails share SMTP sessions (six mails, at most one session per delivery
+  worker), and a session the SMTP server closed while idle is replaced
+  before a mail goes out on it (each mail sent at its first attempt);
 - a failing webhook is retried with backoff and dead after the last
   attempt; `notify retry` queues it again;
 - the server killed (SIGKILL) while the SMTP server holds its answer: after
@@ -137,6 +140,26 @@ def test_running_server_sends_what_others_queue(rig):
         assert "nothing loads source 'report_file'" in err
     finally:
         srv.stop()
+
+
+def test_mails_share_a_session_and_a_closed_session_costs_no_attempt(rig):
+    pg, sink, hooks, srv = rig
+    srv.start()
+    try:
+        before = sink.connections
+        first = [queue_mail(pg, f"s{i}@example.com", subject=f"Sitzung {i}") for i in range(6)]
+        wait_for(lambda: all(state(pg, n) == ("sent", 1) for n in first), timeout=30)
+        assert sink.connections - before <= 2  # two delivery workers
+        sink.drop_connections()  # the SMTP server gives up on idle sessions
+        dropped = sink.connections
+        later = [queue_mail(pg, f"t{i}@example.com", subject=f"Neu {i}") for i in range(3)]
+        wait_for(lambda: all(state(pg, n) == ("sent", 1) for n in later), timeout=30)
+        assert sink.connections > dropped
+    finally:
+        srv.stop()
+    for nid in first + later:
+        mid = pg.psql(f"SELECT message_id FROM notifications WHERE id = {nid}").strip()
+        assert sum(mid in m["Message-ID"] for m in sink.messages) == 1, nid
 
 
 def test_failing_webhook_is_retried_then_dead_then_retried_by_hand(rig):

@@ -6,7 +6,9 @@
   ``hold()`` makes it keep the answer to the next DATA until ``release()``:
   a test can kill the sender while it waits for the 250. A message whose
   connection is gone by then is dropped, as a real MTA drops a transaction
-  that never got its final reply.
+  that never got its final reply. ``connections`` counts the sessions
+  clients opened; ``drop_connections()`` closes every open one, as a mail
+  server does with a session idle too long.
 - ``WebhookReceiver``: an HTTPS server that checks each call's HMAC-SHA256
   signature and timestamp (server/notify/README.md, "Webhooks"), answers with a
   scripted status (``fail_next``), can hold its answer (``hold()``), and
@@ -53,6 +55,8 @@ class SmtpSink:
         self._hold.set()
         self._holding = threading.Event()
         self.refuse_next = 0  # answer the next N DATA with a 451
+        self._peers: set = set()  # (address, port) of every session
+        self._open: list = []  # aiosmtpd's SMTP of each session
 
     def start(self) -> "SmtpSink":
         from aiosmtpd.controller import Controller
@@ -96,6 +100,14 @@ class SmtpSink:
               and auth_data.password.decode(errors="replace") == self.password)
         return AuthResult(success=ok)
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        session.host_name = hostname  # what aiosmtpd does itself without this hook
+        with self._lock:
+            if session.peer not in self._peers:
+                self._peers.add(session.peer)
+                self._open.append(server)
+        return responses
+
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
         import asyncio
         if self.refuse_next:
@@ -132,6 +144,24 @@ class SmtpSink:
 
     def release(self) -> None:
         self._hold.set()
+
+    @property
+    def connections(self) -> int:
+        with self._lock:
+            return len(self._peers)
+
+    def drop_connections(self) -> None:
+        """Closes every session; returns once they are closed."""
+        import asyncio
+        with self._lock:
+            servers, self._open = self._open, []
+
+        async def close(server):
+            if server.transport is not None:
+                server.transport.close()
+
+        for server in servers:
+            asyncio.run_coroutine_threadsafe(close(server), server.loop).result(10)
 
     def config(self) -> str:
         """The notify.smtp section for a server configuration (password inline)."""
