@@ -88,7 +88,7 @@ struct ApiService::Impl final : receiver::HttpHandler {
     registerDashboardRoutes(router, clock);
     registerReportRoutes(router, clock);
     registerAlertRoutes(router, masterKey, clock);
-    registerNotificationRoutes(router);
+    registerNotificationRoutes(router, masterKey, clock);
     if (staticDir.empty()) {
       util::logInfo("portal") << "no portal files (portal.static_dir); serving the API only";
     }

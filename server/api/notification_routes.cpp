@@ -9,10 +9,13 @@
 #include <pqxx/pqxx>
 
 #include "server/api/auth_json.hpp"
+#include "server/api/json_body.hpp"
 #include "server/api/problem.hpp"
 #include "server/api/query_params.hpp"
 #include "server/notify/pg_notify_admin.hpp"
+#include "server/notify/webhook_secrets.hpp"
 #include "shared/util/args.hpp"
+#include "shared/util/time_format.hpp"
 
 namespace openmps::server::api {
 namespace {
@@ -83,15 +86,71 @@ ApiResponse retryNotification(RequestContext& ctx) {
   return jsonResponse(200, notify::outboxEntryJson(*entry));
 }
 
+notify::TestMessage testMessageFrom(const JsonBody& body, const notify::WebhookSecrets& secrets) {
+  const auto& f = body.fields();
+  notify::TestMessage m;
+  m.organisationId = f.requireInt("organisation_id", 1, INT64_MAX);
+  const auto channel = notify::channelFromString(f.requireString("channel", 10));
+  if (!channel) invalidField("channel", "expected email or webhook");
+  m.channel = *channel;
+  m.locale = f.optionalString("locale", 5);
+  // Every member read (type, length) before the channel decides which belong.
+  const auto address = f.optionalString("address", 254);
+  const auto url = f.optionalString("url", 2048);
+  const auto secret = f.optionalString("secret", 256);
+  if (m.channel == notify::Channel::kEmail) {
+    if (body.has("url")) invalidField("url", "an e-mail test has an address only");
+    if (body.has("secret")) invalidField("secret", "an e-mail test has an address only");
+    if (!body.has("address")) invalidField("address", "missing");
+    m.to = address;
+    return m;
+  }
+  if (body.has("address")) invalidField("address", "a webhook test has a url and a secret");
+  if (!body.has("url")) invalidField("url", "missing");
+  if (secret.size() < 16) invalidField("secret", "at least 16 characters");
+  m.url = url;
+  m.sealedSecret = secrets.seal(secret);
+  return m;
+}
+
+// The field an outbox refusal names ("notification: to: ...") as the body calls it.
+std::string fieldOf(const std::string& message) {
+  if (message.find("url:") != std::string::npos) return "url";
+  if (message.find("locale:") != std::string::npos) return "locale";
+  return "address";
+}
+
+ApiResponse sendTestNotification(RequestContext& ctx, const notify::WebhookSecrets& secrets,
+                                 const util::Clock& clock) {
+  refuseRestricted(ctx);
+  const JsonBody body(ctx.request(),
+                      {"organisation_id", "channel", "address", "url", "secret", "locale"});
+  const auto message = testMessageFrom(body, secrets);
+  std::optional<std::int64_t> id;
+  try {
+    id = notify::queueTestMessage(ctx.txn(), message, util::formatRfc3339(clock.now()));
+  } catch (const std::invalid_argument& e) {
+    invalidField(fieldOf(e.what()), e.what());
+  }
+  if (!id) invalidField("organisation_id", "not an organisation you can see");
+  return json(202, {{"notification_id", *id}});
+}
+
 }  // namespace
 
-void registerNotificationRoutes(Router& router) {
+void registerNotificationRoutes(Router& router, const envelope::MasterKey& masterKey,
+                                const util::Clock& clock) {
   using auth::Role;
   const std::set<Role> admins = {Role::kRootAdmin, Role::kDealerAdmin, Role::kCustomerAdmin};
   router.add({"listNotifications", "GET", "/api/v1/notifications", Access::kSignedIn, admins,
               listNotifications});
   router.add({"retryNotification", "POST", "/api/v1/notifications/{id}/retry", Access::kSignedIn,
               admins, retryNotification});
+  auto secrets = std::make_shared<notify::WebhookSecrets>(masterKey.bytes());
+  const auto* c = &clock;
+  router.add(
+      {"sendTestNotification", "POST", "/api/v1/notifications/test", Access::kSignedIn, admins,
+       [secrets, c](RequestContext& ctx) { return sendTestNotification(ctx, *secrets, *c); }});
 }
 
 }  // namespace openmps::server::api

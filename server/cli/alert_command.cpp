@@ -353,21 +353,18 @@ int testNotify(const util::ParsedArgs& parsed) {
     if (!notify::supportedLocale(locale)) {
       throw util::UsageError("--locale: expected en, de, fr or it, got '" + locale + "'");
     }
-    const auto text = notify::testMail(locale, org->name, when);
+    notify::TestMessage message;
+    message.organisationId = org->id;
+    message.locale = locale;
     if (parsed.has("to")) {
-      id = admin.queueMail(
-          {org->id, "test", *parsed.get("to"), locale, text.subject, text.body, {}});
+      message.to = *parsed.get("to");
     } else {
-      notify::OutgoingWebhook hook;
-      hook.organisationId = org->id;
-      hook.kind = "test";
-      hook.url = *parsed.get("webhook");
-      hook.body = json{{"event", "test"}, {"organisation", org->name}, {"text", text.body}}.dump(
-          -1, ' ', false, json::error_handler_t::replace);
-      hook.sealedSecret =
+      message.channel = notify::Channel::kWebhook;
+      message.url = *parsed.get("webhook");
+      message.sealedSecret =
           services.secrets().seal(util::readSecretFile(*parsed.get("secret-file")).reveal());
-      id = admin.queueWebhook(hook);
     }
+    id = admin.queueTest(message, when);
   }
   const auto entry = admin.find(id);
   if (entry && entry->channel == "email" && !services.settings().smtp.configured) {

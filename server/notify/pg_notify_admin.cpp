@@ -5,6 +5,7 @@
 
 #include "server/auth/pg_audit_log.hpp"
 #include "server/notify/pg_outbox.hpp"
+#include "server/notify/templates.hpp"
 
 namespace openmps::server::notify {
 namespace {
@@ -36,6 +37,7 @@ constexpr const char* kRetryDead =
     "last_error = '' FROM old WHERE n.id = old.id "
     "RETURNING n.organisation_id, old.attempts, n.kind, n.channel";
 constexpr const char* kStateOf = "SELECT state FROM notifications WHERE id = $1";
+constexpr const char* kOrganisationById = "SELECT name, locale FROM organisations WHERE id = $1";
 
 OutboxEntry entryFrom(const pqxx::row& r) {
   OutboxEntry e;
@@ -103,6 +105,26 @@ RetryOutcome retryDead(pqxx::transaction_base& txn, std::int64_t id,
   return RetryOutcome::kQueued;
 }
 
+std::optional<std::int64_t> queueTestMessage(pqxx::transaction_base& txn,
+                                             const TestMessage& message, std::string_view when) {
+  const auto org = txn.exec_params(kOrganisationById, message.organisationId);
+  if (org.empty()) return std::nullopt;
+  const auto name = org[0][0].as<std::string>();
+  const std::string locale = message.locale.empty() ? org[0][1].as<std::string>() : message.locale;
+  if (!supportedLocale(locale)) {
+    throw std::invalid_argument("locale: expected en, de, fr or it, got '" + locale + "'");
+  }
+  const auto text = testMail(locale, name, when);
+  if (message.channel == Channel::kEmail) {
+    return enqueueMail(
+        txn, {message.organisationId, "test", message.to, locale, text.subject, text.body, {}});
+  }
+  const nlohmann::json body{{"event", "test"}, {"organisation", name}, {"text", text.body}};
+  return enqueueWebhook(txn, {message.organisationId, "test", message.url,
+                              body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                              message.sealedSecret});
+}
+
 struct PgNotifyAdmin::Impl {
   explicit Impl(const util::Secret& uri) : conn(uri.reveal()) {}
   pqxx::connection conn;
@@ -122,18 +144,12 @@ std::optional<NotifyOrganisation> PgNotifyAdmin::organisation(const std::string&
                             r[0][2].as<std::string>(), r[0][3].as<std::string>()};
 }
 
-std::int64_t PgNotifyAdmin::queueMail(const OutgoingMail& mail) {
+std::int64_t PgNotifyAdmin::queueTest(const TestMessage& message, std::string_view when) {
   pqxx::work txn(impl_->conn);
-  const auto id = enqueueMail(txn, mail);
+  const auto id = queueTestMessage(txn, message, when);
+  if (!id) throw std::runtime_error("no organisation " + std::to_string(message.organisationId));
   txn.commit();
-  return id;
-}
-
-std::int64_t PgNotifyAdmin::queueWebhook(const OutgoingWebhook& hook) {
-  pqxx::work txn(impl_->conn);
-  const auto id = enqueueWebhook(txn, hook);
-  txn.commit();
-  return id;
+  return *id;
 }
 
 std::optional<OutboxEntry> PgNotifyAdmin::find(std::int64_t id) {

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/auth/audit.hpp"
@@ -62,6 +63,23 @@ enum class RetryOutcome { kQueued, kNotFound, kNotDead };
 // same transaction. kNotFound: no such notification visible to txn.
 RetryOutcome retryDead(pqxx::transaction_base& txn, std::int64_t id, const auth::AuditActor& actor);
 
+// A test message: does mail reach this address, does the webhook take
+// signed calls? In the organisation's language unless `locale`.
+struct TestMessage {
+  std::int64_t organisationId = 0;
+  Channel channel = Channel::kEmail;
+  std::string to;            // e-mail
+  std::string url;           // webhook (https://)
+  std::string sealedSecret;  // webhook: the signing secret, sealed (WebhookSecrets)
+  std::string locale;
+};
+
+// Queued in txn (alert test-notify, the API's sendTestNotification); the
+// id. nullopt when txn sees no such organisation; std::invalid_argument
+// naming the field when the address, URL or locale is not acceptable.
+std::optional<std::int64_t> queueTestMessage(pqxx::transaction_base& txn,
+                                             const TestMessage& message, std::string_view when);
+
 // An organisation notifications can belong to.
 struct NotifyOrganisation {
   std::int64_t id = 0;
@@ -80,8 +98,8 @@ class PgNotifyAdmin {
   // kind: root, dealer or customer (root: the name is ignored).
   std::optional<NotifyOrganisation> organisation(const std::string& kind, const std::string& name);
 
-  std::int64_t queueMail(const OutgoingMail& mail);
-  std::int64_t queueWebhook(const OutgoingWebhook& hook);
+  // queueTestMessage in a transaction of its own (the organisation exists).
+  std::int64_t queueTest(const TestMessage& message, std::string_view when);
 
   std::optional<OutboxEntry> find(std::int64_t id);
 

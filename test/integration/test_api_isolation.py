@@ -232,6 +232,9 @@ CASES: dict[str, list[Case]] = {
         listing("/api/v1/notifications?limit=200", "notification"),
         filtered("/api/v1/notifications?limit=200&organisation_id={org}", "notification")],
     "retryNotification": [path("POST", "/api/v1/notifications/{notification}/retry")],
+    "sendTestNotification": [in_body("POST", "/api/v1/notifications/test",
+                                     {"organisation_id": "{org}", "channel": "email",
+                                      "address": "new@example.com"})],
 }
 
 # Operations on the caller's own session or account: they name no object, so

@@ -9,6 +9,10 @@ server/api/openapi.yaml:
 - retryNotification queues it again (audited, with the caller's name): the
   mail arrives exactly once; retrying it again is a 409, another dealer's
   admin gets a 404 and a viewer a 403;
+- sendTestNotification queues a test mail in the language asked for (or
+  the organisation's) that arrives; another dealer's organisation, a bad
+  address or a webhook without its secret are 422 naming the field, and
+  nothing is queued;
 - `notify list --json` prints the same objects as the API."""
 
 import json
@@ -131,6 +135,39 @@ def test_a_dead_notification_retried_through_the_api_arrives_once(world):
     mid = pg.psql(f"SELECT message_id FROM notifications WHERE id = {dead}").strip()
     assert sum(mid in m["Message-ID"] for m in sink.messages) == 1
     assert world["cara"].post(path).status == 409
+
+
+def test_a_test_mail_queued_through_the_api_arrives(world):
+    pg, sink, acme = world["pg"], world["sink"], world["ids"][ACME]
+    count = pg.psql("SELECT count(*) FROM notifications").strip()
+    refused = [
+        (world["olga"], {"organisation_id": acme, "channel": "email", "address": "x@example.com"},
+         "organisation_id"),
+        (world["cara"], {"organisation_id": acme, "channel": "email", "address": "not an address"},
+         "address"),
+        (world["cara"], {"organisation_id": acme, "channel": "webhook",
+                         "url": "https://hooks.example/x"}, "secret"),
+        (world["cara"], {"organisation_id": acme, "channel": "webhook", "url": "http://plain.example/x",
+                         "secret": "s" * 20}, "url"),
+    ]
+    for client, body, field in refused:
+        r = client.post("/api/v1/notifications/test", body)
+        assert r.status == 422, (body, r.body)
+        assert [p["name"] for p in r.json["invalid_params"]] == [field], r.body
+    assert world["vic"].post("/api/v1/notifications/test", {
+        "organisation_id": acme, "channel": "email", "address": "x@example.com"}).status == 403
+    assert pg.psql("SELECT count(*) FROM notifications").strip() == count  # nothing queued
+    r = world["cara"].post("/api/v1/notifications/test", {
+        "organisation_id": acme, "channel": "email", "address": "check@acme.example", "locale": "de"})
+    assert r.status == 202, r.body
+    nid = r.json["notification_id"]
+    wait_for(lambda: state(pg, nid)[0] == "sent", timeout=60)
+    msg = next(m for m in sink.messages if m["To"] == "check@acme.example")
+    assert msg["Subject"] == f"[OpenMPS] Testbenachrichtigung für {ACME}"
+    assert msg["X-OpenMPS-Kind"] == "test"
+    listed_test = listed(world["cara"], "?kind=test")
+    assert [(n["id"], n["state"]) for n in listed_test] == [(nid, "sent")]
+    assert listed(world["olga"], "?kind=test") == []
 
 
 def test_the_command_line_lists_the_same_objects(world):
