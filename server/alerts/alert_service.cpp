@@ -30,7 +30,7 @@ void AlertService::workerLoop() {
   while (!stopping_) {
     try {
       if (!worker) worker = std::make_unique<PgAlertWorker>(config_.databaseUri);
-      if (worker->processRound(clock_.now()) > 0) continue;
+      if (worker->processRound(clock_.now()).full) continue;
       for (auto waited = std::chrono::milliseconds(0);
            !stopping_ && waited < settings_.pollInterval; waited += kWaitSlice) {
         if (worker->waitForEvents(kWaitSlice)) break;

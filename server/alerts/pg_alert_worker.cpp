@@ -124,21 +124,24 @@ PgAlertWorker::PgAlertWorker(const util::Secret& databaseUri)
 
 PgAlertWorker::~PgAlertWorker() = default;
 
-int PgAlertWorker::processRound(std::chrono::system_clock::time_point now, int maxDevices) {
+PgAlertWorker::Round PgAlertWorker::processRound(std::chrono::system_clock::time_point now,
+                                                 int maxDevices) {
   pqxx::work txn(impl_->conn);
   // The oldest queued first, taken in (customer, device) order, so two
   // workers that meet on a customer's storm lock meet in the same order.
   std::vector<std::pair<std::int64_t, std::int64_t>> devices;
-  for (const auto& row : txn.exec_prepared(kQueuedDevices, maxDevices)) {
+  const auto queued = txn.exec_prepared(kQueuedDevices, maxDevices);
+  for (const auto& row : queued) {
     if (row[1].is_null()) continue;  // events keep their device: cannot happen
     devices.emplace_back(row[1].as<std::int64_t>(), row[0].as<std::int64_t>());
   }
   std::sort(devices.begin(), devices.end());
-  int acted = 0;
-  for (const auto& [customer, device] : devices) acted += impl_->device(txn, device, now);
+  Round round;
+  round.full = static_cast<int>(queued.size()) >= maxDevices;
+  for (const auto& [customer, device] : devices) round.events += impl_->device(txn, device, now);
   txn.commit();
-  if (acted > 0) util::logDebug(kLog) << "acted on " << acted << " events";
-  return acted;
+  if (round.events > 0) util::logDebug(kLog) << "acted on " << round.events << " events";
+  return round;
 }
 
 bool PgAlertWorker::waitForEvents(std::chrono::milliseconds timeout) {

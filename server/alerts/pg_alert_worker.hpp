@@ -21,10 +21,16 @@ class PgAlertWorker {
   PgAlertWorker(const PgAlertWorker&) = delete;
   PgAlertWorker& operator=(const PgAlertWorker&) = delete;
 
-  // One round over up to `maxDevices` devices; the number of events acted
-  // on (0: nothing queued, or every device busy with another worker).
-  int processRound(std::chrono::system_clock::time_point now, int maxDevices = 64);
+  struct Round {
+    int events = 0;     // events acted on (0: none queued, or their devices busy)
+    bool full = false;  // `maxDevices` devices were queued: more may wait
+  };
+  // One round over up to `maxDevices` devices.
+  Round processRound(std::chrono::system_clock::time_point now, int maxDevices = 64);
   // Waits at most `timeout` for ingest to queue events; true when it did.
+  // Every commit that queues events notifies every worker after it is
+  // visible, so a round that was not full is followed by a wait, not by
+  // another round: an event it could not see wakes the worker again.
   bool waitForEvents(std::chrono::milliseconds timeout);
 
  private:
