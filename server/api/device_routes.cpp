@@ -45,6 +45,7 @@ store::DeviceListQuery listQuery(const RequestContext& ctx) {
   const auto& request = ctx.request();
   store::DeviceListQuery q;
   q.customerId = queryId(request, "customer_id").value_or(0);
+  q.dealerId = queryId(request, "dealer_id").value_or(0);
   q.siteId = queryId(request, "site_id").value_or(0);
   q.groupId = queryId(request, "group_id").value_or(0);
   q.search = queryText(request, "q", 100).value_or("");

@@ -212,6 +212,7 @@ std::string deviceListSql(DeviceSort sort, bool descending) {
       // sort's index (100 ms instead of 7 for a dealer's first page).
       " WHERE true" + std::string(sort == DeviceSort::kCustomer ? kCustomerOrderSql : "") +
       " AND ($1::bigint = 0 OR d.customer_id = $1)"
+      " AND ($14::bigint = 0 OR c.parent_id = $14)"
       " AND ($11::bigint = 0 OR d.site_id = $11)"
       " AND ($12::bigint = 0 OR EXISTS (SELECT 1 FROM device_group_members m"
       "  WHERE m.device_id = d.id AND m.group_id = $12))"

@@ -30,6 +30,7 @@ struct DeviceCursor {
 
 struct DeviceListQuery {
   std::int64_t customerId = 0;  // 0: every customer in scope
+  std::int64_t dealerId = 0;    // 0: every dealer's customers in scope
   std::int64_t siteId = 0;      // 0: any site (or none)
   std::int64_t groupId = 0;     // 0: in any device group (or none)
   std::string search;           // in serial, manufacturer, model, address, host name, location

@@ -138,7 +138,7 @@ std::vector<DeviceListRow> PgDevices::list(const DeviceListQuery& q, TimePoint n
   const auto rows = txn_.exec_prepared(
       name, q.customerId, q.search.empty() ? "" : likePattern(q.search), condition, supply,
       reporting, util::formatRfc3339(now - kSilentAfter), kLowSupplyPercent, afterKey, afterId,
-      q.limit + 1, q.siteId, q.groupId, std::string(toString(q.kind)));
+      q.limit + 1, q.siteId, q.groupId, std::string(toString(q.kind)), q.dealerId);
   std::vector<DeviceListRow> out;
   out.reserve(rows.size());
   for (const auto& r : rows) out.push_back(listRow(r, kListSiteColumn));

@@ -127,6 +127,19 @@ def test_each_caller_sees_its_subtree_only(fleet, contract):
     assert names == {"Acme", "Globex"}
 
 
+def test_devices_of_one_dealer_as_fleet_dealer_lists_them(fleet, contract):
+    add_user(fleet["server"], "rooty", "root_admin", "--root")
+    root = signed_in(fleet, contract, "rooty")
+    partner, other = org_id(fleet, "Print Partner"), org_id(fleet, "Other Dealer")
+    assert serials(root.get(f"/api/v1/devices?dealer_id={other}")) == ["INI-001"]
+    for sort in ("serial", "-customer", "last_seen"):
+        mine = {d["serial"] for d in all_pages(root, f"/api/v1/devices?dealer_id={partner}&limit=9&sort={sort}")}
+        assert mine == {f"ACM-{i:03d}" for i in range(30)} | {"GLX-001", "GLX-SCAN"}, sort
+    dealer = signed_in(fleet, contract, "dana")
+    assert dealer.get(f"/api/v1/devices?dealer_id={other}").json["items"] == []
+    assert dealer.get("/api/v1/devices?dealer_id=x").status == 400
+
+
 def test_keyset_pages_neither_skip_nor_repeat_in_any_sort(fleet, contract):
     api = signed_in(fleet, contract, "carla")
     for sort in ("serial", "-serial", "model", "-ip", "last_seen", "-last_seen", "location"):

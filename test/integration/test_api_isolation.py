@@ -176,6 +176,7 @@ CASES: dict[str, list[Case]] = {
     "revokeCollector": [path("POST", "/api/v1/collectors/{collector}/revocation")],
     "listDevices": [listing("/api/v1/devices?limit=200", "device"),
                     filtered("/api/v1/devices?limit=200&customer_id={org}", "device"),
+                    listing("/api/v1/devices?limit=200&dealer_id={dealer}", "device"),
                     listing("/api/v1/devices?limit=200&site_id={org}", "device"),
                     filtered("/api/v1/devices?limit=200&group_id={group}", "device")],
     "getDevice": [path("GET", "/api/v1/devices/{device}")],
