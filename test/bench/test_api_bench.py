@@ -115,6 +115,8 @@ def report(r: dict) -> None:
     print(f"  requests per second: API {http['requests_per_second']:.0f}, "
           f"direct SQL {sql['requests_per_second']:.0f} "
           f"(ratio {http['requests_per_second'] / max(1e-9, sql['requests_per_second']):.2f})")
+    print(f"  API connections the server closed after an answer: {http.get('connections_closed', 0)}, "
+          f"requests sent again after a reset: {http.get('retried', 0)}")
     for name in ("first_page", "next_page"):
         h, s = r["http_alone"]["steps"][name], r["sql_alone"]["steps"][name]
         print(f"  {name} alone: API p50 {h['p50_ms']:.1f} ms p99 {h['p99_ms']:.1f} ms, "

@@ -30,6 +30,7 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetException.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 #include <nlohmann/json.hpp>
@@ -176,22 +177,22 @@ class HttpWay {
     http_.setTimeout(Poco::Timespan(120, 0));
   }
 
+  // A GET whose kept-alive connection the listener reset (its pending
+  // places full) is sent once more on a new connection, as browsers do
+  // with idempotent requests (RFC 9112 9.3.1); counted, and its latency
+  // includes the retry.
   Json get(const std::string& target) {
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, target,
-                                   Poco::Net::HTTPMessage::HTTP_1_1);
-    request.set("Cookie", session_.cookie);
-    request.set("Accept", "application/json");
-    request.setKeepAlive(true);
-    http_.sendRequest(request);
-    Poco::Net::HTTPResponse response;
-    auto& in = http_.receiveResponse(response);
-    std::string body;
-    Poco::StreamCopier::copyToString(in, body);
-    if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_OK)
-      throw std::runtime_error(target + ": HTTP " + std::to_string(response.getStatus()) + " " +
-                               body.substr(0, 300));
-    return Json::parse(body);
+    try {
+      return exchange(target);
+    } catch (const Poco::Net::NetException&) {
+      ++retried_;
+      http_.reset();
+      return exchange(target);
+    }
   }
+
+  std::size_t closed() const { return closed_; }
+  std::size_t retried() const { return retried_; }
 
   PageFacts list(const std::string& target) {
     const auto page = get(target);
@@ -205,6 +206,26 @@ class HttpWay {
   }
 
  private:
+  Json exchange(const std::string& target) {
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, target,
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Cookie", session_.cookie);
+    request.set("Accept", "application/json");
+    request.setKeepAlive(true);
+    http_.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    auto& in = http_.receiveResponse(response);
+    // The listener closes a kept-alive connection when its idle places are
+    // taken: the next request pays a TLS handshake.
+    if (!response.getKeepAlive()) ++closed_;
+    std::string body;
+    Poco::StreamCopier::copyToString(in, body);
+    if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_OK)
+      throw std::runtime_error(target + ": HTTP " + std::to_string(response.getStatus()) + " " +
+                               body.substr(0, 300));
+    return Json::parse(body);
+  }
+
   static Poco::Net::Context::Ptr context() {
     static const Poco::Net::Context::Ptr ctx = new Poco::Net::Context(
         Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_NONE);
@@ -213,6 +234,8 @@ class HttpWay {
 
   Poco::Net::HTTPSClientSession http_;
   const Session& session_;
+  std::size_t closed_ = 0;
+  std::size_t retried_ = 0;
 };
 
 double msSince(Clock::time_point start) {
@@ -251,6 +274,8 @@ struct PhaseResult {
   Samples samples;
   double seconds = 0;
   std::size_t rows = 0;
+  std::size_t closed = 0;   // answers that closed the connection (http)
+  std::size_t retried = 0;  // requests sent again after a reset (http)
 };
 
 PhaseResult runPhase(const std::string& way, const std::vector<Session>& sessions, int rounds,
@@ -258,6 +283,8 @@ PhaseResult runPhase(const std::string& way, const std::vector<Session>& session
                      const Poco::URI& base) {
   std::vector<Samples> perThread(sessions.size());
   std::vector<std::size_t> rowsPerThread(sessions.size(), 0);
+  std::vector<std::size_t> closedPerThread(sessions.size(), 0);
+  std::vector<std::size_t> retriedPerThread(sessions.size(), 0);
   std::mutex errorLock;
   std::string error;
   std::atomic<int> ready{0};
@@ -290,6 +317,8 @@ PhaseResult runPhase(const std::string& way, const std::vector<Session>& session
               return http.list(target);
             },
             [&](std::int64_t id) { http.get("/api/v1/devices/" + std::to_string(id)); });
+        closedPerThread[i] = http.closed();
+        retriedPerThread[i] = http.retried();
       }
     } catch (const std::exception& e) {
       const std::lock_guard lock(errorLock);
@@ -308,6 +337,8 @@ PhaseResult runPhase(const std::string& way, const std::vector<Session>& session
   if (!error.empty()) throw std::runtime_error(error);
   for (std::size_t i = 0; i < sessions.size(); ++i) {
     result.rows += rowsPerThread[i];
+    result.closed += closedPerThread[i];
+    result.retried += retriedPerThread[i];
     for (auto& [name, v] : perThread[i])
       result.samples[name].insert(result.samples[name].end(), v.begin(), v.end());
   }
@@ -332,9 +363,13 @@ Json summarise(const std::vector<PhaseResult>& phases) {
   Samples all;
   double seconds = 0;
   std::size_t rows = 0;
+  std::size_t closed = 0;
+  std::size_t retried = 0;
   for (const auto& p : phases) {
     seconds += p.seconds;
     rows += p.rows;
+    closed += p.closed;
+    retried += p.retried;
     for (const auto& [name, v] : p.samples) all[name].insert(all[name].end(), v.begin(), v.end());
   }
   std::vector<double> every;
@@ -344,10 +379,14 @@ Json summarise(const std::vector<PhaseResult>& phases) {
     every.insert(every.end(), v.begin(), v.end());
   }
   const auto requests = static_cast<double>(every.size());
-  return {
-      {"all", figures(every)},    {"steps", steps},
-      {"requests", every.size()}, {"rows", rows},
-      {"seconds", seconds},       {"requests_per_second", seconds > 0 ? requests / seconds : 0.0}};
+  return {{"all", figures(every)},
+          {"steps", steps},
+          {"requests", every.size()},
+          {"rows", rows},
+          {"connections_closed", closed},
+          {"retried", retried},
+          {"seconds", seconds},
+          {"requests_per_second", seconds > 0 ? requests / seconds : 0.0}};
 }
 
 }  // namespace
