@@ -37,6 +37,19 @@ export function listNotifications(query: NotificationQuery, signal?: AbortSignal
   return http.get<Page<Notification>>('/notifications', { ...query }, signal)
 }
 
+export interface TestMessage {
+  organisation_id: number
+  channel: 'email' | 'webhook'
+  address?: string
+  url?: string
+  secret?: string
+  locale?: string
+}
+
+export function sendTestNotification(message: TestMessage): Promise<{ notification_id: number }> {
+  return http.post('/notifications/test', message)
+}
+
 export function retryNotification(id: number): Promise<Notification> {
   return http.post<Notification>(`/notifications/${id}/retry`)
 }

@@ -58,4 +58,35 @@ describe('NotificationsPage', () => {
     await wrapper.get('#notification-state').setValue('dead')
     await vi.waitFor(() => expect(calls.some((c) => c.path.startsWith('/notifications?') && c.path.includes('state=dead'))).toBe(true))
   })
+
+  it('queues a test e-mail for the caller\'s organisation and lists it', async () => {
+    const queued: unknown[] = []
+    const { wrapper, calls } = await open(['listNotifications', 'sendTestNotification', 'listOrganisations'], (m, p, body) => {
+      if (m === 'GET' && p.startsWith('/notifications')) {
+        return { body: { items: queued.length ? [note(9, 'queued', { kind: 'test', recipient: 'me@acme.example' })] : [], next_after: null } }
+      }
+      if (m === 'GET' && p.startsWith('/organisations')) {
+        const kind = new URLSearchParams(p.split('?')[1]).get('kind')
+        return { body: { items: kind === 'customer' ? [{ id: 5, name: 'Acme', kind: 'customer', parent_id: 2, path: [1, 2, 5], created_at: '' }] : [], next_after: null } }
+      }
+      if (m === 'POST' && p === '/notifications/test') {
+        queued.push(body)
+        return { status: 202, body: { notification_id: 9 } }
+      }
+      return undefined
+    })
+    await vi.waitFor(() => expect((wrapper.get('#test-organisation').element as HTMLSelectElement).value).not.toBe(''))
+    await wrapper.get('#test-address').setValue('me@acme.example')
+    await wrapper.get('form.panel').trigger('submit')
+    await vi.waitFor(() => expect(wrapper.find('[data-test=notification-9]').exists()).toBe(true))
+    expect(queued).toEqual([{ organisation_id: 5, channel: 'email', address: 'me@acme.example' }])
+    expect(wrapper.get('[role=status]').text()).toContain('me@acme.example')
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(1)
+  })
+
+  it('offers no test form without the operation', async () => {
+    const { wrapper } = await open(['listNotifications'], (m, p) =>
+      m === 'GET' && p.startsWith('/notifications') ? { body: { items: [], next_after: null } } : undefined)
+    expect(wrapper.find('#test-address').exists()).toBe(false)
+  })
 })
