@@ -15,6 +15,9 @@ const note = (id: number, state: Notification['state'], extra: Partial<Notificat
   last_error: null, created_at: '2026-12-01T06:00:00Z', next_attempt_at: null, sent_at: null, ...extra,
 })
 
+// Waiting for the page to settle: generous, so a loaded machine does not fail it.
+const SETTLE = { timeout: 10_000 }
+
 beforeEach(() => {
   vi.resetModules()
 })
@@ -45,7 +48,7 @@ describe('NotificationsPage', () => {
     expect(wrapper.get('[data-test=notification-4]').find('button').exists()).toBe(false)
 
     await row.get('button').trigger('click')
-    await vi.waitFor(() => expect(wrapper.get('[data-test=notification-3] [data-test=state]').text()).toBe('waiting'))
+    await vi.waitFor(() => expect(wrapper.get('[data-test=notification-3] [data-test=state]').text()).toBe('waiting'), SETTLE)
     expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/notifications/3/retry'])
     expect(wrapper.get('[role=status]').text()).toContain('billing3@acme.example')
     expect(wrapper.get('[data-test=notification-3]').find('button').exists()).toBe(false)
@@ -56,7 +59,7 @@ describe('NotificationsPage', () => {
       m === 'GET' && p.startsWith('/notifications') ? { body: { items: [note(3, 'dead', { attempts: 8 })], next_after: null } } : undefined)
     expect(wrapper.get('[data-test=notification-3]').find('button').exists()).toBe(false)
     await wrapper.get('#notification-state').setValue('dead')
-    await vi.waitFor(() => expect(calls.some((c) => c.path.startsWith('/notifications?') && c.path.includes('state=dead'))).toBe(true))
+    await vi.waitFor(() => expect(calls.some((c) => c.path.startsWith('/notifications?') && c.path.includes('state=dead'))).toBe(true), SETTLE)
   })
 
   it('queues a test e-mail for the caller\'s organisation and lists it', async () => {
@@ -75,10 +78,10 @@ describe('NotificationsPage', () => {
       }
       return undefined
     })
-    await vi.waitFor(() => expect((wrapper.get('#test-organisation').element as HTMLSelectElement).value).not.toBe(''))
+    await vi.waitFor(() => expect((wrapper.get('#test-organisation').element as HTMLSelectElement).value).not.toBe(''), SETTLE)
     await wrapper.get('#test-address').setValue('me@acme.example')
     await wrapper.get('form.panel').trigger('submit')
-    await vi.waitFor(() => expect(wrapper.find('[data-test=notification-9]').exists()).toBe(true))
+    await vi.waitFor(() => expect(wrapper.find('[data-test=notification-9]').exists()).toBe(true), SETTLE)
     expect(queued).toEqual([{ organisation_id: 5, channel: 'email', address: 'me@acme.example' }])
     expect(wrapper.get('[role=status]').text()).toContain('me@acme.example')
     expect(calls.filter((c) => c.method === 'POST')).toHaveLength(1)
