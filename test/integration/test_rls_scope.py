@@ -158,6 +158,12 @@ def test_a_restricted_account_sees_its_sites_and_groups_only(pg, server):
         == "Acme,Hall"
     assert restricted(on_site, "SELECT count(*) FROM device_groups") == "0"
     assert restricted(in_group, "SELECT count(*) FROM device_group_members") == "1"
+    # Notifications are about the whole customer: a restricted account sees none.
+    pg.psql(f"INSERT INTO notifications (organisation_id, kind, channel, recipient)"
+            f" VALUES ({acme_id}, 'report', 'email', 'ap@acme.example')")
+    assert count(pg, acme, "notifications") == 1
+    for setting in (on_site, in_group):
+        assert restricted(setting, "SELECT count(*) FROM notifications") == "0", setting
     # Unrestricted, the customer sees both sites and both devices again.
     assert count(pg, acme, "devices") == 2
     assert as_api(pg, acme, "SELECT count(*) FROM organisations WHERE kind = 'site'") == "2"
