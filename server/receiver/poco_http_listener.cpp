@@ -133,7 +133,8 @@ struct ListenerState {
         pending(static_cast<std::size_t>(
                     std::clamp(options.limits.maxPending, 1, std::max(1, threads / 2))),
                 static_cast<std::size_t>(std::max(options.limits.maxPendingPerPeer, 0))),
-        idle(static_cast<std::size_t>(std::max(1, threads / 4)),
+        idle(static_cast<std::size_t>(
+                 std::clamp(options.limits.maxIdle, 1, std::max(1, threads / 2))),
              static_cast<std::size_t>(std::max(options.limits.maxPendingPerPeer, 0))),
         peerRate(clock, std::max(options.limits.peerRatePerMinute, 1),
                  std::max(options.limits.peerRateBurst, 1)),

@@ -40,6 +40,8 @@ struct ListenerLimits {
   int maxConnectionsPerPeer = 16;
   int maxPending = 32;        // in handshake or request; capped at half the threads
   int maxPendingPerPeer = 4;  // also the kept-alive connections one peer may hold
+  int maxIdle = 16;           // kept alive, waiting for their next request; capped at half
+                              // the threads (each holds one)
   std::chrono::milliseconds handshakeTimeout{10'000};
   std::chrono::milliseconds requestTimeout{30'000};  // whole request; also each whole answer
   std::chrono::milliseconds idleTimeout{15'000};     // kept-alive connection, next request
