@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeDaemon, mountAt, submitForm } from '../testing/harness'
+import { settle } from '@shared/testing/settle'
 
 const reading = {
   address: '10.0.0.7', manufacturer: 'HP', model: 'LaserJet M507', serial: 'PHB1234', read_at: '2026-12-05T06:00:00Z',
@@ -61,7 +62,7 @@ describe('devices page', () => {
       return { status: 200, body: { items: [{ ...reading, state: 'ok', counters: { total: read ? 12400 : 12345 } }] } }
     })
     await wrapper.find('[data-test=devices] button').trigger('click')
-    await vi.waitFor(() => expect(wrapper.find('[data-test=devices]').text()).toContain('12,400'))
+    await settle(() => expect(wrapper.find('[data-test=devices]').text()).toContain('12,400'))
     expect(calls.find((c) => c.method === 'POST')?.path).toBe('/devices/10.0.0.7/read')
   })
 })

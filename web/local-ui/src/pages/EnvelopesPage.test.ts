@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeDaemon, mountAt } from '../testing/harness'
+import { settle } from '@shared/testing/settle'
 
 const envelope = { id: 'e-17', sent_at: '2026-12-05T05:00:00Z', carrier: 'https', server: 'mps.example.org:443', readings: 3 }
 
@@ -18,7 +19,7 @@ describe('sent data page', () => {
     expect(row).toContain('mps.example.org:443')
     expect(wrapper.find('[data-test=envelope-content]').exists()).toBe(false)
     await wrapper.find('[data-test=envelopes] button').trigger('click')
-    await vi.waitFor(() => expect(wrapper.find('[data-test=envelope-content]').text()).toContain('PHB1234'))
+    await settle(() => expect(wrapper.find('[data-test=envelope-content]').text()).toContain('PHB1234'))
     expect(calls.at(-1)?.path).toBe('/envelopes/e-17')
     // It scrolls: keyboard users reach it (axe scrollable-region-focusable).
     expect(wrapper.find('[data-test=envelope-content] pre').attributes('tabindex')).toBe('0')

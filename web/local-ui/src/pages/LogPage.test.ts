@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeDaemon, mountAt } from '../testing/harness'
+import { settle } from '@shared/testing/settle'
 
 describe('log page', () => {
   beforeEach(() => vi.resetModules())
@@ -15,7 +16,7 @@ describe('log page', () => {
     expect(wrapper.find('[data-test=log]').text()).toContain('<b>sweep 1</b> done')
     expect(wrapper.find('[data-test=log] b').exists()).toBe(false)
     await wrapper.find('button').trigger('click')
-    await vi.waitFor(() => expect(wrapper.find('[data-test=log]').text()).toContain('sweep 2'))
+    await settle(() => expect(wrapper.find('[data-test=log]').text()).toContain('sweep 2'))
     expect(calls.map((c) => c.path)).toEqual(['/log', '/log'])
   })
 })

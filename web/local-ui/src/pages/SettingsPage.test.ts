@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeDaemon, mountAt, submitForm } from '../testing/harness'
+import { settle } from '@shared/testing/settle'
 
 const settings = {
   networks: [{ name: 'head office', ranges: ['10.0.0.0/24'], exclude: ['10.0.0.1'] }],
@@ -58,7 +59,7 @@ describe('settings page', () => {
     const { calls, wrapper } = await mountSettings(() => ({ status: 200, body: kept }))
     await wrapper.find('textarea[name="networks[0].ranges"]').setValue('10.0.1.0/24')
     await submitForm(wrapper, 0)
-    await vi.waitFor(() => expect(patches(calls)).toEqual([{ networks: [{ name: 'head office', ranges: ['10.0.1.0/24'], exclude: ['10.0.0.1'], credentials: ['fleet-v3'], port: 1161 }] }]))
+    await settle(() => expect(patches(calls)).toEqual([{ networks: [{ name: 'head office', ranges: ['10.0.1.0/24'], exclude: ['10.0.0.1'], credentials: ['fleet-v3'], port: 1161 }] }]))
   })
 
   it('adds a network where none is set yet', async () => {
@@ -68,7 +69,7 @@ describe('settings page', () => {
     await wrapper.find('[data-test=add-network]').trigger('click')
     await wrapper.find('textarea[name="networks[0].ranges"]').setValue('192.168.5.0/24')
     await submitForm(wrapper, 0)
-    await vi.waitFor(() => expect(patches(calls)).toEqual([{ networks: [{ name: '1', ranges: ['192.168.5.0/24'], exclude: [] }] }]))
+    await settle(() => expect(patches(calls)).toEqual([{ networks: [{ name: '1', ranges: ['192.168.5.0/24'], exclude: [] }] }]))
   })
 
   it('saves the sending settings and the e-mail route, the password only when typed', async () => {
@@ -79,33 +80,33 @@ describe('settings page', () => {
     await wrapper.find('input[name="carrier.smtp.server"]').setValue('mail.example.net')
     await wrapper.find('input[name="carrier.smtp.from"]').setValue('printers@example.net')
     await wrapper.find('[data-test=carrier]').trigger('submit')
-    await vi.waitFor(() => expect(patches(calls)).toEqual([{ carrier: { proxy: '', send_interval: '5m', smtp: { server: 'mail.example.net', port: 587, tls: 'starttls', user: '', from: 'printers@example.net', to: '' } } }]))
+    await settle(() => expect(patches(calls)).toEqual([{ carrier: { proxy: '', send_interval: '5m', smtp: { server: 'mail.example.net', port: 587, tls: 'starttls', user: '', from: 'printers@example.net', to: '' } } }]))
   })
 
   it('replaces only the v3 secrets typed, for that credential set', async () => {
     const { calls, wrapper } = await mountSettings(() => ({ status: 200, body: settings }))
     await wrapper.find('input[name="credentials[1].priv_password"]').setValue('n3w-priv-secret')
     await wrapper.find('[data-test=credentials-fleet-v3]').trigger('submit')
-    await vi.waitFor(() => expect(patches(calls)).toEqual([{ credentials: [{ name: 'fleet-v3', priv_password: 'n3w-priv-secret' }] }]))
-    await vi.waitFor(() => expect((wrapper.find('input[name="credentials[1].priv_password"]').element as HTMLInputElement).value).toBe(''))
+    await settle(() => expect(patches(calls)).toEqual([{ credentials: [{ name: 'fleet-v3', priv_password: 'n3w-priv-secret' }] }]))
+    await settle(() => expect((wrapper.find('input[name="credentials[1].priv_password"]').element as HTMLInputElement).value).toBe(''))
   })
 
   it('checks the duration form before saving the intervals', async () => {
     const { calls, wrapper } = await mountSettings(() => ({ status: 200, body: settings }))
     await wrapper.find('input[name="intervals.meter"]').setValue('12 hours')
     await wrapper.find('[data-test=intervals]').trigger('submit')
-    await vi.waitFor(() => expect(wrapper.text()).toContain('Write a duration'))
+    await settle(() => expect(wrapper.text()).toContain('Write a duration'))
     expect(patches(calls)).toEqual([])
     await wrapper.find('input[name="intervals.meter"]').setValue('12h')
     await wrapper.find('[data-test=intervals]').trigger('submit')
-    await vi.waitFor(() => expect(patches(calls)).toEqual([{ intervals: { discovery: '24h', meter: '12h', status: '5m' } }]))
+    await settle(() => expect(patches(calls)).toEqual([{ intervals: { discovery: '24h', meter: '12h', status: '5m' } }]))
   })
 
   it('sends a pasted enrollment string without the line breaks a mail adds', async () => {
     const { calls, wrapper } = await mountSettings((method) => (method === 'POST' ? { status: 200, body: {} } : { status: 200, body: settings }))
     await wrapper.find('textarea[name=enrollment]').setValue('omps1:abc\n def')
     await wrapper.find('[data-test=enrollment]').trigger('submit')
-    await vi.waitFor(() => expect(wrapper.text()).toContain('Enrolled.'))
+    await settle(() => expect(wrapper.text()).toContain('Enrolled.'))
     expect(calls.find((c) => c.method === 'POST')).toMatchObject({ path: '/enrollment', body: { enrollment: 'omps1:abcdef' } })
   })
 
@@ -113,7 +114,7 @@ describe('settings page', () => {
     const { calls, wrapper } = await mountSettings(() => ({ status: 200, body: settings }))
     await wrapper.find('textarea[name=enrollment]').setValue('hello')
     await wrapper.find('[data-test=enrollment]').trigger('submit')
-    await vi.waitFor(() => expect(wrapper.find('[data-test=enrollment-error]').exists()).toBe(true))
+    await settle(() => expect(wrapper.find('[data-test=enrollment-error]').exists()).toBe(true))
     expect(calls.filter((c) => c.method === 'POST')).toEqual([])
   })
 })

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeDaemon, mountAt, submitForm } from '../testing/harness'
+import { settle } from '@shared/testing/settle'
 
 async function mountSetup(reply: Parameters<typeof fakeDaemon>[0]) {
   const calls = fakeDaemon(reply)
@@ -33,7 +34,7 @@ describe('setup page', () => {
     await fill(wrapper, ' ABCD-1234 ', 'long enough pw', 'long enough pw')
     await submitForm(wrapper, 0)
     expect(calls[0]).toMatchObject({ method: 'POST', path: '/setup', body: { setup_code: 'ABCD-1234', password: 'long enough pw' } })
-    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('overview'))
+    await settle(() => expect(router.currentRoute.value.name).toBe('overview'))
     const { sessionState } = await import('../session')
     expect(sessionState.value).toBe('signed_in')
   })

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeDaemon, mountAt, submitForm } from '../testing/harness'
+import { settle } from '@shared/testing/settle'
 
 async function signIn(locale: 'en' | 'de', password: string) {
   const { default: SignInPage } = await import('./SignInPage.vue')
@@ -33,7 +34,7 @@ describe('sign-in page', () => {
     })
     const { router } = await signIn('en', 'correct horse')
     expect(calls[0]).toMatchObject({ method: 'POST', path: '/session', body: { password: 'correct horse' } })
-    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('overview'))
+    await settle(() => expect(router.currentRoute.value.name).toBe('overview'))
     const { api } = await import('../api')
     await api.signOut()
     expect(calls.at(-1)?.headers['X-CSRF-Token']).toBe('tok-1')

@@ -2,6 +2,7 @@ import { flushPromises } from '@vue/test-utils'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Me } from '../api/types'
 import { fakeFetch, mountAt, type Api } from '../testing/harness'
+import { settle } from '@shared/testing/settle'
 
 const me = (operations: string[]): Me => ({
   kind: 'user', id: 7, username: 'dana', role: 'dealer_admin',
@@ -44,12 +45,12 @@ describe('DevicesPage', () => {
     expect(wrapper.findAll('[data-test=kind]').map((c) => c.text())).toEqual(['Printer', 'Scanner'])
 
     await wrapper.get('#device-kind').setValue('scanner')
-    await vi.waitFor(() => expect(wrapper.findAll('[data-test=kind]').map((c) => c.text())).toEqual(['Scanner']))
+    await settle(() => expect(wrapper.findAll('[data-test=kind]').map((c) => c.text())).toEqual(['Scanner']))
     expect(calls.some((c) => c.path.startsWith('/devices?') && c.path.includes('kind=scanner'))).toBe(true)
 
     await wrapper.get('#device-group').setValue('9')
     await flushPromises()
-    await vi.waitFor(() => expect(calls.some((c) => c.path.includes('group_id=9') && c.path.includes('kind=scanner'))).toBe(true))
+    await settle(() => expect(calls.some((c) => c.path.includes('group_id=9') && c.path.includes('kind=scanner'))).toBe(true))
   })
 
   it('offers no group filter when the role may not list groups', async () => {
@@ -79,16 +80,16 @@ describe('DevicePage', () => {
       if (p.startsWith('/devices/2/')) return { body: p.includes('forecast') ? { items: [], order_lead_days: 7 } : p.includes('events') ? { items: [], next_after: null } : { series: [] } }
       return undefined
     })
-    await vi.waitFor(() => expect(wrapper.find('#device-site').exists()).toBe(true))
+    await settle(() => expect(wrapper.find('#device-site').exists()).toBe(true))
     expect(wrapper.get('[data-test=device-kind]').text()).toBe('Scanner')
 
     await wrapper.get('#device-site').setValue('4')
-    await vi.waitFor(() => expect(wrapper.get('[role=status]').text()).toContain('Head office'))
+    await settle(() => expect(wrapper.get('[role=status]').text()).toContain('Head office'))
 
     const box = wrapper.get('fieldset input[type=checkbox]')
     expect((box.element as HTMLInputElement).checked).toBe(false)
     await box.setValue(true)
-    await vi.waitFor(() => expect(wrapper.get('[role=status]').text()).toContain('Floor 2'))
+    await settle(() => expect(wrapper.get('[role=status]').text()).toContain('Floor 2'))
     const patch = calls.find((c) => c.method === 'PATCH' && c.path === '/device-groups/9')!
     expect(patch.body).toEqual({ device_ids: [1, 2] })
     expect(patch.headers['X-CSRF-Token']).toBe('csrf-1')

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Notification } from '../api/notifications'
 import type { Me } from '../api/types'
 import { fakeFetch, mountAt, type Api } from '../testing/harness'
+import { settle } from '@shared/testing/settle'
 
 const me = (operations: string[]): Me => ({
   kind: 'user', id: 7, username: 'cara', role: 'customer_admin',
@@ -14,9 +15,6 @@ const note = (id: number, state: Notification['state'], extra: Partial<Notificat
   recipient: `billing${id}@acme.example`, locale: 'en', subject: `Report ${id}`, state, attempts: 0,
   last_error: null, created_at: '2026-12-01T06:00:00Z', next_attempt_at: null, sent_at: null, ...extra,
 })
-
-// Waiting for the page to settle: generous, so a loaded machine does not fail it.
-const SETTLE = { timeout: 10_000 }
 
 beforeEach(() => {
   vi.resetModules()
@@ -48,7 +46,7 @@ describe('NotificationsPage', () => {
     expect(wrapper.get('[data-test=notification-4]').find('button').exists()).toBe(false)
 
     await row.get('button').trigger('click')
-    await vi.waitFor(() => expect(wrapper.get('[data-test=notification-3] [data-test=state]').text()).toBe('waiting'), SETTLE)
+    await settle(() => expect(wrapper.get('[data-test=notification-3] [data-test=state]').text()).toBe('waiting'))
     expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/notifications/3/retry'])
     expect(wrapper.get('[role=status]').text()).toContain('billing3@acme.example')
     expect(wrapper.get('[data-test=notification-3]').find('button').exists()).toBe(false)
@@ -59,7 +57,7 @@ describe('NotificationsPage', () => {
       m === 'GET' && p.startsWith('/notifications') ? { body: { items: [note(3, 'dead', { attempts: 8 })], next_after: null } } : undefined)
     expect(wrapper.get('[data-test=notification-3]').find('button').exists()).toBe(false)
     await wrapper.get('#notification-state').setValue('dead')
-    await vi.waitFor(() => expect(calls.some((c) => c.path.startsWith('/notifications?') && c.path.includes('state=dead'))).toBe(true), SETTLE)
+    await settle(() => expect(calls.some((c) => c.path.startsWith('/notifications?') && c.path.includes('state=dead'))).toBe(true))
   })
 
   it('queues a test e-mail for the caller\'s organisation and lists it', async () => {
@@ -78,10 +76,10 @@ describe('NotificationsPage', () => {
       }
       return undefined
     })
-    await vi.waitFor(() => expect((wrapper.get('#test-organisation').element as HTMLSelectElement).value).not.toBe(''), SETTLE)
+    await settle(() => expect((wrapper.get('#test-organisation').element as HTMLSelectElement).value).not.toBe(''))
     await wrapper.get('#test-address').setValue('me@acme.example')
     await wrapper.get('form.panel').trigger('submit')
-    await vi.waitFor(() => expect(wrapper.find('[data-test=notification-9]').exists()).toBe(true), SETTLE)
+    await settle(() => expect(wrapper.find('[data-test=notification-9]').exists()).toBe(true))
     expect(queued).toEqual([{ organisation_id: 5, channel: 'email', address: 'me@acme.example' }])
     expect(wrapper.get('[role=status]').text()).toContain('me@acme.example')
     expect(calls.filter((c) => c.method === 'POST')).toHaveLength(1)

@@ -2,6 +2,7 @@ import { flushPromises } from '@vue/test-utils'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Me } from '../api/types'
 import { fakeFetch, mountAt } from '../testing/harness'
+import { settle } from '@shared/testing/settle'
 
 const me = (stage: Me['stage']): Me => ({
   kind: 'user', id: 7, username: 'dana', role: 'dealer_admin',
@@ -54,7 +55,7 @@ describe('SignInPage', () => {
     await flushPromises()
     const codeCall = calls.filter((c) => c.path === '/session/second-factor').at(-1)!
     expect(codeCall.headers['X-CSRF-Token']).toBe('csrf-1')
-    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/devices'), { timeout: 10_000 })
+    await settle(() => expect(router.currentRoute.value.fullPath).toBe('/devices'))
   })
 
   it('says until when a locked account must wait', async () => {
@@ -86,6 +87,6 @@ describe('SignInPage', () => {
     await wrapper.get('#sign-in-password').setValue('pw')
     await wrapper.get('form').trigger('submit')
     await flushPromises()
-    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('devices'), { timeout: 10_000 })
+    await settle(() => expect(router.currentRoute.value.name).toBe('devices'))
   })
 })
