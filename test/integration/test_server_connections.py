@@ -2,7 +2,8 @@
 """Connection limits of the XML-RPC listener: one host holding idle sockets
 cannot take the workers from everybody else, connections beyond what the
 listener may hold are refused, and a connection that never finishes its
-handshake is cut by its deadline, after which the listener serves again.
+handshake is cut by its deadline, after which the listener serves again;
+and how many connections the portal's listener keeps alive between requests.
 
 No assertion races a timer: where a close must be a refusal, every deadline
 of the server is minutes away, so nothing but the refusal can close the
@@ -137,3 +138,26 @@ def test_a_handshake_never_finished_is_cut_by_its_deadline(pg, tmp_path):
             for s in sockets:
                 s.close()
         assert list_methods_from(srv, "127.0.0.1") == 200
+
+
+def test_portal_keeps_32_connections_alive(pg, tmp_path):
+    """People's browsers keep their connections to the portal open between
+    requests: the portal listener keeps 32 of them alive (a closed one costs
+    the next request a TLS handshake); the answer to a 33rd says it closes.
+    Every deadline is minutes away, so none of the 32 can end meanwhile."""
+    with OpenMpsServer(pg, tmp_path, limits=NO_DEADLINES) as srv:
+        conns, closing = [], []
+        try:
+            for _ in range(33):
+                conn = http.client.HTTPSConnection("127.0.0.1", srv.portal_port, timeout=60,
+                                                   context=srv.ssl_context())
+                conns.append(conn)
+                conn.request("GET", "/api/v1/me")
+                resp = conn.getresponse()
+                resp.read()
+                assert resp.status == 401
+                closing.append(resp.getheader("Connection", "").lower() == "close")
+            assert closing == [False] * 32 + [True], srv.log()[-2000:]
+        finally:
+            for conn in conns:
+                conn.close()
