@@ -145,6 +145,10 @@ int runCommand(std::span<const std::string> args) {
   }
   daemon::StopFlag stop;
   stopOnSignals(stop);
+  // A local UI browser or a carrier's peer that hangs up while we write must
+  // cost one connection, not the daemon: OpenSSL writes with write(2), which
+  // raises SIGPIPE; ignored, the write fails with EPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   auto cfg = std::make_shared<const config::ClientConfig>(config::loadConfig(*configPath));
   util::setLogLevel(cfg->logLevel);
   auto enrollment = config::loadEnrollment(*cfg);

@@ -103,6 +103,10 @@ int runCommand(std::span<const std::string> args) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A peer that hangs up while we write (a browser, a mail server, a
+  // collector) must cost one connection, not the process: OpenSSL writes with
+  // write(2), which raises SIGPIPE; ignored, the write fails with EPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
 
   std::optional<mailbox::MailboxSettings> mailboxSettings;
   if (cfg.mailbox.present) {

@@ -17,6 +17,7 @@ from openmps_test.local_ui import LocalUi, setup_code
 from openmps_test.openmps_server import Enrollment, OpenMpsServer
 from openmps_test.paths import client_binary, source_dir
 from openmps_test.postgres import PostgresCluster, free_port, wait_for
+from openmps_test.proc import ignored_signals
 from openmps_test.snmpsim import Snmpsim, free_udp_port
 
 PRINTER = "127.0.14.1"
@@ -51,6 +52,9 @@ def test_customer_it_sets_up_an_unenrolled_client_in_the_local_ui(tmp_path):
         try:
             code = wait_for(lambda: setup_code(log_path), timeout=30, interval=0.1)
             assert code, log_path.read_text()
+            # A browser hanging up mid-answer costs a connection, not the
+            # daemon (Python started it with SIGPIPE at its fatal default).
+            assert signal.SIGPIPE in ignored_signals(proc.pid)
             ui = LocalUi(ui_port)
             ui.set_up(code, "Printers-2026!")
             assert ui.get("/status")["enrolled"] is False

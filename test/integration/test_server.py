@@ -14,6 +14,7 @@ import pytest
 from openmps_test.openmps_server import (OpenMpsServer, make_reading, make_supply, seal_batch,
                                          seal_payload)
 from openmps_test.postgres import PostgresCluster
+from openmps_test.proc import ignored_signals
 
 FAULT_BAD_CALL = 100
 FAULT_GARBAGE = 101
@@ -323,10 +324,14 @@ def test_config_errors_name_file_line_field(pg, tmp_path):
     assert "xmlrcp: unknown key" in out.stderr and ":3:" in out.stderr
 
 
-def test_sigterm_is_a_clean_shutdown(pg, tmp_path):
+def test_sigterm_is_a_clean_shutdown_and_a_hang_up_is_no_signal(pg, tmp_path):
     srv = OpenMpsServer(pg, tmp_path, web=False)
     srv.migrate()
     srv.start()
+    # Python starts children with SIGPIPE at its default (fatal), so this
+    # is the server's own doing: a peer hanging up mid-write costs a
+    # connection, not the process.
+    assert signal.SIGPIPE in ignored_signals(srv.proc.pid)
     srv.proc.send_signal(signal.SIGTERM)
     assert srv.proc.wait(30) == 0
     assert "stopped cleanly" in srv.log()
