@@ -56,13 +56,16 @@ def dealer_id(pg) -> int:
 
 
 def queue_mail(pg, to: str, subject: str = "Report", attachment_sql: str = "") -> int:
+    # Due only once its attachment is there, as a feature writes both in one
+    # transaction: a running server's worker may claim it in between.
     nid = int(pg.psql(
-        "INSERT INTO notifications (organisation_id, kind, channel, recipient, locale, subject, body) "
-        f"VALUES ({dealer_id(pg)}, 'report', 'email', '{to}', 'de', '{subject}', 'Bericht anbei.') "
-        "RETURNING id").split()[0])
+        "INSERT INTO notifications (organisation_id, kind, channel, recipient, locale, subject, "
+        f"body, next_attempt_at) VALUES ({dealer_id(pg)}, 'report', 'email', '{to}', 'de', "
+        f"'{subject}', 'Bericht anbei.', now() + interval '1 day') RETURNING id").split()[0])
     if attachment_sql:
         pg.psql(attachment_sql.format(id=nid))
-    pg.psql("NOTIFY openmps_outbox")
+    pg.psql(f"UPDATE notifications SET next_attempt_at = now() WHERE id = {nid}; "
+            "NOTIFY openmps_outbox")
     return nid
 
 
