@@ -331,12 +331,13 @@ def test_sigterm_is_a_clean_shutdown_and_a_hang_up_is_no_signal(pg, tmp_path):
     # Python starts children with SIGPIPE at its default (fatal), so this
     # is the server's own doing: a peer hanging up mid-write costs a
     # connection, not the process.
-    assert signal.SIGPIPE in ignored_signals(srv.proc.pid)
+    ignored = ignored_signals(srv.proc.pid)
     srv.proc.send_signal(signal.SIGTERM)
     assert srv.proc.wait(30) == 0
     assert "stopped cleanly" in srv.log()
     srv.proc = None
     srv._log.close()
+    assert signal.SIGPIPE in ignored
 
 
 def test_database_outage_is_retryable_and_recovers(tmp_path):
