@@ -11,19 +11,13 @@ import datetime as dt
 import pytest
 
 from openmps_test.api_client import ApiClient, OpenApi, openapi_document
-from openmps_test.openmps_server import OpenMpsServer, make_reading
+from openmps_test.openmps_server import OpenMpsServer, make_reading, STRONG_PASSWORD
 from openmps_test.postgres import PostgresCluster, wait_for
 
-STRONG = "Zq7!tundra-Oboe"
+STRONG = STRONG_PASSWORD
 DEALER, OTHER = "Alert API Partner", "Rival Partner"
 ACME, INITECH = "Acme AG", "Initech Ltd"
 NOW = dt.datetime.now(dt.timezone.utc)
-
-
-def add_user(srv, name, role, *where):
-    pw = srv.dir / f"pw-{name}"
-    pw.write_text(STRONG)
-    srv.cli("user", "add", name, "--role", role, *where, "--password-file", str(pw))
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +30,10 @@ def world(tmp_path_factory):
             srv.add_customer(ACME, DEALER)
             srv.add_dealer(OTHER)
             srv.add_customer(INITECH, OTHER)
-            add_user(srv, "dana", "dealer_admin", "--dealer", DEALER)
-            add_user(srv, "cara", "customer_admin", "--customer", ACME)
-            add_user(srv, "vic", "customer_viewer", "--customer", ACME)
-            add_user(srv, "olga", "dealer_admin", "--dealer", OTHER)
+            srv.add_user("dana", "dealer_admin", "--dealer", DEALER)
+            srv.add_user("cara", "customer_admin", "--customer", ACME)
+            srv.add_user("vic", "customer_viewer", "--customer", ACME)
+            srv.add_user("olga", "dealer_admin", "--dealer", OTHER)
             for customer, serial in ((ACME, "ACME-1"), (INITECH, "INI-1")):
                 c = srv.add_collector(customer)
                 c.submit([make_reading(serial, counters={"total": 90_000},

@@ -20,11 +20,11 @@ import pytest
 
 from openmps_test.api_client import (ApiClient, ContractError, OpenApi, Response,
                                      openapi_document)
-from openmps_test.openmps_server import OpenMpsServer, make_reading
+from openmps_test.openmps_server import OpenMpsServer, make_reading, STRONG_PASSWORD
 from openmps_test.postgres import PostgresCluster, wait_for
 from openmps_test.table_prints import table_prints
 
-STRONG = "Zq7!tundra-Oboe"
+STRONG = STRONG_PASSWORD
 CONTRACT = openapi_document()
 METHODS = ("get", "post", "put", "patch", "delete")
 # Sessions and sign-in bookkeeping change with every request of the caller.

@@ -15,16 +15,11 @@ import pytest
 
 from openmps_test.api_client import ApiClient, OpenApi, openapi_document
 from openmps_test.openmps_server import Enrollment, OpenMpsServer, make_reading, make_supply
+from openmps_test.openmps_server import STRONG_PASSWORD
 from openmps_test.postgres import PostgresCluster
 
-STRONG = "Zq7!tundra-Oboe"
+STRONG = STRONG_PASSWORD
 NOW = dt.datetime.now(dt.timezone.utc)
-
-
-def add_user(srv, name, role, *where):
-    pw = srv.dir / f"pw-{name}"
-    pw.write_text(STRONG)
-    srv.cli("user", "add", name, "--role", role, *where, "--password-file", str(pw))
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +30,9 @@ def fleet(tmp_path_factory):
         srv.add_customer("Globex", "Print Partner")
         srv.add_dealer("Other Dealer")
         srv.add_customer("Initech", "Other Dealer")
-        add_user(srv, "dana", "dealer_admin", "--dealer", "Print Partner")
-        add_user(srv, "carla", "customer_admin", "--customer", "Acme")
-        add_user(srv, "vic", "customer_viewer", "--customer", "Acme")
+        srv.add_user("dana", "dealer_admin", "--dealer", "Print Partner")
+        srv.add_user("carla", "customer_admin", "--customer", "Acme")
+        srv.add_user("vic", "customer_viewer", "--customer", "Acme")
         acme = srv.add_collector("Acme")
         # 30 Acme devices: the first 3 jammed, out of toner or warning;
         # device 4 silent for 3 days; 40 days of history for device 0.
@@ -128,7 +123,7 @@ def test_each_caller_sees_its_subtree_only(fleet, contract):
 
 
 def test_devices_of_one_dealer_as_fleet_dealer_lists_them(fleet, contract):
-    add_user(fleet["server"], "rooty", "root_admin", "--root")
+    fleet["server"].add_user("rooty", "root_admin", "--root")
     root = signed_in(fleet, contract, "rooty")
     partner, other = org_id(fleet, "Print Partner"), org_id(fleet, "Other Dealer")
     assert serials(root.get(f"/api/v1/devices?dealer_id={other}")) == ["INI-001"]

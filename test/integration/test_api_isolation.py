@@ -36,11 +36,11 @@ from typing import Callable
 import pytest
 
 from openmps_test.api_client import ApiClient, OpenApi, openapi_document
-from openmps_test.openmps_server import OpenMpsServer, make_reading
+from openmps_test.openmps_server import OpenMpsServer, make_reading, STRONG_PASSWORD
 from openmps_test.postgres import PostgresCluster, wait_for
 from openmps_test.table_prints import table_prints
 
-STRONG = "Zq7!tundra-Oboe"
+STRONG = STRONG_PASSWORD
 
 # Tenants: organisation name, kind, parent, admin user (role), customer devices.
 TENANTS = {
@@ -266,11 +266,6 @@ def test_every_operation_has_a_case():
 
 # -- the world -------------------------------------------------------------------------------
 
-def add_user(srv, name, role, *where):
-    pw = srv.dir / f"pw-{name}"
-    pw.write_text(STRONG)
-    srv.cli("user", "add", name, "--role", role, *where, "--password-file", str(pw))
-
 
 def created(r, what):
     assert r.status in (200, 201, 202), f"{what}: {r.status} {r.body[:300]!r}"
@@ -315,9 +310,9 @@ def build_world(srv, pg) -> dict:
     for key, t in TENANTS.items():
         user, role = t["admin"]
         where = ("--root",) if key == "root" else (f"--{t['kind']}", t["name"])
-        add_user(srv, user, role, *where)
-    add_user(srv, "tech-mkda", "dealer_technician", "--dealer", TENANTS["da"]["name"])
-    add_user(srv, "view-mkca1", "customer_viewer", "--customer", TENANTS["ca1"]["name"])
+        srv.add_user(user, role, *where)
+    srv.add_user("tech-mkda", "dealer_technician", "--dealer", TENANTS["da"]["name"])
+    srv.add_user("view-mkca1", "customer_viewer", "--customer", TENANTS["ca1"]["name"])
     serials = {"ca1": ["SN-mksa1", "SN-mksa2", "SN-mknosite"], "ca2": ["SN-mkca2"],
                "cb1": ["SN-mkcb1"]}
     for key, devices in serials.items():

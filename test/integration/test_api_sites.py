@@ -11,16 +11,10 @@ from __future__ import annotations
 import pytest
 
 from openmps_test.api_client import ApiClient, OpenApi, openapi_document
-from openmps_test.openmps_server import OpenMpsServer, make_reading
+from openmps_test.openmps_server import OpenMpsServer, make_reading, STRONG_PASSWORD
 from openmps_test.postgres import PostgresCluster
 
-STRONG = "Zq7!tundra-Oboe"
-
-
-def add_user(srv, name, role, *where):
-    pw = srv.dir / f"pw-{name}"
-    pw.write_text(STRONG)
-    srv.cli("user", "add", name, "--role", role, *where, "--password-file", str(pw))
+STRONG = STRONG_PASSWORD
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +23,9 @@ def world(tmp_path_factory):
         srv.add_dealer("Print Partner")
         srv.add_customer("Acme", "Print Partner")
         srv.add_customer("Globex", "Print Partner")
-        add_user(srv, "dana", "dealer_admin", "--dealer", "Print Partner")
-        add_user(srv, "carla", "customer_admin", "--customer", "Acme")
-        add_user(srv, "vic", "customer_viewer", "--customer", "Acme")
+        srv.add_user("dana", "dealer_admin", "--dealer", "Print Partner")
+        srv.add_user("carla", "customer_admin", "--customer", "Acme")
+        srv.add_user("vic", "customer_viewer", "--customer", "Acme")
         srv.add_collector("Acme").submit(
             [make_reading(f"ACM-{i}", counters={"total": 100 + i}) for i in range(6)])
         srv.add_collector("Globex").submit([make_reading("GLX-1", counters={"total": 5})])

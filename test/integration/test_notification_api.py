@@ -21,18 +21,12 @@ import pytest
 
 from openmps_test.api_client import ApiClient, OpenApi, openapi_document
 from openmps_test.notify_sinks import SmtpSink
-from openmps_test.openmps_server import OpenMpsServer
+from openmps_test.openmps_server import OpenMpsServer, STRONG_PASSWORD
 from openmps_test.postgres import PostgresCluster, wait_for
 
-STRONG = "Zq7!tundra-Oboe"
+STRONG = STRONG_PASSWORD
 DEALER, OTHER = "Outbox Partner", "Rival Outbox Partner"
 ACME, INITECH = "Acme Outbox AG", "Initech Outbox Ltd"
-
-
-def add_user(srv, name, role, *where):
-    pw = srv.dir / f"pw-{name}"
-    pw.write_text(STRONG)
-    srv.cli("user", "add", name, "--role", role, *where, "--password-file", str(pw))
 
 
 def queue_mail(pg, org: int, to: str, kind: str = "report") -> int:
@@ -62,10 +56,10 @@ def world(tmp_path_factory):
             srv.add_customer(ACME, DEALER)
             srv.add_dealer(OTHER)
             srv.add_customer(INITECH, OTHER)
-            add_user(srv, "dana", "dealer_admin", "--dealer", DEALER)
-            add_user(srv, "cara", "customer_admin", "--customer", ACME)
-            add_user(srv, "vic", "customer_viewer", "--customer", ACME)
-            add_user(srv, "olga", "dealer_admin", "--dealer", OTHER)
+            srv.add_user("dana", "dealer_admin", "--dealer", DEALER)
+            srv.add_user("cara", "customer_admin", "--customer", ACME)
+            srv.add_user("vic", "customer_viewer", "--customer", ACME)
+            srv.add_user("olga", "dealer_admin", "--dealer", OTHER)
             ids = {n: int(pg.psql(f"SELECT id FROM organisations WHERE name = '{n}'"))
                    for n in (DEALER, OTHER, ACME, INITECH)}
             # Acme's mail: refused twice (451), so dead after its two attempts.

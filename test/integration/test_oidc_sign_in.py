@@ -16,10 +16,10 @@ import pytest
 
 from openmps_test.api_client import ApiClient
 from openmps_test.oidc_provider import OidcProvider
-from openmps_test.openmps_server import OpenMpsServer, TEST_AUTH
+from openmps_test.openmps_server import OpenMpsServer, TEST_AUTH, STRONG_PASSWORD
 from openmps_test.postgres import PostgresCluster, free_port
 
-STRONG = "Zq7!tundra-Oboe"
+STRONG = STRONG_PASSWORD
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,10 @@ import urllib.request
 import pytest
 
 from openmps_test.api_client import ApiClient
-from openmps_test.openmps_server import OpenMpsServer, make_reading
+from openmps_test.openmps_server import OpenMpsServer, make_reading, STRONG_PASSWORD
 from openmps_test.postgres import PostgresCluster, wait_for
 
-STRONG = "Zq7!tundra-Oboe"
+STRONG = STRONG_PASSWORD
 SAMPLE = re.compile(r'^([a-z_]+)(\{[^}]*\})? (\S+)$')
 
 

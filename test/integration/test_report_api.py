@@ -16,21 +16,15 @@ import pytest
 
 from openmps_test.api_client import ApiClient, OpenApi, openapi_document
 from openmps_test.backfill import scenario_devices, send_histories
-from openmps_test.openmps_server import Enrollment, OpenMpsServer
+from openmps_test.openmps_server import Enrollment, OpenMpsServer, STRONG_PASSWORD
 from openmps_test.postgres import PostgresCluster, wait_for
 
-STRONG = "Zq7!tundra-Oboe"
+STRONG = STRONG_PASSWORD
 TODAY = dt.date.today()
 FROM, TO = (TODAY - dt.timedelta(days=90)).isoformat(), TODAY.isoformat()
 PERIOD = f"from={FROM}&to={TO}"
 DEALER, OTHER_DEALER = "Report Partner", "Rival Partner"
 ACME, GLOBEX, INITECH = "Acme AG", "Globex SA", "Initech Ltd"
-
-
-def add_user(srv, name, role, *where):
-    pw = srv.dir / f"pw-{name}"
-    pw.write_text(STRONG)
-    srv.cli("user", "add", name, "--role", role, *where, "--password-file", str(pw))
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +39,9 @@ def world(tmp_path_factory):
             srv.add_customer(GLOBEX, DEALER)
             srv.add_dealer(OTHER_DEALER)
             srv.add_customer(INITECH, OTHER_DEALER)
-            add_user(srv, "dana", "dealer_admin", "--dealer", DEALER)
-            add_user(srv, "vic", "customer_viewer", "--customer", GLOBEX)
-            add_user(srv, "olga", "dealer_admin", "--dealer", OTHER_DEALER)
+            srv.add_user("dana", "dealer_admin", "--dealer", DEALER)
+            srv.add_user("vic", "customer_viewer", "--customer", GLOBEX)
+            srv.add_user("olga", "dealer_admin", "--dealer", OTHER_DEALER)
             end = dt.datetime.now(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
             for customer in (ACME, GLOBEX):
                 e = Enrollment.decode(srv.cli("collector", "add", "--customer", customer).stdout.strip())
@@ -194,7 +188,7 @@ def test_a_run_for_a_person_is_made_in_that_persons_scope(world):
     """As the API's database role with the person's organisation path; a
     person disabled since gets no report, and says so."""
     srv, pg, ids = world["srv"], world["pg"], world["ids"]
-    add_user(srv, "carl", "customer_admin", "--customer", ACME)
+    srv.add_user("carl", "customer_admin", "--customer", ACME)
     carl = pg.psql("SELECT id FROM users WHERE username = 'carl'").strip()
     mine = pg.psql(f"INSERT INTO report_runs (organisation_id, requested_by, report, format, due_at) "
                    f"VALUES ({ids[ACME]}, {carl}, 'inventory', 'csv', now()) RETURNING id").split()[0]
@@ -215,7 +209,7 @@ def test_a_run_for_a_person_is_made_in_that_persons_scope(world):
 
 def test_duty_cycles_as_the_command_line_sets_them(world):
     srv, pg, dana = world["srv"], world["pg"], world["dana"]
-    add_user(srv, "rita", "root_admin", "--root")
+    srv.add_user("rita", "root_admin", "--root")
     rita = ApiClient(srv.api_url, source="127.0.0.48")
     assert rita.sign_in("rita", STRONG).status == 200
     srv.cli("report", "duty-cycle", "--model", "HP LaserJet M404", "--pages", "4000")

@@ -19,10 +19,10 @@ import pyotp
 import pytest
 
 from openmps_test.api_client import ApiClient, OpenApi, openapi_document
-from openmps_test.openmps_server import OpenMpsServer
+from openmps_test.openmps_server import OpenMpsServer, STRONG_PASSWORD
 from openmps_test.postgres import PostgresCluster
 
-STRONG = "Zq7!tundra-Oboe"
+STRONG = STRONG_PASSWORD
 # Cheap Argon2id for speed; TOTP required for customer admins, so that
 # enrolment at sign-in is tested, not for the dealer admin the tests use.
 AUTH = """auth:
@@ -47,8 +47,8 @@ def server(pg, tmp_path_factory):
         srv.add_customer("Globex", "Print Partner")
         srv.add_dealer("Other Dealer")
         srv.add_customer("Initech", "Other Dealer")
-        add_user(srv, "dana", "dealer_admin", "--dealer", "Print Partner")
-        add_user(srv, "olga", "dealer_admin", "--dealer", "Other Dealer")
+        srv.add_user("dana", "dealer_admin", "--dealer", "Print Partner")
+        srv.add_user("olga", "dealer_admin", "--dealer", "Other Dealer")
         yield srv
 
 
@@ -63,12 +63,6 @@ _addresses = iter(range(10, 250))
 def client(server, contract) -> ApiClient:
     """A client from a loopback address of its own (lockouts are per address)."""
     return ApiClient(server.api_url, contract, source=f"127.0.0.{next(_addresses)}")
-
-
-def add_user(srv, name, role, *where, password=STRONG):
-    pw = srv.dir / f"pw-{name}"
-    pw.write_text(password)
-    srv.cli("user", "add", name, "--role", role, *where, "--password-file", str(pw))
 
 
 def sql(pg, query: str) -> str:
@@ -117,7 +111,7 @@ def test_wrong_password_and_unknown_user_answer_alike(server, contract):
 
 
 def test_five_failures_lock_the_account_until_the_lock_ends(server, contract, pg):
-    add_user(server, "lena", "dealer_technician", "--dealer", "Print Partner")
+    server.add_user("lena", "dealer_technician", "--dealer", "Print Partner")
     for i in range(4):
         attacker = client(server, contract)  # from four addresses: the account counts
         assert attacker.post("/api/v1/session", {"username": "lena", "password": f"guess{i}"}) \
@@ -193,7 +187,7 @@ def test_sign_out_ends_the_session(server, contract):
 
 
 def test_totp_enrolment_sign_in_and_replay(server, contract, pg):
-    add_user(server, "tom", "dealer_technician", "--dealer", "Print Partner")
+    server.add_user("tom", "dealer_technician", "--dealer", "Print Partner")
     api = client(server, contract)
     api.sign_in("tom", STRONG)
     enrolment = api.post("/api/v1/me/totp/enrolment").json
@@ -233,7 +227,7 @@ def test_totp_enrolment_sign_in_and_replay(server, contract, pg):
 
 
 def test_a_role_that_requires_totp_enrols_at_sign_in(server, contract):
-    add_user(server, "cora", "customer_admin", "--customer", "Acme")
+    server.add_user("cora", "customer_admin", "--customer", "Acme")
     api = client(server, contract)
     r = api.post("/api/v1/session", {"username": "cora", "password": STRONG})
     assert r.json["stage"] == "totp_enrolment"
@@ -305,7 +299,7 @@ def test_users_of_the_subtree_only(server, contract, pg):
 
 
 def test_changes_need_the_etag_and_disabling_ends_sessions(server, contract, pg):
-    add_user(server, "gus", "customer_viewer", "--customer", "Globex")
+    server.add_user("gus", "customer_viewer", "--customer", "Globex")
     gus = client(server, contract)
     gus.sign_in("gus", STRONG)
     dealer = client(server, contract)
@@ -358,7 +352,7 @@ def test_api_tokens_are_shown_once_scoped_and_revocable(server, contract, pg):
 
 
 def test_users_idle_for_180_days_are_disabled(server, contract, pg):
-    add_user(server, "ida", "dealer_technician", "--dealer", "Print Partner")
+    server.add_user("ida", "dealer_technician", "--dealer", "Print Partner")
     pg.psql("UPDATE users SET created_at = now() - interval '181 days', last_sign_in_at = "
             "now() - interval '181 days' WHERE username = 'ida'")
     r = client(server, contract).post("/api/v1/session", {"username": "ida", "password": STRONG})

@@ -9,10 +9,10 @@ import subprocess
 
 import pytest
 
-from openmps_test.openmps_server import OpenMpsServer
+from openmps_test.openmps_server import OpenMpsServer, STRONG_PASSWORD
 from openmps_test.postgres import PostgresCluster
 
-STRONG = "Zq7!tundra-Oboe"
+STRONG = STRONG_PASSWORD
 
 
 @pytest.fixture(scope="module")

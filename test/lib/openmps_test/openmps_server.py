@@ -40,6 +40,10 @@ from openmps_test.postgres import free_port
 from openmps_test.paths import server_binary
 
 
+# A password the server's policy accepts (length, classes, not a common one).
+STRONG_PASSWORD = "Zq7!tundra-Oboe"
+
+
 # ---- envelope (shared/envelope/seal.cpp) --------------------------------------
 
 MAGIC = b"OMPE"
@@ -275,6 +279,13 @@ class OpenMpsServer:
 
     def add_customer(self, name: str, dealer: str) -> None:
         self.cli("org", "add", "--customer", name, "--parent", dealer)
+
+    def add_user(self, name: str, role: str, *where: str, password: str = STRONG_PASSWORD) -> None:
+        """`user add` with the password in a file (the CLI takes no secret
+        on its command line); `where` is --root, --dealer D or --customer C."""
+        secret = self.dir / f"pw-{name}"
+        secret.write_text(password)
+        self.cli("user", "add", name, "--role", role, *where, "--password-file", str(secret))
 
     def add_collector(self, customer: str) -> Client:
         out = self.cli("collector", "add", "--customer", customer)
