@@ -13,7 +13,7 @@ export function describeError(error: unknown, t: Translate): string {
     case 'network':
       return t('shared.errors.network')
     case 'unauthenticated':
-      return t('shared.errors.unauthenticated')
+      return error.refusedCredentials ? t('shared.errors.refused') : t('shared.errors.unauthenticated')
     case 'forbidden':
       return t('shared.errors.forbidden')
     case 'not-found':

@@ -48,6 +48,17 @@ describe('Http', () => {
     expect(hook).toHaveBeenCalledOnce()
   })
 
+  it('keeps the session when the 401 refuses a typed password or code', async () => {
+    const hook = vi.fn()
+    const http = new Http('/api/v1', async () =>
+      respond(401, { type: 'urn:openmps:problem:refused', title: 'Unauthorized', detail: 'wrong password' }))
+    http.onUnauthenticated = hook
+    const e = (await http.post('/me/password', { current: 'x' }).catch((x: unknown) => x)) as ApiError
+    expect(e.kind).toBe('unauthenticated')
+    expect(e.refusedCredentials).toBe(true)
+    expect(hook).not.toHaveBeenCalled()
+  })
+
   it('says the network failed when fetch itself fails', async () => {
     const http = new Http('/api/v1', async () => {
       throw new TypeError('Failed to fetch')

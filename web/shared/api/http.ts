@@ -131,7 +131,7 @@ export class Http {
       // Not JSON (a proxy's error page): the status says enough.
     }
     const error = new ApiError(response.status, problem, parseRetryAfter(response.headers.get('Retry-After')))
-    if (error.kind === 'unauthenticated') this.onUnauthenticated?.(error)
+    if (error.kind === 'unauthenticated' && !error.refusedCredentials) this.onUnauthenticated?.(error)
     return error
   }
 }

@@ -36,6 +36,12 @@ export class ApiError extends Error {
     this.retryAfterSeconds = retryAfterSeconds
   }
 
+  // A 401 that refuses what the person typed (a password or a code: the
+  // server's `refused`), not their session: the session goes on.
+  get refusedCredentials(): boolean {
+    return this.status === 401 && (this.problem.type?.endsWith(':refused') ?? false)
+  }
+
   fieldError(field: string): string | undefined {
     return this.fields.find((f) => f.field === field)?.detail
   }
