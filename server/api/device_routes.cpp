@@ -65,6 +65,10 @@ store::DeviceListQuery listQuery(const RequestContext& ctx) {
     q.descending = parsedSort->second;
   }
   q.limit = queryLimit(request, 50, 500);
+  // organisations.path runs root, dealer, customer.
+  const auto& path = ctx.caller().organisationPath;
+  if (path.size() > 1) q.callerDealerId = path[1];
+  if (path.size() > 2) q.callerCustomerId = path[2];
   if (const auto after = queryText(request, "after", 2048); after && !after->empty()) {
     q.after = store::decodeCursor(*after);
     if (!q.after || !store::cursorFitsSort(*q.after, q.sort))

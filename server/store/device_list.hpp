@@ -42,7 +42,26 @@ struct DeviceListQuery {
   bool descending = false;
   int limit = 50;
   std::optional<DeviceCursor> after;
+  // The caller's own dealer and customer (organisations.path below the
+  // root; 0 above them). Row-level security decides what is visible; these
+  // only let a sort by last seen walk that tenant's rows (tenantFilter).
+  std::int64_t callerDealerId = 0;
+  std::int64_t callerCustomerId = 0;
 };
+
+// The customer ($1) and dealer ($14) a query is limited to: the filters
+// asked for, and, sorted by last seen, the caller's own place when no
+// filter narrows it further. Only there: device_latest's per-tenant
+// indexes hold that order, and the walk of the global one passes every
+// other tenant's rows; for the other sorts a filter that repeats the
+// row-level security halves the planner's estimate and makes it sort
+// every visible device instead of walking the sort's index.
+struct TenantFilter {
+  std::int64_t customerId = 0;
+  std::int64_t dealerId = 0;
+  bool operator==(const TenantFilter&) const = default;
+};
+TenantFilter tenantFilter(const DeviceListQuery& q);
 
 // A device is not reporting when its last reading is older than this; a
 // supply is low at or below this level.
@@ -83,7 +102,8 @@ std::string likePattern(std::string_view search);
 // The statement for one sort and direction ($1 customer, $2 pattern or
 // '', $3 condition, $4 supply, $5 reporting, $6 silent-since, $7 low
 // percent, $8 cursor key or NULL, $9 cursor id, $10 limit, $11 site or 0,
-// $12 device group or 0), and its name. It runs in the caller's scope:
+// $12 device group or 0, $13 kind or '', $14 dealer or 0; $1 and $14 from
+// tenantFilter), and its name. It runs in the caller's scope:
 // row-level security decides which devices it sees. Columns: id, serial,
 // manufacturer, model, ip, host name, location, customer id and name, last
 // seen, status, counters, supplies, sort key, site id and name

@@ -135,10 +135,11 @@ std::vector<DeviceListRow> PgDevices::list(const DeviceListQuery& q, TimePoint n
   const std::optional<std::string> afterKey =
       q.after ? std::optional<std::string>(q.after->key) : std::nullopt;
   const std::int64_t afterId = q.after ? q.after->id : 0;
+  const auto tenant = tenantFilter(q);
   const auto rows = txn_.exec_prepared(
-      name, q.customerId, q.search.empty() ? "" : likePattern(q.search), condition, supply,
+      name, tenant.customerId, q.search.empty() ? "" : likePattern(q.search), condition, supply,
       reporting, util::formatRfc3339(now - kSilentAfter), kLowSupplyPercent, afterKey, afterId,
-      q.limit + 1, q.siteId, q.groupId, std::string(toString(q.kind)), q.dealerId);
+      q.limit + 1, q.siteId, q.groupId, std::string(toString(q.kind)), tenant.dealerId);
   std::vector<DeviceListRow> out;
   out.reserve(rows.size());
   for (const auto& r : rows) out.push_back(listRow(r, kListSiteColumn));

@@ -137,10 +137,16 @@ constexpr const char* kUpdateDevicesSql =
     "d.kind) IS DISTINCT FROM (u.serial, u.mac, u.ip, u.host, u.manufacturer, u.model, "
     "u.firmware, u.location, u.contact, u.oid, u.descr, coalesce(u.caps, d.capabilities), $14, "
     "u.kind)";
+// The devices trigger gives every device its row when it is created, so the
+// insert branch only runs if that row is missing; it then takes the
+// device's customer and dealer as the trigger would.
 constexpr const char* kMergeLatestSql =
     "INSERT INTO device_latest AS l (device_id, counters, counters_at, supplies, status, "
-    "status_at, last_seen_at) SELECT u.device_id, coalesce(u.counters, '{}'), u.counters_at, "
-    "u.supplies, u.status, u.status_at, u.last_seen_at FROM latest_in u ORDER BY u.device_id "
+    "status_at, last_seen_at, customer_id, dealer_id) SELECT u.device_id, "
+    "coalesce(u.counters, '{}'), u.counters_at, u.supplies, u.status, u.status_at, "
+    "u.last_seen_at, d.customer_id, c.parent_id FROM latest_in u "
+    "JOIN devices d ON d.id = u.device_id JOIN organisations c ON c.id = d.customer_id "
+    "ORDER BY u.device_id "
     "ON CONFLICT (device_id) DO UPDATE SET "
     "counters = CASE WHEN excluded.counters_at IS NOT NULL AND (l.counters_at IS NULL OR "
     "excluded.counters_at >= l.counters_at) THEN excluded.counters ELSE l.counters END, "

@@ -122,6 +122,30 @@ def test_each_caller_sees_its_subtree_only(fleet, contract):
     assert names == {"Acme", "Globex"}
 
 
+def test_sorted_by_last_seen_each_caller_sees_what_every_other_sort_shows(fleet, contract):
+    # Sorted by last seen, the list walks only the caller's own dealer's or
+    # customer's rows of device_latest (the tenant columns of migration
+    # 0019): a wrong tenant there would hide devices or show none.
+    srv = fleet["server"]
+    srv.add_user("sally", "root_admin", "--root")
+    srv.add_user("tess", "dealer_technician", "--dealer", "Print Partner")
+    srv.add_user("ivan", "customer_admin", "--customer", "Initech")
+    for name in ("sally", "dana", "tess", "carla", "vic", "ivan"):
+        api = signed_in(fleet, contract, name)
+        by_serial = [d["serial"] for d in all_pages(api, "/api/v1/devices?limit=500")]
+        assert by_serial, name
+        for sort in ("last_seen", "-last_seen"):
+            listed = [d["serial"] for d in all_pages(api, f"/api/v1/devices?sort={sort}&limit=11")]
+            assert sorted(listed) == sorted(by_serial), (name, sort)
+    dealer = signed_in(fleet, contract, "dana")
+    globex, initech = org_id(fleet, "Globex"), org_id(fleet, "Initech")
+    assert set(serials(dealer.get(f"/api/v1/devices?sort=last_seen&customer_id={globex}"))) == {
+        "GLX-001", "GLX-SCAN"}
+    assert dealer.get(f"/api/v1/devices?sort=last_seen&customer_id={initech}").json["items"] == []
+    other = org_id(fleet, "Other Dealer")
+    assert dealer.get(f"/api/v1/devices?sort=-last_seen&dealer_id={other}").json["items"] == []
+
+
 def test_devices_of_one_dealer_as_fleet_dealer_lists_them(fleet, contract):
     fleet["server"].add_user("rooty", "root_admin", "--root")
     root = signed_in(fleet, contract, "rooty")

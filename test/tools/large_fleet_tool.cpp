@@ -361,10 +361,10 @@ struct Buffers {
          {"device_id", "supply_index", "description", "type", "color", "unit", "supply_class",
           "part_number", "serial"},
          supplies);
-    send(
-        txn, "device_latest",
-        {"device_id", "counters", "counters_at", "supplies", "status", "status_at", "last_seen_at"},
-        latest);
+    send(txn, "device_latest",
+         {"device_id", "counters", "counters_at", "supplies", "status", "status_at", "last_seen_at",
+          "customer_id", "dealer_id"},
+         latest);
     send(txn, "device_events", {"device_id", "at", "kind", "detail", "batch_id"}, events);
   }
 
@@ -396,7 +396,7 @@ class DeviceWriter {
     writeSupplyLevels(reads);
     writeStatus(reads);
     writeReads(d, reads);
-    writeLatest(reads.back());
+    writeLatest(d, reads.back());
     writeSupplies(reads.back());
     writeEvents(d, reads);
   }
@@ -526,7 +526,7 @@ class DeviceWriter {
     }
   }
 
-  void writeLatest(const Read& last) {
+  void writeLatest(const Device& d, const Read& last) {
     model::Counters counters;
     for (const auto& v : last.counters) {
       counters[v.name] = v.value;
@@ -557,6 +557,11 @@ class DeviceWriter {
     l += at_.back();
     tab(l);
     l += at_.back();
+    tab(l);
+    const Customer& c = fleet_.customers[static_cast<std::size_t>(d.customer)];
+    appendCopyField(l, ids_.customerId(fleet_, d.customer));
+    tab(l);
+    appendCopyField(l, ids_.dealerId(c.dealer));
     l += '\n';
   }
 

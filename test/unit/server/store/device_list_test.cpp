@@ -43,6 +43,27 @@ TEST_CASE("sorted by last seen, a page walks device_latest's typed key and id") 
         std::string::npos);
 }
 
+TEST_CASE("sorted by last seen, the list names the caller's own tenant for its index") {
+  DeviceListQuery q;
+  q.callerDealerId = 2;
+  q.callerCustomerId = 20;
+  CHECK(tenantFilter(q) == TenantFilter{0, 0});  // other sorts: row-level security alone
+  q.customerId = 21;
+  CHECK(tenantFilter(q) == TenantFilter{21, 0});
+  q.sort = DeviceSort::kLastSeen;
+  CHECK(tenantFilter(q) == TenantFilter{21, 2});  // a filter asked for wins
+  q.customerId = 0;
+  q.dealerId = 3;
+  CHECK(tenantFilter(q) == TenantFilter{20, 3});
+  DeviceListQuery operatorQuery;
+  operatorQuery.sort = DeviceSort::kLastSeen;
+  CHECK(tenantFilter(operatorQuery) == TenantFilter{0, 0});
+  const auto sql = deviceListSql(DeviceSort::kLastSeen, false);
+  CHECK(sql.find("($1::bigint = 0 OR l.customer_id = $1)") != std::string::npos);
+  CHECK(sql.find("($14::bigint = 0 OR l.dealer_id = $14)") != std::string::npos);
+  CHECK(deviceListSql(DeviceSort::kSerial, false).find("l.dealer_id") == std::string::npos);
+}
+
 TEST_CASE("a last_seen cursor must carry a timestamp PostgreSQL can read back") {
   const DeviceCursor good{"2026-12-05T18:40:04.123456", 7};
   CHECK(cursorFitsSort(good, DeviceSort::kLastSeen));
