@@ -59,6 +59,16 @@ describe('DevicesPage', () => {
     expect(wrapper.find('#device-kind').exists()).toBe(true)
     expect(wrapper.find('#device-group').exists()).toBe(false)
   })
+
+  it('shows the consumable nearest empty as the lowest supply, never a paper tray', async () => {
+    const supply = (index: number, description: string, type: string, level: number) =>
+      ({ index, description, type, color: '', level_percent: level, state: 'ok' })
+    const printer = { ...device(1, 'printer'), supplies: [supply(1, 'MP tray', 'input', 0), supply(2, 'Black toner', 'toner', 35), supply(3, 'Drum', 'opc', 60)] }
+    const { wrapper } = await open('DevicesPage', '/devices', ['listDevices'], (_m, p) =>
+      p.startsWith('/devices?') ? { body: { items: [printer], next_after: null } } : { body: { items: [], next_after: null } })
+    await settle(() => expect(wrapper.find('table.devices .supply-name').exists()).toBe(true))
+    expect(wrapper.get('table.devices .supply-name').text()).toBe('Black toner')
+  })
 })
 
 describe('DevicePage', () => {
@@ -93,5 +103,31 @@ describe('DevicePage', () => {
     const patch = calls.find((c) => c.method === 'PATCH' && c.path === '/device-groups/9')!
     expect(patch.body).toEqual({ device_ids: [1, 2] })
     expect(patch.headers['X-CSRF-Token']).toBe('csrf-1')
+  })
+  it('explains the forecast interval, says an order date that passed is due now, and names a supply event', async () => {
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString()
+    const forecast = (index: number, description: string, low: number, mid: number, high: number, orderBy: string) => ({
+      supply_index: index, description, color: '', level_percent: 20, state: 'forecast', days_to_empty: mid,
+      days_to_empty_low: low, days_to_empty_high: high, empty_on: day(mid), order_by: orderBy, points_used: 30,
+    })
+    const { wrapper } = await open('DevicePage', '/devices/2', ['getDevice'], (_m, p) => {
+      if (p === '/devices/2') return { body: device(2, 'printer') }
+      if (p === '/devices/2/forecast') {
+        return { body: { items: [forecast(1, 'Cyan', 8, 12, 19, day(5)), forecast(2, 'Yellow', 4, 4, 4, day(-3))], order_lead_days: 7 } }
+      }
+      if (p.startsWith('/devices/2/events')) {
+        return { body: { items: [{ at: day(-1), kind: 'supply_level', detail: { description: 'yellow toner', before: 12, after: 10, type: 'toner' } }], next_after: null } }
+      }
+      if (p.startsWith('/devices/2/')) return { body: { series: [] } }
+      return undefined
+    })
+    await settle(() => expect(wrapper.findAll('table.forecast tbody tr')).toHaveLength(2))
+    expect(wrapper.text()).toContain('9 times in 10 it runs out between them')
+    const [cyan, yellow] = wrapper.findAll('table.forecast tbody tr').map((r) => r.findAll('td').map((c) => c.text()))
+    expect(cyan![2]).toBe('12 days (between 8 and 19)')
+    expect(cyan![4]).not.toContain('now')
+    expect(yellow![2]).toBe('4 days')
+    expect(yellow![4]).toMatch(/^now \(was due .+\)$/)
+    await settle(() => expect(wrapper.get('ul.events').text()).toContain('yellow toner: 12% → 10%'))
   })
 })

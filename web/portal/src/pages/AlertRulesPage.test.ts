@@ -1,0 +1,36 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Me } from '../api/types'
+import { fakeFetch, mountAt } from '../testing/harness'
+import { settle } from '@shared/testing/settle'
+
+const customerAdmin: Me = {
+  kind: 'user', id: 9, username: 'carla', role: 'customer_admin',
+  organisation: { id: 5, name: 'Acme', kind: 'customer' },
+  stage: 'complete', csrf_token: 'csrf-1', organisation_path: [1, 2, 5],
+  operations: ['getOrganisationAlertRules', 'putOrganisationAlertRules', 'listAlertSubscriptions', 'createAlertSubscription',
+    'deleteAlertSubscription', 'listOrganisations'],
+}
+
+beforeEach(() => {
+  vi.resetModules()
+})
+
+describe('AlertRulesPage', () => {
+  it('offers a customer admin only the roles its own organisation has', async () => {
+    const calls = fakeFetch((m, p) => {
+      if (p === '/me') return { body: customerAdmin }
+      if (p === '/organisations/5/alert-rules') return { body: { scope: 'organisation', id: 5, settings: {}, effective: {} } }
+      if (p === '/alert-subscriptions' && m === 'GET') return { body: { items: [], next_after: null } }
+      if (p === '/alert-subscriptions' && m === 'POST') return { status: 201, body: { subscription: {}, secret: null } }
+      if (p.startsWith('/organisations?')) return { body: { items: [], next_after: null } }
+      return undefined
+    })
+    const { wrapper } = await mountAt((await import('./AlertRulesPage.vue')).default, '/alerts/rules')
+    await settle(() => expect(wrapper.find('#sub-role').exists()).toBe(true))
+    const roles = wrapper.findAll('#sub-role option').map((o) => o.attributes('value'))
+    expect(roles).toEqual(['customer_admin', 'customer_viewer'])
+    ;(wrapper.get('#sub-channel').element as HTMLSelectElement).form!.requestSubmit()
+    await settle(() => expect(calls.some((c) => c.method === 'POST')).toBe(true))
+    expect(calls.find((c) => c.method === 'POST')!.body).toMatchObject({ organisation_id: 5, channel: 'email', role: 'customer_admin' })
+  })
+})
