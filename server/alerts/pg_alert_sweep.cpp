@@ -13,6 +13,7 @@
 #include "server/forecast/supply_forecast.hpp"
 #include "server/meters/calendar.hpp"
 #include "server/store/latest_json.hpp"
+#include "server/store/supply_sql.hpp"
 #include "shared/util/log.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -60,17 +61,18 @@ constexpr const char* kStaleMetersSql =
     "d.first_seen_at)) * 1000)::bigint, l.counters_at IS NULL FROM devices d LEFT JOIN "
     "device_latest l ON l.device_id = d.id WHERE d.customer_id = $1 AND (l.counters_at IS NULL OR "
     "l.counters_at < $2::timestamptz)";
-constexpr const char* kLowSuppliesSql =
-    "SELECT l.device_id, d.customer_id, coalesce(d.collector_id, 0), (s->>'index')::int, "
-    "o.order_lead_days, o.time_zone FROM device_latest l JOIN devices d ON d.id = l.device_id "
-    "JOIN organisations o ON o.id = d.customer_id CROSS JOIN LATERAL "
-    "json_array_elements(l.supplies) "
-    "s WHERE (s->>'level_percent') IS NOT NULL AND (s->>'level_percent')::int <= $1 AND "
-    "coalesce(s->>'class', '') <> 'receptacle' AND coalesce(s->>'type', '') NOT IN ('input', "
-    "'output') "
-    "UNION SELECT a.device_id, a.customer_id, coalesce(a.collector_id, 0), a.subject::int, "
-    "o.order_lead_days, o.time_zone FROM alerts a JOIN organisations o ON o.id = a.customer_id "
-    "WHERE a.state = 'open' AND a.condition = 'runs_out' ORDER BY 1, 4";
+std::string lowSuppliesSql() {
+  return "SELECT l.device_id, d.customer_id, coalesce(d.collector_id, 0), (s->>'index')::int, "
+         "o.order_lead_days, o.time_zone FROM device_latest l JOIN devices d ON d.id = l.device_id "
+         "JOIN organisations o ON o.id = d.customer_id CROSS JOIN LATERAL "
+         "json_array_elements(l.supplies) "
+         "s WHERE (s->>'level_percent') IS NOT NULL AND (s->>'level_percent')::int <= $1 AND " +
+         std::string(store::kOrderableSupplySql) +
+         " UNION SELECT a.device_id, a.customer_id, coalesce(a.collector_id, 0), a.subject::int, "
+         "o.order_lead_days, o.time_zone FROM alerts a JOIN organisations o ON o.id = "
+         "a.customer_id "
+         "WHERE a.state = 'open' AND a.condition = 'runs_out' ORDER BY 1, 4";
+}
 constexpr const char* kHistorySql =
     "SELECT supply_index, (extract(epoch FROM read_at) * 1000)::bigint, level, max, level_percent "
     "FROM supply_levels WHERE device_id = $1 AND supply_index = ANY($2::integer[]) AND "
@@ -206,7 +208,7 @@ class Sweeper {
 
   std::string forecasts() {
     std::map<std::int64_t, std::vector<std::tuple<int, AlertOwner, int, std::string>>> byDevice;
-    for (const auto& row : txn_.exec_params(kLowSuppliesSql, kForecastBelowPercent)) {
+    for (const auto& row : txn_.exec_params(lowSuppliesSql(), kForecastBelowPercent)) {
       const AlertOwner owner{row[1].as<std::int64_t>(), row[0].as<std::int64_t>(),
                              row[2].as<std::int64_t>()};
       byDevice[owner.deviceId].emplace_back(row[3].as<int>(), owner, row[4].as<int>(),

@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 
+#include "server/store/supply_sql.hpp"
 #include "shared/util/base64.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -56,9 +57,11 @@ constexpr std::string_view kConditionSql = "l.condition";
 constexpr std::string_view kOrderSql =
     "EXISTS (SELECT 1 FROM alerts a WHERE a.device_id = d.id AND a.condition = 'runs_out'"
     " AND a.state = 'open')";
-constexpr std::string_view kLowSql =
-    "EXISTS (SELECT 1 FROM json_array_elements(coalesce(l.supplies, '[]')) s WHERE "
-    "(s->>'level_percent')::int <= $7 OR s->>'state' IN ('low', 'empty'))";
+std::string lowSql() {
+  return "EXISTS (SELECT 1 FROM json_array_elements(coalesce(l.supplies, '[]')) s WHERE " +
+         std::string(kOrderableSupplySql) +
+         " AND ((s->>'level_percent')::int <= $7 OR s->>'state' IN ('low', 'empty')))";
+}
 
 // Sorted by customer, the list walks the customers in name order (the
 // organisations_kind_name index, which needs the kind) and their devices,
@@ -242,7 +245,7 @@ std::string deviceListSql(DeviceSort sort, bool descending) {
       " = 1) OR ($3 = 'ok' AND " + std::string(kConditionSql) +
       " = 0))"
       " AND ($4::text = '' OR ($4 = 'low' AND " +
-      std::string(kLowSql) + ") OR ($4 = 'order' AND " + std::string(kOrderSql) +
+      lowSql() + ") OR ($4 = 'order' AND " + std::string(kOrderSql) +
       "))"
       " AND ($5::text = '' OR ($5 = 'silent') = (coalesce(l.last_seen_at, d.first_seen_at) < "
       "$6::timestamptz))" +

@@ -36,13 +36,20 @@ def fleet(tmp_path_factory):
         acme = srv.add_collector("Acme")
         # 30 Acme devices: the first 3 jammed, out of toner or warning;
         # device 4 silent for 3 days; 40 days of history for device 0.
+        # ACM-005 also has an empty paper tray and a waste box with little
+        # in it: neither is a supply to order, so the device is not "low".
+        tray = {**make_supply(2, "", 0), "description": "MP tray", "type": "input", "state": "empty",
+                "class": "other"}
+        waste = {**make_supply(3, "", 3), "description": "Waste toner box", "type": "wasteToner",
+                 "class": "receptacle"}
         readings = []
         for i in range(30):
             errors = ["jammed"] if i == 0 else ["lowPaper"] if i == 1 else []
             level = 5 if i == 2 else 80
             at = NOW - dt.timedelta(days=3) if i == 4 else NOW - dt.timedelta(minutes=i)
             readings.append(make_reading(f"ACM-{i:03d}", counters={"total": 1000 + i, "mono": 900},
-                                         supplies=[make_supply(1, "black", level)], read_at=at,
+                                         supplies=[make_supply(1, "black", level)] + (
+                                             [tray, waste] if i == 5 else []), read_at=at,
                                          ip=f"10.1.0.{i}", errors=errors,
                                          model="LaserJet M40" if i % 2 else "Aficio MP"))
         acme.submit(readings)
