@@ -105,7 +105,8 @@ constexpr Statement kBillingCounters = {
 
 // Supplies: each supply's levels where they changed (and the last one)
 // since $2; the current cartridge's start is among them for all but drums
-// older than that.
+// older than that. Paper trays are not supplies a dealer orders: their
+// level is the paper the customer puts in.
 constexpr Statement kSupplyHistories = {
     "report_supply_histories",
     "SELECT sp.device_id, sp.supply_index, sp.description, sp.type, sp.color, sp.part_number, "
@@ -122,7 +123,8 @@ constexpr Statement kSupplyHistories = {
     "sp.supply_index "
     "    AND l.read_at >= $2 WINDOW w AS (ORDER BY l.read_at)) x "
     "  WHERE x.prev IS DISTINCT FROM x.level OR x.next IS NULL) h ON true "
-    "WHERE d.customer_id = ANY($1::bigint[]) ORDER BY sp.device_id, sp.supply_index"};
+    "WHERE d.customer_id = ANY($1::bigint[]) AND sp.type NOT IN ('input', 'output') "
+    "ORDER BY sp.device_id, sp.supply_index"};
 
 // The total counter at given instants (the last reading at or before each).
 constexpr Statement kTotalsAt = {

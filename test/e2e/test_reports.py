@@ -274,6 +274,28 @@ def test_supplies_forecast_and_replacements(world):
     assert all(r["replaced"] >= world["first"].isoformat() for r in replaced)
 
 
+def test_paper_trays_are_not_in_the_supplies_report(world):
+    # A paper tray is read like a supply (level: the paper in it) but is
+    # nothing a dealer orders. Its rows are written here as ingest would.
+    pg = world["pg"]
+    serial = pg.psql("SELECT d.serial FROM devices d JOIN organisations c ON c.id = d.customer_id"
+                     f" JOIN supplies s ON s.device_id = d.id WHERE c.name = '{ACME}'"
+                     " ORDER BY d.serial LIMIT 1").strip()
+    device = f"(SELECT id FROM devices WHERE serial = '{serial}')"
+    pg.psql(f"INSERT INTO supplies (device_id, supply_index, description, type) VALUES ({device}, 90,"
+            f" 'MP tray', 'input'), ({device}, 91, 'Face-down tray', 'output');"
+            " INSERT INTO supply_levels (device_id, supply_index, read_at, level, max, level_percent, state)"
+            f" SELECT {device}, i, now() - interval '1 hour', 0, 100, 0, 'empty' FROM unnest(ARRAY[90, 91]) i")
+    try:
+        doc = json.loads(report(world, "supplies", "json", "--customer", ACME).read_text())
+        listed = {(r["serial"], r["supply"]) for r in doc["tables"][0]["rows"]}
+        assert (serial, "MP tray") not in listed and (serial, "Face-down tray") not in listed
+        assert any(s == serial for s, _ in listed), "the device's toner is still listed"
+    finally:
+        pg.psql(f"DELETE FROM supply_levels WHERE device_id = {device} AND supply_index IN (90, 91);"
+                f" DELETE FROM supplies WHERE device_id = {device} AND supply_index IN (90, 91)")
+
+
 def test_dealer_report_covers_its_customers_and_erp_names(world):
     rows = read_csv(report(world, "billing", "csv", "--dealer", DEALER))
     serials = {r[1] for r in rows[1:]}
