@@ -163,6 +163,7 @@ def portal(tmp_path_factory):
                 "serial": reads[0]["identity"]["serial"],
                 "history_days": HISTORY_DAYS,
                 "device_page": device_page,
+                "customer_page": customer_page,
                 "placement": {"site": "Head office", "group": "Second floor"},
                 "foreign": {"serials": foreign, "device_id": int(ids[0]), "customer_id": int(ids[1]),
                             "customer_name": SIBLING},

@@ -1,5 +1,7 @@
 // A customer admin sees their own customer only, and editing the address
-// does not reach another customer's device, customer page or list.
+// does not reach another customer's device, customer page or list; its own
+// customer's settings are shown without a control to change them (the API
+// lets it change its sites only).
 import { check, context, newPage, settled, signIn } from './lib.mjs'
 
 export default async function ({ browser, track, step }) {
@@ -15,6 +17,12 @@ export default async function ({ browser, track, step }) {
   check(serials.includes(ctx.serial), `own device ${ctx.serial} missing from ${serials.join(', ')}`)
   for (const foreign of ctx.foreign.serials) check(!serials.includes(foreign), `foreign device ${foreign} listed`)
   check(!(await page.locator('#device-customer').count()), 'a customer admin is offered a customer filter')
+  step('own customer: sites editable, settings not')
+  await page.goto(ctx.customer_page)
+  await settled(page)
+  check(await page.locator('#site-name').isVisible(), 'a customer admin cannot add a site')
+  check(await page.locator('fieldset').first().isDisabled(), 'the customer settings are editable for a customer admin')
+  check(!(await page.getByRole('button', { name: 'Save' }).count()), 'a customer admin is offered to save the customer settings')
   step('a foreign device by its address')
   await page.goto(`/devices/${ctx.foreign.device_id}`)
   await settled(page)
