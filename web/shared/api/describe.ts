@@ -19,7 +19,12 @@ export function describeError(error: unknown, t: Translate): string {
     case 'not-found':
       return t('shared.errors.notFound')
     case 'conflict':
-      return t('shared.errors.conflict')
+      // 412 (and a 409 without a reason) is a change made meanwhile; a 409
+      // with a reason is the state of things refusing it ("accounts are
+      // restricted to the site"): the reason says what to change first.
+      return error.status === 409 && error.problem.detail
+        ? t('shared.errors.conflictBecause', { detail: error.problem.detail })
+        : t('shared.errors.conflict')
     case 'invalid':
       return t('shared.errors.invalid', { detail })
     case 'rate-limited':

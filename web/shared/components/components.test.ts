@@ -2,6 +2,7 @@ import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../api/problem'
 import { createAppI18n } from '../i18n/create'
+import ConfirmButton from './ConfirmButton.vue'
 import CursorPager from './CursorPager.vue'
 import ErrorState from './ErrorState.vue'
 import SortHeader from './SortHeader.vue'
@@ -34,6 +35,8 @@ describe('ErrorState', () => {
       [new ApiError(403, {}), /may not do this/],
       [new ApiError(404, {}), /does not exist/],
       [new ApiError(429, {}, 12), /Wait 12 seconds/],
+      [new ApiError(409, { detail: 'accounts are restricted to the site: ursula; change them first' }), /cannot be done as things are: accounts .* ursula/],
+      [new ApiError(412, { detail: 'the organisation changed since you read it' }), /changed this in the meantime/],
       [new ApiError(500, { detail: 'database down' }), /database down/],
     ]
     for (const [error, text] of cases) {
@@ -60,5 +63,23 @@ describe('CursorPager', () => {
     await next!.trigger('click')
     expect(wrapper.emitted('next')).toHaveLength(1)
     expect(wrapper.text()).toContain('Page 1')
+  })
+})
+
+describe('ConfirmButton', () => {
+  it('asks in place, confirms once, and Escape goes back to the first button', async () => {
+    const wrapper = mount(ConfirmButton, { props: { label: 'Revoke', question: 'Readings are refused from now on.', name: 'Revoke Branch' }, attachTo: document.body, ...withI18n() })
+    await wrapper.get('button').trigger('click')
+    expect(wrapper.text()).toContain('Readings are refused from now on.')
+    expect(document.activeElement).toBe(wrapper.get('button.danger').element)
+    await wrapper.get('.confirm').trigger('keydown', { key: 'Escape' })
+    await new Promise((r) => setTimeout(r, 0))
+    expect(wrapper.find('.confirm').exists()).toBe(false)
+    expect(document.activeElement).toBe(wrapper.get('button').element)
+    expect(wrapper.emitted('confirm')).toBeUndefined()
+    await wrapper.get('button').trigger('click')
+    await wrapper.get('button.danger').trigger('click')
+    expect(wrapper.emitted('confirm')).toHaveLength(1)
+    wrapper.unmount()
   })
 })
