@@ -57,6 +57,19 @@ export function formatDate(value: string | number | Date, locale: string, timeZo
   return dateFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }).format(d)
 }
 
+const rf = new Map<string, Intl.RelativeTimeFormat>()
+
+// Building one costs more than formatting with it, and a device list
+// formats a time in every row.
+function relativeFormat(locale: string): Intl.RelativeTimeFormat {
+  let f = rf.get(locale)
+  if (!f) {
+    f = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })
+    rf.set(locale, f)
+  }
+  return f
+}
+
 const units: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 86400], ['month', 30 * 86400], ['week', 7 * 86400],
   ['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1],
@@ -70,7 +83,7 @@ export function formatRelative(value: string | number | Date, locale: string, no
   const abs = Math.abs(seconds)
   for (const [unit, size] of units) {
     if (abs >= size || unit === 'second') {
-      return new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(Math.round(seconds / size), unit)
+      return relativeFormat(locale).format(Math.round(seconds / size), unit)
     }
   }
   return ''
