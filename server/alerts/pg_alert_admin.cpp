@@ -60,6 +60,11 @@ constexpr const char* kSubscriptionRowsSql =
     "coalesce(u.username, ''), (extract(epoch FROM s.created_at) * 1000)::bigint "
     "FROM alert_subscriptions s JOIN organisations o ON o.id = s.organisation_id "
     "LEFT JOIN users u ON u.id = s.user_id ";
+constexpr const char* kUpdateSubscriptionSql =
+    "UPDATE alert_subscriptions SET user_id = nullif($2::bigint, 0), role = nullif($3, ''), "
+    "address = nullif($4, ''), locale = nullif($5, ''), min_severity = $6, "
+    "conditions = coalesce(string_to_array(nullif($7, ''), ','), '{}'), include_clears = $8 "
+    "WHERE id = $1 RETURNING organisation_id";
 constexpr const char* kDeleteSubscriptionSql =
     "DELETE FROM alert_subscriptions WHERE id = $1 RETURNING organisation_id";
 constexpr const char* kUserOrganisationSql = "SELECT organisation_id FROM users WHERE id = $1";
@@ -355,6 +360,37 @@ std::optional<SubscriptionRow> findSubscription(pqxx::transaction_base& txn, std
   const auto r = txn.exec_params(std::string(kSubscriptionRowsSql) + "WHERE s.id = $1", id);
   if (r.empty()) return std::nullopt;
   return subscriptionRowFrom(r[0]);
+}
+
+SubscriptionRow changeSubscription(pqxx::transaction_base& txn, const Subscription& change,
+                                   const auth::AuditActor& actor) {
+  using Kind = AlertAdminError::Kind;
+  const auto before = findSubscription(txn, change.id);
+  if (!before)
+    throw AlertAdminError(Kind::kNotFound, "no subscription " + std::to_string(change.id));
+  Subscription s = change;
+  s.organisationId = before->subscription.organisationId;
+  s.channel = before->subscription.channel;
+  s.url = before->subscription.url;
+  if (s.channel == notify::Channel::kWebhook) {
+    s.sealedSecret =
+        util::fromHex(txn.exec_params(kSubscriptionSecretHexSql, s.id)[0][0].as<std::string>())
+            .value_or("");
+  }
+  checkSubscription(txn, s);
+  std::string conditions;
+  for (const auto& c : s.conditions) conditions += (conditions.empty() ? "" : ",") + c;
+  txn.exec_params(kUpdateSubscriptionSql, s.id, s.userId, s.role, s.address, s.locale,
+                  std::string(toString(s.minSeverity)), conditions, s.includeClears);
+  auth::AuditEvent e;
+  e.organisationId = s.organisationId;
+  e.action = "alert_subscription.update";
+  e.targetType = "alert_subscription";
+  e.targetId = std::to_string(s.id);
+  e.before = dump(subscriptionAudit(before->subscription));
+  e.after = dump(subscriptionAudit(s));
+  auth::writeAudit(txn, actor, e);
+  return *findSubscription(txn, s.id);
 }
 
 void removeSubscription(pqxx::transaction_base& txn, std::int64_t id,

@@ -96,6 +96,12 @@ std::vector<SubscriptionRow> listSubscriptions(pqxx::transaction_base& txn,
 std::optional<SubscriptionRow> findSubscription(pqxx::transaction_base& txn, std::int64_t id);
 void removeSubscription(pqxx::transaction_base& txn, std::int64_t id,
                         const auth::AuditActor& actor);
+// Replaces who an e-mail subscription reaches, its language, least severity,
+// conditions and whether clears are sent; its organisation, channel, URL
+// and secret stay. `change` is the subscription as it should be (the
+// caller lays the request over findSubscription's). Checked, audited.
+SubscriptionRow changeSubscription(pqxx::transaction_base& txn, const Subscription& change,
+                                   const auth::AuditActor& actor);
 
 // A test message to everyone the subscription reaches (its webhook, or
 // its first address), in their language, written into the outbox: the

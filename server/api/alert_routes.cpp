@@ -202,6 +202,50 @@ ApiResponse createSubscription(RequestContext& ctx, const notify::WebhookSecrets
   }
 }
 
+// Members a change names replace the subscription's; naming a user, role
+// or address makes it the one target of an e-mail subscription.
+ApiResponse updateSubscription(RequestContext& ctx) {
+  const JsonBody body(ctx.request(), {"user_id", "role", "address", "locale", "min_severity",
+                                      "conditions", "include_clears"});
+  const auto& f = body.fields();
+  const auto row = alerts::findSubscription(ctx.txn(), ctx.idParam("id"));
+  if (!row)
+    throw ApiError(404, "not-found", "no subscription " + std::to_string(ctx.idParam("id")));
+  alerts::Subscription s = row->subscription;
+  if (body.has("user_id") || body.has("role") || body.has("address")) {
+    s.userId = f.optionalInt("user_id", 1, INT64_MAX).value_or(0);
+    s.role = f.optionalString("role", 40);
+    s.address = f.optionalString("address", 254);
+    if (!s.role.empty() && !auth::parseRole(s.role)) invalidField("role", "not a role");
+  }
+  if (body.has("locale")) s.locale = f.optionalString("locale", 5);
+  if (body.has("min_severity")) {
+    const auto severity = alerts::severityFromString(f.optionalString("min_severity", 10));
+    if (!severity) invalidField("min_severity", "expected info, warning or critical");
+    s.minSeverity = *severity;
+  }
+  if (const auto list = f.optionalArray("conditions", 32)) {
+    s.conditions.clear();
+    std::size_t i = 0;
+    for (const auto v : *list) {
+      if (!v.isString()) invalidField("conditions[" + std::to_string(i) + "]", "expected a name");
+      s.conditions.emplace_back(v.string());
+      ++i;
+    }
+  }
+  if (const auto clears = f.optionalBool("include_clears")) s.includeClears = *clears;
+  try {
+    return json(200, Json::parse(alerts::subscriptionJson(
+                         alerts::changeSubscription(ctx.txn(), s, actorOf(ctx)))));
+  } catch (const AlertAdminError& e) {
+    // The checks name the member first ("locale: ..."); the others are about the target.
+    const std::string what = e.what();
+    for (const char* member : {"locale", "conditions", "address"})
+      if (what.starts_with(std::string(member) + ":")) rethrow(e, member);
+    rethrow(e, s.userId != 0 ? "user_id" : s.role.empty() ? "address" : "role");
+  }
+}
+
 ApiResponse deleteSubscription(RequestContext& ctx) {
   try {
     alerts::removeSubscription(ctx.txn(), ctx.idParam("id"), actorOf(ctx));
@@ -251,6 +295,8 @@ void registerAlertRoutes(Router& router, const envelope::MasterKey& masterKey,
   router.add({"createAlertSubscription", "POST", "/api/v1/alert-subscriptions", Access::kSignedIn,
               admins,
               [secrets](RequestContext& ctx) { return createSubscription(ctx, *secrets); }});
+  router.add({"updateAlertSubscription", "PATCH", "/api/v1/alert-subscriptions/{id}",
+              Access::kSignedIn, admins, updateSubscription});
   router.add({"deleteAlertSubscription", "DELETE", "/api/v1/alert-subscriptions/{id}",
               Access::kSignedIn, admins, deleteSubscription});
   router.add({"testAlertSubscription", "POST", "/api/v1/alert-subscriptions/{id}/test",

@@ -335,6 +335,64 @@ ApiResponse createSchedule(RequestContext& ctx, const util::Clock& clock) {
   throw ApiError(500, "internal", "the new schedule is not there");
 }
 
+// The schedule as it is: the base a change is laid over.
+reports::ScheduleSpec specOf(const reports::ScheduleRow& s) {
+  reports::ScheduleSpec spec;
+  spec.organisationId = s.organisationId;
+  spec.report = s.report;
+  spec.format = formatValue(s.format, false);
+  spec.locale = s.locale.empty() ? std::nullopt : localeValue(s.locale, false);
+  spec.rule = s.rule;
+  spec.recipients = s.recipients;
+  spec.keepDays = s.keepDays;
+  return spec;
+}
+
+// Members a change names replace the schedule's; the others stay.
+void applyChange(const JsonBody& body, reports::ScheduleSpec& spec) {
+  const auto& f = body.fields();
+  if (f.find("report")) {
+    spec.report = f.requireString("report", 40);
+    if (!reports::isReport(spec.report))
+      invalidField("report", "no report named '" + spec.report + "'");
+  }
+  if (f.find("format")) spec.format = formatValue(f.requireString("format", 10), false);
+  if (f.find("locale")) spec.locale = localeValue(f.requireString("locale", 10), false);
+  if (f.find("frequency")) {
+    const auto frequency = reports::parseFrequency(f.requireString("frequency", 10));
+    if (!frequency) invalidField("frequency", "expected monthly, weekly or daily");
+    spec.rule.frequency = *frequency;
+  }
+  if (const auto day = f.optionalInt("day", 1, 31)) spec.rule.day = static_cast<int>(*day);
+  if (const auto hour = f.optionalInt("hour", 0, 23)) spec.rule.hour = static_cast<int>(*hour);
+  if (const auto problem = reports::ruleProblem(spec.rule); !problem.empty())
+    invalidField("day", problem);
+  if (f.find("recipients")) spec.recipients = recipientsOf(body);
+  if (const auto keep = f.optionalInt("keep_days", 1, 3650))
+    spec.keepDays = static_cast<int>(*keep);
+}
+
+ApiResponse updateSchedule(RequestContext& ctx, const util::Clock& clock) {
+  refuseRestricted(ctx);
+  const std::int64_t id = ctx.idParam("id");
+  const JsonBody body(ctx.request(), {"report", "format", "locale", "frequency", "day", "hour",
+                                      "recipients", "keep_days"});
+  auto runs = runsOf(ctx);
+  std::optional<reports::ScheduleSpec> spec;
+  for (const auto& s : runs.schedules(ctx.caller().organisationId))
+    if (s.id == id) spec = specOf(s);
+  if (!spec) throw ApiError(404, "not-found", "no report schedule " + std::to_string(id));
+  applyChange(body, *spec);
+  try {
+    runs.changeSchedule(id, *spec, clock.now());
+  } catch (const reports::ScheduleError& e) {
+    invalidField("recipients", e.what());
+  }
+  for (const auto& s : runs.schedules(spec->organisationId))
+    if (s.id == id) return json(200, scheduleJson(s));
+  throw ApiError(500, "internal", "the changed schedule is not there");
+}
+
 ApiResponse deleteSchedule(RequestContext& ctx) {
   refuseRestricted(ctx);
   const std::int64_t id = ctx.idParam("id");
@@ -466,6 +524,8 @@ void registerReportRoutes(Router& router, const util::Clock& clock) {
               [](RequestContext& ctx) { return listSchedules(ctx); }});
   router.add({"createReportSchedule", "POST", "/api/v1/report-schedules", Access::kSignedIn,
               managers(), [&clock](RequestContext& ctx) { return createSchedule(ctx, clock); }});
+  router.add({"updateReportSchedule", "PATCH", "/api/v1/report-schedules/{id}", Access::kSignedIn,
+              managers(), [&clock](RequestContext& ctx) { return updateSchedule(ctx, clock); }});
   router.add({"deleteReportSchedule", "DELETE", "/api/v1/report-schedules/{id}", Access::kSignedIn,
               managers(), [](RequestContext& ctx) { return deleteSchedule(ctx); }});
   router.add({"getMeterNames",

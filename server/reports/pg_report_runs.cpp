@@ -30,6 +30,14 @@ constexpr Statement kAddSchedule = {
 constexpr Statement kRemoveSchedule = {"runs_remove_schedule",
                                        "DELETE FROM report_schedules WHERE id = $1 RETURNING "
                                        "organisation_id, report, format, frequency"};
+constexpr Statement kChangeSchedule = {
+    "runs_change_schedule",
+    "WITH old AS (SELECT id, report, format, coalesce(locale, '') AS locale, frequency, day, hour,"
+    " recipients, keep_days FROM report_schedules WHERE id = $1 FOR UPDATE)"
+    " UPDATE report_schedules s SET report = $2, format = $3, locale = $4, frequency = $5,"
+    " day = $6, hour = $7, recipients = $8::text[], keep_days = $9, next_run_at = $10"
+    " FROM old WHERE s.id = old.id RETURNING s.organisation_id, old.report, old.format,"
+    " old.locale, old.frequency, old.day, old.hour, old.recipients, old.keep_days"};
 constexpr Statement kSchedules = {
     "runs_schedules",
     "SELECT s.id, s.organisation_id, o.name, s.report, s.format, coalesce(s.locale, ''), "
@@ -178,7 +186,11 @@ std::optional<std::string> dateText(const std::optional<meters::LocalDate>& d) {
 PgReportRuns::PgReportRuns(pqxx::transaction_base& txn, auth::AuditActor actor)
     : txn_(txn), actor_(std::move(actor)) {}
 
-std::int64_t PgReportRuns::addSchedule(const ScheduleSpec& s, TimePoint now) {
+namespace {
+
+// What a person may set on a schedule, checked; the recipients as a
+// PostgreSQL array.
+store::PgArray checkedRecipients(const ScheduleSpec& s) {
   if (!isReport(s.report)) throw ScheduleError("no report named '" + s.report + "'");
   if (const auto problem = ruleProblem(s.rule); !problem.empty()) throw ScheduleError(problem);
   if (s.keepDays < 1 || s.keepDays > 3650) throw ScheduleError("files are kept 1 to 3650 days");
@@ -189,27 +201,64 @@ std::int64_t PgReportRuns::addSchedule(const ScheduleSpec& s, TimePoint now) {
       throw ScheduleError("recipient " + problem);
     recipients.add(a);
   }
+  return recipients;
+}
+
+std::optional<std::string> localeText(const ScheduleSpec& s) {
+  return s.locale ? std::optional<std::string>(toString(*s.locale)) : std::nullopt;
+}
+
+nlohmann::json auditedSpec(const ScheduleSpec& s) {
+  return {{"report", s.report},
+          {"format", toString(s.format)},
+          {"locale", localeText(s).value_or("")},
+          {"frequency", toString(s.rule.frequency)},
+          {"day", s.rule.day},
+          {"hour", s.rule.hour},
+          {"recipients", s.recipients},
+          {"keep_days", s.keepDays}};
+}
+
+}  // namespace
+
+TimePoint PgReportRuns::nextRunOf(const ScheduleSpec& s, TimePoint now) {
   const auto zone = exec(txn_, kOrganisationZone, s.organisationId);
   if (zone.empty()) throw ScheduleError("no organisation " + std::to_string(s.organisationId));
-  const TimePoint next = nextRun(s.rule, zone[0][0].as<std::string>(), now);
-  const std::optional<std::string> locale =
-      s.locale ? std::optional<std::string>(toString(*s.locale)) : std::nullopt;
+  return nextRun(s.rule, zone[0][0].as<std::string>(), now);
+}
+
+std::int64_t PgReportRuns::addSchedule(const ScheduleSpec& s, TimePoint now) {
+  const store::PgArray recipients = checkedRecipients(s);
+  const TimePoint next = nextRunOf(s, now);
   const auto id =
       exec(txn_, kAddSchedule, s.organisationId, s.ownerUserId, s.report,
-           std::string(toString(s.format)), locale, std::string(toString(s.rule.frequency)),
+           std::string(toString(s.format)), localeText(s), std::string(toString(s.rule.frequency)),
            s.rule.day, s.rule.hour, recipients.str(), s.keepDays, util::formatRfc3339(next))[0][0]
           .as<std::int64_t>();
-  const nlohmann::json after{{"report", s.report},
-                             {"format", toString(s.format)},
-                             {"frequency", toString(s.rule.frequency)},
-                             {"day", s.rule.day},
-                             {"hour", s.rule.hour},
-                             {"recipients", s.recipients},
-                             {"keep_days", s.keepDays}};
   auth::writeAudit(txn_, actor_,
                    {s.organisationId, "report_schedule.create", "report_schedule",
-                    std::to_string(id), "", after.dump(), ""});
+                    std::to_string(id), "", auditedSpec(s).dump(), ""});
   return id;
+}
+
+void PgReportRuns::changeSchedule(std::int64_t id, const ScheduleSpec& s, TimePoint now) {
+  const store::PgArray recipients = checkedRecipients(s);
+  const TimePoint next = nextRunOf(s, now);
+  const auto r = exec(txn_, kChangeSchedule, id, s.report, std::string(toString(s.format)),
+                      localeText(s), std::string(toString(s.rule.frequency)), s.rule.day,
+                      s.rule.hour, recipients.str(), s.keepDays, util::formatRfc3339(next));
+  if (r.empty()) throw ScheduleError("no report schedule " + std::to_string(id));
+  const nlohmann::json before{{"report", r[0][1].as<std::string>()},
+                              {"format", r[0][2].as<std::string>()},
+                              {"locale", r[0][3].as<std::string>()},
+                              {"frequency", r[0][4].as<std::string>()},
+                              {"day", r[0][5].as<int>()},
+                              {"hour", r[0][6].as<int>()},
+                              {"recipients", textArray(r[0][7])},
+                              {"keep_days", r[0][8].as<int>()}};
+  auth::writeAudit(txn_, actor_,
+                   {r[0][0].as<std::int64_t>(), "report_schedule.update", "report_schedule",
+                    std::to_string(id), before.dump(), auditedSpec(s).dump(), ""});
 }
 
 void PgReportRuns::removeSchedule(std::int64_t id) {

@@ -88,6 +88,9 @@ class PgReportRuns {
   // People: checked, audited.
   std::int64_t addSchedule(const ScheduleSpec& spec, TimePoint now);
   void removeSchedule(std::int64_t id);
+  // Replaces what a schedule makes, when and for whom (its organisation and
+  // owner stay); the next run follows the new rule.
+  void changeSchedule(std::int64_t id, const ScheduleSpec& spec, TimePoint now);
   std::vector<ScheduleRow> schedules(std::int64_t scopeOrganisationId);
   // A run made as soon as a scheduler is free (on demand, kept for download).
   std::int64_t requestRun(std::int64_t organisationId, const std::string& report, Format format,
@@ -120,6 +123,9 @@ class PgReportRuns {
   store::TenantScope ownerScope(std::int64_t userId);
 
  private:
+  // The schedule's first run after `now` in its organisation's time zone.
+  TimePoint nextRunOf(const ScheduleSpec& spec, TimePoint now);
+
   pqxx::transaction_base& txn_;
   auth::AuditActor actor_;
 };

@@ -236,7 +236,11 @@ def test_acknowledge_an_alert_with_a_note(portal):
     note = state(portal)["acknowledged_note"]
     pg = portal["pg"]
     assert pg.psql(f"SELECT count(*) FROM alerts WHERE ack_note = '{note}' AND acknowledged_by = 'dana'").strip() == "1"
-    assert "alert.acknowledge" in pg.psql("SELECT string_agg(action, ',') FROM audit_log")
+    actions = pg.psql("SELECT string_agg(action, ',') FROM audit_log")
+    assert "alert.acknowledge" in actions
+    for action in ("alert_subscription.create", "alert_subscription.update", "alert_subscription.delete"):
+        assert action in actions, action
+    assert pg.psql("SELECT count(*) FROM alert_subscriptions WHERE address = 'service@example.com'").strip() == "0"
 
 
 def test_download_reports_and_check_their_contents(portal):
@@ -246,6 +250,11 @@ def test_download_reports_and_check_their_contents(portal):
     cells = [str(c) for row in book.active.iter_rows(values_only=True) for c in row if c is not None]
     assert portal["context"]["serial"] in cells, cells[:40]
     assert not set(portal["context"]["foreign"]["serials"]) & set(cells)
+    pg = portal["pg"]
+    changed = pg.psql("SELECT after->>'frequency', after->>'day', after->>'hour' FROM audit_log "
+                      "WHERE action = 'report_schedule.update' AND actor = 'carla'")
+    assert changed.strip() == "weekly|3|9", changed
+    assert pg.psql("SELECT count(*) FROM report_schedules").strip() == "0"
 
 
 def test_a_customer_admin_cannot_reach_another_customer(portal):

@@ -161,3 +161,34 @@ def test_subscriptions_with_a_webhook_secret_shown_once(world):
     assert world["olga"].delete(f"/api/v1/alert-subscriptions/{hook['id']}").status == 404
     assert world["dana"].delete(f"/api/v1/alert-subscriptions/{hook['id']}").status == 204
     assert world["dana"].delete(f"/api/v1/alert-subscriptions/{hook['id']}").status == 404
+
+
+def test_a_subscription_is_changed_in_place_and_audited(world):
+    acme, dana, cara, vic, olga = world["ids"][ACME], world["dana"], world["cara"], world["vic"], world["olga"]
+    created = cara.post("/api/v1/alert-subscriptions",
+                        {"organisation_id": acme, "channel": "email", "address": "it@acme.example"})
+    assert created.status == 201
+    s = created.json["subscription"]
+    changed = cara.patch(f"/api/v1/alert-subscriptions/{s['id']}",
+                         {"role": "customer_admin", "min_severity": "critical", "locale": "fr",
+                          "conditions": ["toner", "service_requested"], "include_clears": True})
+    assert changed.status == 200, changed.body
+    c = changed.json
+    assert (c["id"], c["channel"], c["organisation"]["id"]) == (s["id"], "email", acme)
+    assert (c["role"], c["address"], c["min_severity"], c["locale"]) == ("customer_admin", None, "critical", "fr")
+    assert (c["conditions"], c["include_clears"]) == (["toner", "service_requested"], True)
+    assert cara.patch(f"/api/v1/alert-subscriptions/{s['id']}", {"locale": ""}).json["locale"] is None
+    # Refused, and nothing changed: a bad address, a condition that does not exist,
+    # another tenant, a role that may not manage subscriptions.
+    for body, member in (({"address": "not an address"}, "address"), ({"conditions": ["nonsense"]}, "conditions")):
+        bad = cara.patch(f"/api/v1/alert-subscriptions/{s['id']}", body)
+        assert bad.status == 422 and bad.json["invalid_params"][0]["name"] == member, bad.json
+    assert olga.patch(f"/api/v1/alert-subscriptions/{s['id']}", {"min_severity": "info"}).status == 404
+    assert vic.patch(f"/api/v1/alert-subscriptions/{s['id']}", {"min_severity": "info"}).status == 403
+    now = [x for x in dana.get("/api/v1/alert-subscriptions").json["items"] if x["id"] == s["id"]]
+    assert [(x["role"], x["min_severity"], x["conditions"]) for x in now] == \
+        [("customer_admin", "critical", ["toner", "service_requested"])]
+    audit = world["pg"].psql("SELECT count(*) FROM audit_log WHERE action = 'alert_subscription.update' "
+                             f"AND target_id = '{s['id']}' AND actor = 'cara'")
+    assert audit.strip() == "2"
+    assert cara.delete(f"/api/v1/alert-subscriptions/{s['id']}").status == 204

@@ -201,6 +201,7 @@ CASES: dict[str, list[Case]] = {
                                      {"report": "inventory", "organisation_id": "{org}",
                                       "format": "csv", "frequency": "monthly", "day": 1,
                                       "hour": 6, "recipients": ["new@example.com"]})],
+    "updateReportSchedule": [path("PATCH", "/api/v1/report-schedules/{schedule}", {"hour": 9})],
     "deleteReportSchedule": [path("DELETE", "/api/v1/report-schedules/{schedule}")],
     "getMeterNames": [path("GET", "/api/v1/dealers/{dealer}/meter-names")],
     "putMeterNames": [path("PUT", "/api/v1/dealers/{dealer}/meter-names",
@@ -227,6 +228,8 @@ CASES: dict[str, list[Case]] = {
     "createAlertSubscription": [in_body("POST", "/api/v1/alert-subscriptions",
                                         {"organisation_id": "{org}", "channel": "email",
                                          "address": "new@example.com"})],
+    "updateAlertSubscription": [path("PATCH", "/api/v1/alert-subscriptions/{subscription}",
+                                     {"min_severity": "critical"})],
     "deleteAlertSubscription": [path("DELETE", "/api/v1/alert-subscriptions/{subscription}")],
     "testAlertSubscription": [path("POST", "/api/v1/alert-subscriptions/{subscription}/test")],
     "listNotifications": [

@@ -160,6 +160,36 @@ def test_schedules_and_meter_names(world):
     assert {row[1] for row in erp[1:]} == {"GESAMT"}
 
 
+def test_a_schedule_is_changed_in_place_and_audited(world):
+    dana, olga, vic, ids, pg = world["dana"], world["olga"], world["vic"], world["ids"], world["pg"]
+    s = dana.post("/api/v1/report-schedules", {
+        "report": "supplies", "organisation_id": ids[ACME], "format": "pdf", "frequency": "monthly",
+        "day": 1, "hour": 6, "recipients": ["it@acme.example"]}).json
+    changed = dana.patch(f"/api/v1/report-schedules/{s['id']}", {
+        "frequency": "weekly", "day": 3, "hour": 9, "format": "xlsx",
+        "recipients": ["it@acme.example", "ap@acme.example"]})
+    assert changed.status == 200, changed.body
+    c = changed.json
+    assert (c["id"], c["report"], c["organisation_id"]) == (s["id"], "supplies", ids[ACME])
+    assert (c["frequency"], c["day"], c["hour"], c["format"]) == ("weekly", 3, 9, "xlsx")
+    assert c["recipients"] == ["it@acme.example", "ap@acme.example"]
+    # Weekly on Wednesday at 09:00 Vienna time (the dealer's zone, which Acme inherits).
+    next_run = dt.datetime.fromisoformat(c["next_run_at"].replace("Z", "+00:00"))
+    assert next_run.isoweekday() == 3 and next_run != dt.datetime.fromisoformat(s["next_run_at"].replace("Z", "+00:00"))
+    listed = [x for x in dana.get("/api/v1/report-schedules").json["items"] if x["id"] == s["id"]]
+    assert listed == [c]
+    bad = dana.patch(f"/api/v1/report-schedules/{s['id']}", {"recipients": ["not an address"]})
+    assert bad.status == 422 and bad.json["invalid_params"][0]["name"] == "recipients"
+    assert dana.patch(f"/api/v1/report-schedules/{s['id']}", {"frequency": "weekly", "day": 8}).status == 422
+    assert olga.patch(f"/api/v1/report-schedules/{s['id']}", {"hour": 1}).status == 404
+    assert vic.patch(f"/api/v1/report-schedules/{s['id']}", {"hour": 1}).status == 403
+    assert [x for x in dana.get("/api/v1/report-schedules").json["items"] if x["id"] == s["id"]] == [c]
+    audit = pg.psql(f"SELECT before::text || ' -> ' || after::text FROM audit_log "
+                    f"WHERE action = 'report_schedule.update' AND target_id = '{s['id']}'")
+    assert '"hour": 6' in audit and '"hour": 9' in audit and audit.strip().count("\n") == 0, audit
+    assert dana.delete(f"/api/v1/report-schedules/{s['id']}").status == 204
+
+
 def test_bad_parameters_are_named(world):
     dana, ids = world["dana"], world["ids"]
     for query, name in (("format=doc", "format"), ("from=2026-01-01", "to"), ("from=2026-13-01&to=2026-12-31", "from"),

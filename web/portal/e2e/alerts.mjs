@@ -1,5 +1,6 @@
 // The dealer finds the open alerts the real client's readings raised and
-// acknowledges one with a note; the list then says who and the note.
+// acknowledges one with a note; the list then says who and the note. Then
+// a subscription for the customer: added, changed, removed.
 import { check, context, newPage, saveState, settled, signIn } from './lib.mjs'
 
 export default async function ({ browser, track, step }) {
@@ -31,4 +32,19 @@ export default async function ({ browser, track, step }) {
   await done.first().waitFor()
   check((await done.first().innerText()).includes(ctx.users.dealer.username), 'the acknowledgement does not name the user')
   saveState({ acknowledged_note: note })
+  step('a subscription added, changed, removed')
+  await page.getByRole('link', { name: 'Rules and subscriptions' }).click()
+  await settled(page)
+  await page.locator('#rules-organisation').selectOption({ label: `${ctx.customer} (customer)` })
+  await page.locator('#sub-target').selectOption('address')
+  await page.locator('#sub-address').fill('service@example.com')
+  await page.getByRole('button', { name: 'Add a subscription' }).click()
+  const item = page.locator('ul.schedules li').filter({ hasText: 'service@example.com' })
+  await item.waitFor()
+  await item.getByRole('button', { name: 'Change' }).click()
+  await page.locator('#edit-sub-severity').selectOption('critical')
+  await item.getByRole('button', { name: 'Save' }).click()
+  await item.filter({ hasText: 'from critical' }).waitFor()
+  await item.getByRole('button', { name: 'Remove' }).click()
+  await item.waitFor({ state: 'detached' })
 }

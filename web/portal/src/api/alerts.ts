@@ -108,6 +108,14 @@ export function createSubscription(s: NewSubscription): Promise<{ subscription: 
   return http.post('/alert-subscriptions', s)
 }
 
+// Who an e-mail subscription reaches (one of user, role or address), its
+// language ("" for the recipients' own) and what it sends.
+export type SubscriptionChange = Pick<NewSubscription, 'user_id' | 'role' | 'address' | 'min_severity' | 'conditions' | 'include_clears'> & { locale?: string }
+
+export function updateSubscription(id: number, change: SubscriptionChange): Promise<Subscription> {
+  return http.patch(`/alert-subscriptions/${id}`, change)
+}
+
 export function deleteSubscription(id: number): Promise<void> {
   return http.delete(`/alert-subscriptions/${id}`)
 }

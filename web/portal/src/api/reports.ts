@@ -84,6 +84,13 @@ export function createSchedule(s: Omit<ReportSchedule, 'id' | 'organisation_name
   return http.post('/report-schedules', s)
 }
 
+export type ScheduleChange = Partial<Pick<ReportSchedule, 'report' | 'format' | 'frequency' | 'day' | 'hour' | 'recipients' | 'keep_days'>> & { locale?: string }
+
+// Changes what a schedule makes, when and for whom (the members given).
+export function updateSchedule(id: number, change: ScheduleChange): Promise<ReportSchedule> {
+  return http.patch(`/report-schedules/${id}`, change)
+}
+
 export function deleteSchedule(id: number): Promise<void> {
   return http.delete(`/report-schedules/${id}`)
 }

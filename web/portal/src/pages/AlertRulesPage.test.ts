@@ -33,4 +33,33 @@ describe('AlertRulesPage', () => {
     await settle(() => expect(calls.some((c) => c.method === 'POST')).toBe(true))
     expect(calls.find((c) => c.method === 'POST')!.body).toMatchObject({ organisation_id: 5, channel: 'email', role: 'customer_admin' })
   })
+
+  it('changes a subscription in place', async () => {
+    const sub = {
+      id: 3, organisation: { id: 5, name: 'Acme' }, channel: 'email', user: null, role: null, address: 'it@acme.example',
+      url: null, locale: null, min_severity: 'warning', conditions: [], include_clears: false, enabled: true, created_at: '',
+    }
+    const calls = fakeFetch((m, p, body) => {
+      if (p === '/me') return { body: { ...customerAdmin, operations: [...(customerAdmin.operations ?? []), 'updateAlertSubscription'] } }
+      if (p === '/organisations/5/alert-rules') return { body: { scope: 'organisation', id: 5, settings: {}, effective: {} } }
+      if (p === '/alert-subscriptions' && m === 'GET') return { body: { items: [sub], next_after: null } }
+      if (p === '/alert-subscriptions/3' && m === 'PATCH') {
+        Object.assign(sub, body, { locale: (body as { locale: string }).locale || null })
+        return { body: sub }
+      }
+      if (p.startsWith('/organisations?')) return { body: { items: [], next_after: null } }
+      return undefined
+    })
+    const { wrapper } = await mountAt((await import('./AlertRulesPage.vue')).default, '/alerts/rules')
+    await settle(() => expect(wrapper.find('ul.schedules li').exists()).toBe(true))
+    await wrapper.findAll('ul.schedules button').find((b) => b.text() === 'Change')!.trigger('click')
+    await wrapper.get('#edit-sub-address').setValue('service@acme.example')
+    await wrapper.get('#edit-sub-severity').setValue('critical')
+    await wrapper.get('#edit-sub-locale').setValue('de')
+    await wrapper.get('form.subscription-edit').trigger('submit')
+    await settle(() => expect(wrapper.find('form.subscription-edit').exists()).toBe(false))
+    expect(calls.find((c) => c.method === 'PATCH')!.body).toEqual({ min_severity: 'critical', locale: 'de', address: 'service@acme.example' })
+    await settle(() => expect(wrapper.get('ul.schedules').text()).toContain('service@acme.example · Acme · from critical'))
+    expect(wrapper.text()).toContain('The subscription is changed.')
+  })
 })

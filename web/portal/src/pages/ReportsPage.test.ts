@@ -53,4 +53,40 @@ describe('ReportsPage', () => {
     await vi.advanceTimersByTimeAsync(10_000)
     expect(asked).toBe(before)
   })
+
+  it('changes a schedule in place', async () => {
+    const schedule = {
+      id: 4, organisation_id: 5, organisation_name: 'Acme', report: 'supplies', format: 'pdf', locale: null,
+      frequency: 'monthly', day: 15, hour: 6, recipients: ['it@acme.example'], keep_days: 90, enabled: true,
+      next_run_at: '2026-12-15T05:00:00Z',
+    }
+    const calls = fakeFetch((m, p, body) => {
+      if (p === '/me') return { body: { ...me, operations: [...(me.operations ?? []), 'listReportSchedules', 'updateReportSchedule'] } }
+      if (p === '/reports') return { body: { items: [{ name: 'supplies', formats: ['csv', 'xlsx', 'pdf'] }] } }
+      if (p.startsWith('/report-runs')) return { body: { items: [], next_after: null } }
+      if (p === '/report-schedules' && m === 'GET') return { body: { items: [schedule] } }
+      if (p === '/report-schedules/4' && m === 'PATCH') {
+        Object.assign(schedule, body)
+        return { body: schedule }
+      }
+      return undefined
+    })
+    const { wrapper } = await mountAt((await import('./ReportsPage.vue')).default, '/reports')
+    await flushPromises()
+    await wrapper.findAll('ul.schedules button').find((b) => b.text() === 'Change')!.trigger('click')
+    // Weekly keeps no day past Sunday: the 15th becomes Monday until chosen.
+    await wrapper.get('#edit-schedule-frequency').setValue('weekly')
+    expect((wrapper.get('#edit-schedule-day').element as HTMLSelectElement).value).toBe('1')
+    await wrapper.get('#edit-schedule-day').setValue('3')
+    await wrapper.get('#edit-schedule-hour').setValue('9')
+    await wrapper.get('#edit-schedule-format').setValue('xlsx')
+    await wrapper.get('#edit-schedule-recipients').setValue('it@acme.example; ap@acme.example')
+    await wrapper.get('form.schedule-edit').trigger('submit')
+    await flushPromises()
+    const patch = calls.find((c) => c.method === 'PATCH')!
+    expect(patch.body).toEqual({ format: 'xlsx', frequency: 'weekly', day: 3, hour: 9, recipients: ['it@acme.example', 'ap@acme.example'] })
+    expect(wrapper.find('form.schedule-edit').exists()).toBe(false)
+    expect(wrapper.get('ul.schedules').text()).toContain('every Wednesday at 09:00 → it@acme.example, ap@acme.example')
+    expect(wrapper.text()).toContain('The schedule of "Supplies and forecasts" is changed.')
+  })
 })
