@@ -44,9 +44,9 @@ export const auditAreas: { key: string; prefix?: string; actions: string[] }[] =
   { key: 'organisation', prefix: 'organisation.', actions: ['organisation.create', 'organisation.update', 'organisation.delete'] },
   { key: 'collector', prefix: 'collector.', actions: ['collector.create', 'collector.revoke'] },
   { key: 'api_token', prefix: 'api_token.', actions: ['api_token.create', 'api_token.revoke'] },
-  { key: 'alert', prefix: 'alert', actions: ['alert.acknowledge', 'alert_rules.update', 'alert_subscription.create', 'alert_subscription.delete'] },
+  { key: 'alert', prefix: 'alert', actions: ['alert.acknowledge', 'alert_rules.update', 'alert_subscription.create', 'alert_subscription.update', 'alert_subscription.delete'] },
   { key: 'notification', prefix: 'notification.', actions: ['notification.retry'] },
-  { key: 'report', prefix: 'report_', actions: ['report_run.create', 'report_schedule.create', 'report_schedule.delete'] },
+  { key: 'report', prefix: 'report_', actions: ['report_run.create', 'report_schedule.create', 'report_schedule.update', 'report_schedule.delete'] },
   { key: 'device', prefix: 'device', actions: ['device.update', 'device_group.create', 'device_group.update', 'device_group.delete'] },
   { key: 'settings', actions: ['erp_meter_name.set', 'erp_meter_name.delete', 'duty_cycle.set', 'duty_cycle.delete'] },
 ]
