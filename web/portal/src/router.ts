@@ -20,6 +20,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue'), meta: { title: 'dashboard.title', operation: 'getDashboard' } },
   { path: '/devices', name: 'devices', component: () => import('./pages/DevicesPage.vue'), meta: { title: 'devices.title', operation: 'listDevices' } },
   { path: '/devices/:id(\\d+)', name: 'device', component: () => import('./pages/DevicePage.vue'), meta: { title: 'device.title', operation: 'getDevice' } },
+  // One device's own layer of the alert rules (the same page, device scope).
+  { path: '/devices/:id(\\d+)/alert-rules', name: 'device-alert-rules', component: () => import('./pages/AlertRulesPage.vue'), meta: { title: 'alertRules.deviceTitle', operation: 'getDeviceAlertRules' } },
   { path: '/alerts', name: 'alerts', component: () => import('./pages/AlertsPage.vue'), meta: { title: 'alerts.title', operation: 'listAlerts' } },
   { path: '/alerts/notifications', name: 'notifications', component: () => import('./pages/NotificationsPage.vue'), meta: { title: 'notifications.title', operation: 'listNotifications' } },
   { path: '/alerts/rules', name: 'alert-rules', component: () => import('./pages/AlertRulesPage.vue'), meta: { title: 'alertRules.title', operation: 'getOrganisationAlertRules' } },

@@ -100,6 +100,14 @@ export function saveOrganisationRules(id: number, settings: RulesDocument): Prom
   return http.put<AlertRules>(`/organisations/${id}/alert-rules`, { settings })
 }
 
+export function deviceRules(id: number, signal?: AbortSignal): Promise<AlertRules> {
+  return http.get<AlertRules>(`/devices/${id}/alert-rules`, undefined, signal)
+}
+
+export function saveDeviceRules(id: number, settings: RulesDocument): Promise<AlertRules> {
+  return http.put<AlertRules>(`/devices/${id}/alert-rules`, { settings })
+}
+
 export function listSubscriptions(signal?: AbortSignal): Promise<{ items: Subscription[] }> {
   return http.get('/alert-subscriptions', undefined, signal)
 }

@@ -62,4 +62,27 @@ describe('AlertRulesPage', () => {
     await settle(() => expect(wrapper.get('ul.schedules').text()).toContain('service@acme.example · Acme · from critical'))
     expect(wrapper.text()).toContain('The subscription is changed.')
   })
+
+  it('changes the rules of one device from its page, without organisations or subscriptions', async () => {
+    const effective = { toner: { enabled: true, low: 20, severity: 'warning' } }
+    const calls = fakeFetch((m, p, body) => {
+      if (p === '/me') return { body: { ...customerAdmin, operations: [...(customerAdmin.operations ?? []), 'getDeviceAlertRules', 'putDeviceAlertRules'] } }
+      if (p === '/devices/2/alert-rules' && m === 'GET') return { body: { scope: 'device', id: 2, settings: {}, effective } }
+      if (p === '/devices/2/alert-rules' && m === 'PUT') {
+        const settings = (body as { settings: Record<string, Record<string, unknown>> }).settings
+        return { body: { scope: 'device', id: 2, settings, effective: { toner: { ...effective.toner, ...settings.toner } } } }
+      }
+      return undefined
+    })
+    const { wrapper } = await mountAt((await import('./AlertRulesPage.vue')).default, '/devices/2/alert-rules')
+    await settle(() => expect(wrapper.find('#rule-toner-low').exists()).toBe(true))
+    expect(wrapper.get('h1').text()).toBe('Alert rules of this device')
+    expect(wrapper.find('#rules-organisation').exists()).toBe(false)
+    expect(wrapper.find('#sub-channel').exists()).toBe(false)
+    await wrapper.get('#rule-toner-low').setValue('35')
+    await wrapper.get('form').trigger('submit')
+    await settle(() => expect(wrapper.text()).toContain('Saved.'))
+    expect(calls.find((c) => c.method === 'PUT')!.body).toEqual({ settings: { toner: { low: 35 } } })
+    expect(calls.some((c) => c.path.startsWith('/organisations') || c.path.startsWith('/alert-subscriptions'))).toBe(false)
+  })
 })
