@@ -13,5 +13,8 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**'],
     restoreMocks: true,
+    // A page test imports and compiles its page first: on a loaded machine
+    // that alone passed the default 5 s (and settle() waits up to 10 s).
+    testTimeout: 30_000,
   },
 })

@@ -55,3 +55,13 @@ describe('AccountPage', () => {
     expect(session.signedIn()).toBe(true)
   })
 })
+
+describe('AccountPage language', () => {
+  it('labels its own language switcher, apart from the header one', async () => {
+    const { wrapper } = await accountPage()
+    const select = wrapper.get('#account-language')
+    expect(wrapper.get('label[for="account-language"]').text()).toBe('Language')
+    expect(select.element.tagName).toBe('SELECT')
+    expect(wrapper.findAll('#language-select')).toHaveLength(0)
+  })
+})

@@ -89,4 +89,14 @@ describe('SignInPage', () => {
     await flushPromises()
     await settle(() => expect(router.currentRoute.value.name).toBe('devices'))
   })
+
+  it('says a single sign-on failed without showing text from the address', async () => {
+    const { wrapper } = await signInPage((_method, path) => {
+      if (path === '/me') return { status: 401, body: { title: 'Unauthorized' } }
+      if (path === '/auth/methods') return { body: { password: true, oidc: { enabled: true, label: 'Partner ID', start: '/api/v1/auth/oidc/start' } } }
+      return undefined
+    }, '?oidc_error=Call+0800+123+for+help')
+    expect(wrapper.get('.notice').text()).toMatch(/organisation's account did not work/)
+    expect(wrapper.text()).not.toContain('0800')
+  })
 })
