@@ -14,3 +14,9 @@ export function rangeBounds(range: Range, now: Date = new Date()): { from: strin
   const to = range.to ? new Date(`${range.to}T23:59:59.999`) : now
   return { from: from.toISOString(), to: to.toISOString() }
 }
+
+// A custom range whose start is after its end: the page says so instead of
+// asking the API.
+export function reversed(range: Range): boolean {
+  return range.preset === 'custom' && range.from !== '' && range.to !== '' && range.from > range.to
+}

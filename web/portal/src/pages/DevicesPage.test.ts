@@ -130,4 +130,22 @@ describe('DevicePage', () => {
     expect(yellow![4]).toMatch(/^now \(was due .+\)$/)
     await settle(() => expect(wrapper.get('ul.events').text()).toContain('yellow toner: 12% → 10%'))
   })
+
+  it('says a custom range that ends before it starts is backwards, and asks nothing for it', async () => {
+    const { wrapper, calls } = await open('DevicePage', '/devices/2', ['getDevice'], (_m, p) => {
+      if (p === '/devices/2') return { body: device(2, 'printer') }
+      if (p === '/devices/2/forecast') return { body: { items: [], order_lead_days: 7 } }
+      if (p.startsWith('/devices/2/events')) return { body: { items: [], next_after: null } }
+      if (p.startsWith('/devices/2/')) return { body: { series: [] } }
+      return undefined
+    })
+    await settle(() => expect(wrapper.find('#range-from').exists()).toBe(true))
+    await wrapper.get('#range-to').setValue('2026-11-10')
+    await wrapper.get('#range-from').setValue('2026-11-20')
+    await flushPromises()
+    expect(wrapper.get('.range-picker [role=alert]').text()).toContain('after its end')
+    expect(calls.filter((c) => c.path.startsWith('/devices/2/meters')).some((c) => c.path.includes('from=2026-11-19') || c.path.includes('from=2026-11-20'))).toBe(false)
+    await wrapper.get('#range-from').setValue('2026-11-01')
+    await settle(() => expect(wrapper.find('.range-picker [role=alert]').exists()).toBe(false))
+  })
 })
