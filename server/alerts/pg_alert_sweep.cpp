@@ -62,14 +62,20 @@ constexpr const char* kStaleMetersSql =
     "device_latest l ON l.device_id = d.id WHERE d.customer_id = $1 AND (l.counters_at IS NULL OR "
     "l.counters_at < $2::timestamptz)";
 std::string lowSuppliesSql() {
+  // The supply's description names it in the alert ("Black Toner runs out ..."); an open
+  // alert's supply is looked up the same way, so both halves give the same row.
   return "SELECT l.device_id, d.customer_id, coalesce(d.collector_id, 0), (s->>'index')::int, "
-         "o.order_lead_days, o.time_zone FROM device_latest l JOIN devices d ON d.id = l.device_id "
+         "o.order_lead_days, o.time_zone, coalesce(s->>'description', '') FROM device_latest l "
+         "JOIN devices d ON d.id = l.device_id "
          "JOIN organisations o ON o.id = d.customer_id CROSS JOIN LATERAL "
          "json_array_elements(l.supplies) "
          "s WHERE (s->>'level_percent') IS NOT NULL AND (s->>'level_percent')::int <= $1 AND " +
          std::string(store::kOrderableSupplySql) +
          " UNION SELECT a.device_id, a.customer_id, coalesce(a.collector_id, 0), a.subject::int, "
-         "o.order_lead_days, o.time_zone FROM alerts a JOIN organisations o ON o.id = "
+         "o.order_lead_days, o.time_zone, coalesce((SELECT e->>'description' FROM device_latest "
+         "l2 CROSS JOIN LATERAL json_array_elements(l2.supplies) e WHERE l2.device_id = "
+         "a.device_id AND e->>'index' = a.subject LIMIT 1), '') FROM alerts a JOIN organisations "
+         "o ON o.id = "
          "a.customer_id "
          "WHERE a.state = 'open' AND a.condition = 'runs_out' ORDER BY 1, 4";
 }
@@ -115,6 +121,15 @@ auto minimumOver(const std::vector<std::string>& layers, F get) {
   for (const auto& layer : layers) best = std::min(best, get(resolveRules({layer})));
   return best;
 }
+
+// A supply low enough to forecast, or with a runs_out alert open.
+struct ForecastSupply {
+  int index = 0;
+  AlertOwner owner;
+  int leadDays = 0;
+  std::string timeZone;
+  std::string description;
+};
 
 class Sweeper {
  public:
@@ -207,12 +222,12 @@ class Sweeper {
   }
 
   std::string forecasts() {
-    std::map<std::int64_t, std::vector<std::tuple<int, AlertOwner, int, std::string>>> byDevice;
+    std::map<std::int64_t, std::vector<ForecastSupply>> byDevice;
     for (const auto& row : txn_.exec_params(lowSuppliesSql(), kForecastBelowPercent)) {
       const AlertOwner owner{row[1].as<std::int64_t>(), row[0].as<std::int64_t>(),
                              row[2].as<std::int64_t>()};
-      byDevice[owner.deviceId].emplace_back(row[3].as<int>(), owner, row[4].as<int>(),
-                                            row[5].as<std::string>());
+      byDevice[owner.deviceId].push_back({row[3].as<int>(), owner, row[4].as<int>(),
+                                          row[5].as<std::string>(), row[6].as<std::string>()});
     }
     int due = 0;
     for (const auto& [device, supplies] : byDevice) due += deviceForecasts(device, supplies);
@@ -270,11 +285,10 @@ class Sweeper {
     return missing;
   }
 
-  int deviceForecasts(std::int64_t device,
-                      const std::vector<std::tuple<int, AlertOwner, int, std::string>>& supplies) {
+  int deviceForecasts(std::int64_t device, const std::vector<ForecastSupply>& supplies) {
     std::string indexes = "{";
     for (const auto& s : supplies) {
-      indexes += (indexes.size() > 1 ? "," : "") + std::to_string(std::get<0>(s));
+      indexes += (indexes.size() > 1 ? "," : "") + std::to_string(s.index);
     }
     std::map<int, std::vector<forecast::LevelSample>> history;
     for (const auto& row : txn_.exec_params(kHistorySql, device, indexes + "}",
@@ -287,12 +301,13 @@ class Sweeper {
       history[row[0].as<int>()].push_back(s);
     }
     int due = 0;
-    for (const auto& [index, owner, leadDays, timeZone] : supplies) {
+    for (const auto& [index, owner, leadDays, timeZone, description] : supplies) {
       const auto& rule = alerts_.rules(owner.customerId, device).rule(kForecastCondition);
       const auto f = forecast::forecastSupply(history[index], now_);
       const bool runsOut = rule.enabled && f.state == forecast::ForecastState::kForecast &&
                            f.emptyAt && forecast::orderBy(*f.emptyAt, leadDays) <= now_;
       json detail{{"index", index}, {"lead_days", leadDays}};
+      if (!description.empty()) detail["description"] = description;
       if (f.emptyAt) {
         detail["date"] = meters::formatDate(meters::localDate(timeZone, *f.emptyAt));
         detail["days_left"] = f.daysLeft ? json(static_cast<int>(*f.daysLeft)) : json();

@@ -226,7 +226,7 @@ def test_a_supply_that_runs_out_before_the_lead_time(rig):
     wait_for(lambda: ("runs_out", "1", "due", "open", "warning") in rig.alerts(s), timeout=60)
     mail = wait_for(lambda: [m for m in rig.mails(s) if "leer, bevor Ersatz" in m["Subject"]],
                     timeout=30)
-    assert mail
+    assert "Black Toner ist leer, bevor Ersatz" in mail[0]["Subject"], mail[0]["Subject"]
 
 
 def test_meter_reading_missing_before_the_billing_day(rig):
