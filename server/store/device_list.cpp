@@ -34,7 +34,7 @@ constexpr std::array<SortName, 6> kSorts = {{
     {DeviceSort::kSerial, "serial", "d.serial", "", "", ""},
     {DeviceSort::kModel, "model", "lower(d.manufacturer || ' ' || d.model)", "", "", ""},
     {DeviceSort::kCustomer, "customer", "lower(c.name)", "", "", ""},
-    {DeviceSort::kAddress, "ip", "d.ip", "", "", ""},
+    {DeviceSort::kAddress, "ip", "openmps_address_sort_key(d.ip)", "", "", ""},
     {DeviceSort::kLocation, "location", "lower(d.location)", "", "", ""},
     {DeviceSort::kLastSeen, "last_seen", kLastSeenKeySql, "l.last_seen_at", "l.device_id",
      "$8::text::timestamp AT TIME ZONE 'UTC'"},

@@ -173,6 +173,11 @@ def test_keyset_pages_neither_skip_nor_repeat_in_any_sort(fleet, contract):
         assert len(items) == 30 and len({d["id"] for d in items}) == 30, sort
     by_serial = [d["serial"] for d in all_pages(api, "/api/v1/devices?sort=-serial&limit=8")]
     assert by_serial == sorted(by_serial, reverse=True)
+    # Addresses in the order a person reads them: 10.1.0.2 before 10.1.0.10.
+    by_address = [d["ip"] for d in all_pages(api, "/api/v1/devices?sort=ip&limit=7")]
+    assert by_address == [f"10.1.0.{i}" for i in range(30)]
+    down = [d["ip"] for d in all_pages(api, "/api/v1/devices?sort=-ip&limit=7")]
+    assert down == by_address[::-1]
 
 
 def test_search_and_filters(fleet, contract):
