@@ -482,52 +482,73 @@ ApiResponse setDutyCycle(RequestContext& ctx) {
 }  // namespace
 
 void registerReportRoutes(Router& router, const util::Clock& clock) {
-  router.add(
-      {"listReports", "GET", "/api/v1/reports", Access::kSignedIn, {}, [](RequestContext& ctx) {
-         return listReports(ctx);
-       }});
+  // Every report covers whole organisations: an account restricted to sites
+  // or device groups gets none (and no Reports page in the portal).
+  router.add({"listReports",
+              "GET",
+              "/api/v1/reports",
+              Access::kSignedIn,
+              {},
+              [](RequestContext& ctx) { return listReports(ctx); },
+              Scope::kCaller,
+              true});
   router.add({"getReport",
               "GET",
               "/api/v1/reports/{name}",
               Access::kSignedIn,
               {},
-              [&clock](RequestContext& ctx) { return getReport(ctx, clock); }});
+              [&clock](RequestContext& ctx) { return getReport(ctx, clock); },
+              Scope::kCaller,
+              true});
   router.add({"listReportRuns",
               "GET",
               "/api/v1/report-runs",
               Access::kSignedIn,
               {},
-              [](RequestContext& ctx) { return listRuns(ctx); }});
+              [](RequestContext& ctx) { return listRuns(ctx); },
+              Scope::kCaller,
+              true});
   router.add({"createReportRun",
               "POST",
               "/api/v1/report-runs",
               Access::kSignedIn,
               {},
-              [&clock](RequestContext& ctx) { return createRun(ctx, clock); }});
+              [&clock](RequestContext& ctx) { return createRun(ctx, clock); },
+              Scope::kCaller,
+              true});
   router.add({"getReportRun",
               "GET",
               "/api/v1/report-runs/{id}",
               Access::kSignedIn,
               {},
-              [](RequestContext& ctx) { return getRun(ctx); }});
+              [](RequestContext& ctx) { return getRun(ctx); },
+              Scope::kCaller,
+              true});
   router.add({"downloadReportRun",
               "GET",
               "/api/v1/report-runs/{id}/file",
               Access::kSignedIn,
               {},
-              [](RequestContext& ctx) { return getRunFile(ctx); }});
+              [](RequestContext& ctx) { return getRunFile(ctx); },
+              Scope::kCaller,
+              true});
   router.add({"listReportSchedules",
               "GET",
               "/api/v1/report-schedules",
               Access::kSignedIn,
               {},
-              [](RequestContext& ctx) { return listSchedules(ctx); }});
+              [](RequestContext& ctx) { return listSchedules(ctx); },
+              Scope::kCaller,
+              true});
   router.add({"createReportSchedule", "POST", "/api/v1/report-schedules", Access::kSignedIn,
-              managers(), [&clock](RequestContext& ctx) { return createSchedule(ctx, clock); }});
+              managers(), [&clock](RequestContext& ctx) { return createSchedule(ctx, clock); },
+              Scope::kCaller, true});
   router.add({"updateReportSchedule", "PATCH", "/api/v1/report-schedules/{id}", Access::kSignedIn,
-              managers(), [&clock](RequestContext& ctx) { return updateSchedule(ctx, clock); }});
+              managers(), [&clock](RequestContext& ctx) { return updateSchedule(ctx, clock); },
+              Scope::kCaller, true});
   router.add({"deleteReportSchedule", "DELETE", "/api/v1/report-schedules/{id}", Access::kSignedIn,
-              managers(), [](RequestContext& ctx) { return deleteSchedule(ctx); }});
+              managers(), [](RequestContext& ctx) { return deleteSchedule(ctx); }, Scope::kCaller,
+              true});
   router.add({"getMeterNames",
               "GET",
               "/api/v1/dealers/{id}/meter-names",

@@ -109,6 +109,7 @@ std::vector<std::string> Router::operationsFor(const auth::Caller& caller, bool 
     if (route.access == Access::kPublic) continue;
     if (!complete && route.access != Access::kSignInStep) continue;
     if (!route.roles.empty() && !route.roles.contains(caller.role)) continue;
+    if (route.unrestrictedOnly && caller.restricted()) continue;
     out.push_back(route.operationId);
   }
   return out;
@@ -155,6 +156,12 @@ ApiResponse Router::run(const Route& route, const ApiRequest& request,
               problem(403, "forbidden",
                       "the role " + std::string(auth::toString(authentication->caller->role)) +
                           " may not " + route.operationId);
+          return Finish::kRollback;
+        }
+        if (route.unrestrictedOnly && authentication->caller->restricted()) {
+          response = problem(403, "forbidden",
+                             "an account restricted to sites or device groups may not " +
+                                 route.operationId + " (it covers whole organisations)");
           return Finish::kRollback;
         }
       }

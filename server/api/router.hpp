@@ -71,6 +71,10 @@ struct Route {
   std::set<auth::Role> roles;  // empty: every role
   Handler handler;
   Scope scope = Scope::kCaller;
+  // Refused to an account restricted to sites or device groups (reports and
+  // notifications cover whole organisations), and so not offered to it by
+  // operationsFor.
+  bool unrestrictedOnly = false;
 };
 
 class Router {

@@ -150,6 +150,21 @@ def test_an_account_restricted_to_a_site_sees_that_sites_devices_only(world):
     assert api.get("/api/v1/device-groups").json["items"] == []
 
 
+def test_a_restricted_account_is_not_offered_what_it_is_refused(world):
+    # Reports cover whole organisations: refused to a restricted account, and
+    # so missing from the operations /me lists (the portal shows no control
+    # for an operation missing there).
+    api = restricted(world, "report-viewer", site_ids=[world["sites"]["head"]])
+    operations = set(api.get("/api/v1/me").json["operations"])
+    assert {"listDevices", "listAlerts"} <= operations
+    for op, path in (("listReports", "/api/v1/reports"), ("listReportRuns", "/api/v1/report-runs"),
+                     ("listReportSchedules", "/api/v1/report-schedules"),
+                     ("getReport", "/api/v1/reports/inventory?format=json")):
+        assert op not in operations
+        assert api.get(path).status == 403, path
+    assert "createReportRun" not in operations and "downloadReportRun" not in operations
+
+
 def test_an_account_restricted_to_a_group_sees_its_devices_only(world):
     api = restricted(world, "group-viewer", device_group_ids=[world["group"]])
     assert visible_serials(api) == ["ACM-3", "ACM-4"]
