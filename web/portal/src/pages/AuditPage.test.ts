@@ -47,6 +47,7 @@ describe('AuditPage', () => {
     await settle(() => expect(wrapper.findAll('tbody tr')).toHaveLength(2))
     const rows = wrapper.findAll('tbody tr').map((r) => r.text())
     expect(rows[0]).toContain('angemeldet')
+    expect(rows[0]).toContain('Benutzer 2')
     expect(rows[1]).toContain('falscher Code bei der Einrichtung des zweiten Faktors')
     expect(wrapper.text()).not.toContain('session.sign_in')
 
