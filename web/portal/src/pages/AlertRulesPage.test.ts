@@ -56,10 +56,11 @@ describe('AlertRulesPage', () => {
     await wrapper.get('#edit-sub-address').setValue('service@acme.example')
     await wrapper.get('#edit-sub-severity').setValue('critical')
     await wrapper.get('#edit-sub-locale').setValue('de')
+    await wrapper.get('input[name=edit-sub-condition-toner]').setValue(true)
     await wrapper.get('form.subscription-edit').trigger('submit')
     await settle(() => expect(wrapper.find('form.subscription-edit').exists()).toBe(false))
-    expect(calls.find((c) => c.method === 'PATCH')!.body).toEqual({ min_severity: 'critical', locale: 'de', address: 'service@acme.example' })
-    await settle(() => expect(wrapper.get('ul.schedules').text()).toContain('service@acme.example · Acme · from critical'))
+    expect(calls.find((c) => c.method === 'PATCH')!.body).toEqual({ min_severity: 'critical', locale: 'de', conditions: ['toner'], address: 'service@acme.example' })
+    await settle(() => expect(wrapper.get('ul.schedules').text()).toContain('service@acme.example · Acme · from critical · only toner'))
     expect(wrapper.text()).toContain('The subscription is changed.')
   })
 
