@@ -213,6 +213,15 @@ def test_each_role_signs_in_and_sees_its_pages(portal):
         assert state(portal).get(f"totp_{who}"), f"{who} enrolled TOTP and signed in with a code"
 
 
+def test_an_admin_resets_a_password_and_the_person_chooses_a_new_one(portal):
+    scenario(portal, "account")
+    pg = portal["pg"]
+    assert pg.psql("SELECT count(*) FROM audit_log WHERE action = 'user.password_reset' "
+                   "AND actor = 'dana'").strip() == "1"
+    assert pg.psql("SELECT count(*) FROM audit_log WHERE action = 'user.password_change' "
+                   "AND actor = 'vic'").strip() == "1"
+
+
 def test_a_collector_created_in_the_portal_enrolls_a_real_client(portal):
     scenario(portal, "collector")
     enrollment = state(portal)["enrollment"]
