@@ -148,4 +148,26 @@ describe('DevicePage', () => {
     await wrapper.get('#range-from').setValue('2026-11-01')
     await settle(() => expect(wrapper.find('.range-picker [role=alert]').exists()).toBe(false))
   })
+
+  it('lists paper trays apart from the supplies, and a custom counter by its own name', async () => {
+    const supply = (index: number, description: string, type: string, level: number) =>
+      ({ index, description, type, color: '', level_percent: level, state: 'ok' })
+    const printer = {
+      ...device(2, 'printer'), counters: { total: 1200, 'custom.jams': 4 },
+      supplies: [supply(1, 'Black toner', 'toner', 35), supply(2, 'Tray 1', 'input', 0), supply(3, 'Drum', 'opc', 60)],
+    }
+    const { wrapper } = await open('DevicePage', '/devices/2', ['getDevice'], (_m, p) => {
+      if (p === '/devices/2') return { body: printer }
+      if (p === '/devices/2/forecast') return { body: { items: [], order_lead_days: 7 } }
+      if (p.startsWith('/devices/2/events')) return { body: { items: [], next_after: null } }
+      if (p.startsWith('/devices/2/')) return { body: { series: [] } }
+      return undefined
+    })
+    await settle(() => expect(wrapper.find('ul.supply-list').exists()).toBe(true))
+    const names = (sel: string) => wrapper.findAll(`${sel} .supply-name`).map((n) => n.text())
+    expect(names('ul.supply-list:not(.trays)')).toEqual(['Black toner', 'Drum'])
+    expect(names('ul.supply-list.trays')).toEqual(['Tray 1'])
+    expect(wrapper.text()).toContain('Paper trays')
+    expect(wrapper.findAll('.panel tbody th').map((h) => h.text())).toContain('jams')
+  })
 })
