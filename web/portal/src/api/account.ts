@@ -36,6 +36,16 @@ export function confirmTotp(code: string): Promise<Partial<SessionAnswer> & { re
   return http.post('/me/totp/confirmation', { code })
 }
 
+// Ten new recovery codes (the old ones stop working), with a current code.
+export function renewRecoveryCodes(code: string): Promise<Partial<SessionAnswer> & { recovery_codes?: string[] }> {
+  return http.post('/me/recovery-codes', { code })
+}
+
+// The second factor off (refused where the role requires it), with a current code.
+export function removeTotp(code: string): Promise<SessionAnswer> {
+  return http.post<SessionAnswer>('/me/totp/removal', { code })
+}
+
 export function changePassword(current: string, next: string): Promise<SessionAnswer> {
   return http.post<SessionAnswer>('/me/password', { current_password: current, new_password: next })
 }

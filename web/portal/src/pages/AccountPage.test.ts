@@ -65,3 +65,49 @@ describe('AccountPage language', () => {
     expect(wrapper.findAll('#language-select')).toHaveLength(0)
   })
 })
+
+describe('AccountPage second factor', () => {
+  async function withTotp(required: boolean) {
+    let enabled = true
+    const calls = fakeFetch((method, path, body) => {
+      if (path === '/me') return { body: { ...me, totp_enabled: enabled, totp_required: required, operations: ['renewRecoveryCodes', 'removeTotp'] } }
+      if (method === 'POST' && path === '/me/recovery-codes') {
+        return (body as { code: string }).code === '123456'
+          ? { body: { stage: 'complete', csrf_token: 'csrf-2', recovery_codes: ['aaaa-bbbb', 'cccc-dddd'] } }
+          : refused
+      }
+      if (method === 'POST' && path === '/me/totp/removal') {
+        enabled = false
+        return { body: { stage: 'complete', csrf_token: 'csrf-3' } }
+      }
+      return undefined
+    })
+    const { default: AccountPage } = await import('./AccountPage.vue')
+    const mounted = await mountAt(AccountPage, '/account')
+    return { ...mounted, calls }
+  }
+
+  it('renews the recovery codes with a current code and shows them once', async () => {
+    const { wrapper } = await withTotp(true)
+    expect(wrapper.findAll('button').map((b) => b.text())).not.toContain('Turn the second factor off')
+    await wrapper.get('#totp-manage-code').setValue('000000')
+    await wrapper.get('form.totp-manage').trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('.totp-manage [role=alert]').text()).toMatch(/not correct/)
+    await wrapper.get('#totp-manage-code').setValue('123 456')
+    await wrapper.get('form.totp-manage').trigger('submit')
+    await flushPromises()
+    expect(wrapper.findAll('.recovery-codes li').map((li) => li.text())).toEqual(['aaaa-bbbb', 'cccc-dddd'])
+  })
+
+  it('turns the second factor off where the role does not require it', async () => {
+    const { wrapper, calls } = await withTotp(false)
+    await wrapper.get('#totp-manage-code').setValue('654321')
+    const off = wrapper.findAll('button').find((b) => b.text() === 'Turn the second factor off')!
+    await off.trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.path === '/me/totp/removal')?.body).toEqual({ code: '654321' })
+    expect(wrapper.text()).toMatch(/The second factor is off/)
+    expect(wrapper.text()).toMatch(/not protected by a second factor yet/)
+  })
+})
