@@ -29,7 +29,10 @@ struct LockoutRule {
 
 struct SignInSettings {
   LockoutRule account;
-  LockoutRule address;
+  // An address is often a whole office behind one NAT: a few people
+  // mistyping must not lock all of them out, while one source trying many
+  // accounts (which the per-account rule does not see) is still stopped.
+  LockoutRule address{30};
   std::chrono::seconds idleUserLimit{std::chrono::hours(24 * 180)};
   // Roles that must use a second factor: by default those who see many
   // customers' data.

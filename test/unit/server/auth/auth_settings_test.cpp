@@ -29,7 +29,7 @@ TEST_CASE("without an auth section the defaults apply", "[server][auth]") {
   CHECK(s.session.maxLifetime == 12h);
   CHECK(s.signIn.account.maxFailures == 5);
   CHECK(s.signIn.account.duration == 15min);
-  CHECK(s.signIn.address.maxFailures == 5);
+  CHECK(s.signIn.address.maxFailures == 30);
   CHECK(s.signIn.idleUserLimit == std::chrono::hours(24 * 180));
   CHECK(s.hashCost.memoryBytes == 64u << 20);
   CHECK(s.hashCost.iterations == 3);
