@@ -22,15 +22,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-// A notification is about a whole organisation (its alerts, its reports);
-// an account restricted to sites or device groups sees none.
-void refuseRestricted(const RequestContext& ctx) {
-  if (ctx.caller().restricted()) {
-    throw ApiError(403, "forbidden",
-                   "notifications cover whole organisations; a restricted account sees none");
-  }
-}
-
 notify::OutboxFilter filterOf(const ApiRequest& request) {
   notify::OutboxFilter f;
   f.state = queryText(request, "state", 10).value_or("");
@@ -52,7 +43,6 @@ notify::OutboxFilter filterOf(const ApiRequest& request) {
 }
 
 ApiResponse listNotifications(RequestContext& ctx) {
-  refuseRestricted(ctx);
   auto filter = filterOf(ctx.request());
   const int limit = queryLimit(ctx.request(), 50, 500);
   filter.limit = limit + 1;
@@ -69,7 +59,6 @@ ApiResponse listNotifications(RequestContext& ctx) {
 }
 
 ApiResponse retryNotification(RequestContext& ctx) {
-  refuseRestricted(ctx);
   const auto id = ctx.idParam("id");
   const auto actor = auth::AuditActor::of(ctx.caller(), ctx.request().peer);
   switch (notify::retryDead(ctx.txn(), id, actor)) {
@@ -122,7 +111,6 @@ std::string fieldOf(const std::string& message) {
 
 ApiResponse sendTestNotification(RequestContext& ctx, const notify::WebhookSecrets& secrets,
                                  const util::Clock& clock) {
-  refuseRestricted(ctx);
   const JsonBody body(ctx.request(),
                       {"organisation_id", "channel", "address", "url", "secret", "locale"});
   const auto message = testMessageFrom(body, secrets);
@@ -142,15 +130,19 @@ void registerNotificationRoutes(Router& router, const envelope::MasterKey& maste
                                 const util::Clock& clock) {
   using auth::Role;
   const std::set<Role> admins = {Role::kRootAdmin, Role::kDealerAdmin, Role::kCustomerAdmin};
+  // A notification is about a whole organisation (its alerts, its reports):
+  // an account restricted to sites or device groups sees none (and no
+  // Notifications page in the portal).
   router.add({"listNotifications", "GET", "/api/v1/notifications", Access::kSignedIn, admins,
-              listNotifications});
+              listNotifications, Scope::kCaller, true});
   router.add({"retryNotification", "POST", "/api/v1/notifications/{id}/retry", Access::kSignedIn,
-              admins, retryNotification});
+              admins, retryNotification, Scope::kCaller, true});
   auto secrets = std::make_shared<notify::WebhookSecrets>(masterKey.bytes());
   const auto* c = &clock;
-  router.add(
-      {"sendTestNotification", "POST", "/api/v1/notifications/test", Access::kSignedIn, admins,
-       [secrets, c](RequestContext& ctx) { return sendTestNotification(ctx, *secrets, *c); }});
+  router.add({"sendTestNotification", "POST", "/api/v1/notifications/test", Access::kSignedIn,
+              admins,
+              [secrets, c](RequestContext& ctx) { return sendTestNotification(ctx, *secrets, *c); },
+              Scope::kCaller, true});
 }
 
 }  // namespace openmps::server::api
