@@ -20,20 +20,27 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::chrono::hours kSilentAfter{24};
-
-constexpr const char* kColumns =
-    "c.id, c.name, o.id, o.name,"
-    " to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-    " to_char(c.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-    " to_char(c.last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-    " c.last_carrier, c.last_peer, c.last_batch_seq,"
-    " coalesce((SELECT json_agg(json_build_array(g.first_missing, g.last_missing)"
-    "   ORDER BY g.first_missing) FROM collector_batch_gaps g WHERE g.collector_id = c.id),"
-    "   '[]')::text,"
-    " (SELECT count(*) FROM devices d WHERE d.collector_id = c.id),"
-    " to_char(c.created_at, 'YYYY-MM-DD HH24:MI:SS.US')"
-    " FROM collectors c JOIN organisations o ON o.id = c.customer_id";
+// The columns of a collector; `since`: the parameter holding the time
+// before which a collector that has not reported is silent.
+std::string columns(const char* since) {
+  return std::string(
+             "c.id, c.name, o.id, o.name,"
+             " to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+             " to_char(c.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+             " to_char(c.last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+             " c.last_carrier, c.last_peer, c.last_batch_seq,"
+             " coalesce((SELECT json_agg(json_build_array(g.first_missing, g.last_missing)"
+             "   ORDER BY g.first_missing) FROM collector_batch_gaps g WHERE g.collector_id = "
+             "c.id),"
+             "   '[]')::text,"
+             " (SELECT count(*) FROM devices d WHERE d.collector_id = c.id),"
+             " to_char(c.created_at, 'YYYY-MM-DD HH24:MI:SS.US'),"
+             " CASE WHEN c.revoked_at IS NOT NULL THEN 'revoked' WHEN c.last_seen_at IS NULL"
+             " OR c.last_seen_at < ") +
+         since +
+         "::timestamptz THEN 'silent' ELSE 'active' END"
+         " FROM collectors c JOIN organisations o ON o.id = c.customer_id";
+}
 
 struct Statement {
   const char* name;
@@ -44,7 +51,7 @@ struct Statement {
 const std::array<Statement, 2>& statements() {
   static const std::array<Statement, 2> kStatements = {{
       {"collectors_list",
-       std::string("SELECT ") + kColumns +
+       "SELECT " + columns("$4") +
            " WHERE o.path @> ARRAY[$1::bigint] AND ($2::bigint = 0 OR c.customer_id = $2)"
            " AND ($3::text = ''"
            "  OR ($3 = 'revoked' AND c.revoked_at IS NOT NULL)"
@@ -55,7 +62,7 @@ const std::array<Statement, 2>& statements() {
            "   > ($5::text, $6::bigint))"
            " ORDER BY c.created_at, c.id LIMIT $7"},
       {"collectors_get",
-       std::string("SELECT ") + kColumns + " WHERE c.id = $1 AND o.path @> ARRAY[$2::bigint]"},
+       "SELECT " + columns("$3") + " WHERE c.id = $1 AND o.path @> ARRAY[$2::bigint]"},
   }};
   return kStatements;
 }
@@ -91,12 +98,18 @@ Json collectorJson(const pqxx::row& r) {
           {"last_batch_seq", r[9].is_null() ? Json(nullptr) : Json(r[9].as<std::int64_t>())},
           {"missing_batches", missing},
           {"gaps", gapList},
-          {"devices", r[11].as<std::int64_t>()}};
+          {"devices", r[11].as<std::int64_t>()},
+          {"state", r[13].as<std::string>()}};
 }
 
-Json requireVisible(RequestContext& ctx, std::int64_t id) {
+std::string silentSince(const util::Clock& clock) {
+  return util::formatRfc3339(clock.now() - store::kCollectorSilentAfter);
+}
+
+Json requireVisible(RequestContext& ctx, std::int64_t id, const util::Clock& clock) {
   prepare(ctx.txn());
-  const auto r = ctx.txn().exec_prepared("collectors_get", id, ctx.caller().organisationId);
+  const auto r = ctx.txn().exec_prepared("collectors_get", id, ctx.caller().organisationId,
+                                         silentSince(clock));
   if (r.empty()) throw ApiError(404, "not-found", "no collector " + std::to_string(id));
   return collectorJson(r[0]);
 }
@@ -116,9 +129,8 @@ ApiResponse listCollectors(RequestContext& ctx, const util::Clock& clock) {
   prepare(ctx.txn());
   const auto rows = ctx.txn().exec_prepared(
       "collectors_list", ctx.caller().organisationId, queryId(request, "customer_id").value_or(0),
-      state, util::formatRfc3339(clock.now() - kSilentAfter),
-      after ? std::optional<std::string>(after->key) : std::nullopt, after ? after->id : 0,
-      limit + 1);
+      state, silentSince(clock), after ? std::optional<std::string>(after->key) : std::nullopt,
+      after ? after->id : 0, limit + 1);
   Json items = Json::array();
   std::optional<store::DeviceCursor> last;
   for (const auto& r : rows) {
@@ -145,7 +157,7 @@ void audit(RequestContext& ctx, const Json& collector, const char* action) {
 }
 
 ApiResponse createCollector(RequestContext& ctx, const config::ServerConfig& cfg,
-                            const envelope::MasterKey& masterKey) {
+                            const envelope::MasterKey& masterKey, const util::Clock& clock) {
   const JsonBody body(ctx.request(), {"customer_id", "name"});
   const auto& f = body.fields();
   const auto customerId = f.requireInt("customer_id", 1, INT64_MAX);
@@ -163,7 +175,7 @@ ApiResponse createCollector(RequestContext& ctx, const config::ServerConfig& cfg
   } catch (const store::AdminError& e) {
     invalidField("customer_id", e.what());
   }
-  const Json collector = requireVisible(ctx, static_cast<std::int64_t>(id));
+  const Json collector = requireVisible(ctx, static_cast<std::int64_t>(id), clock);
   audit(ctx, collector, "collector.create");
   const auto enrollment = config::enrollmentFor(cfg, masterKey, id);
   ApiResponse r =
@@ -172,11 +184,11 @@ ApiResponse createCollector(RequestContext& ctx, const config::ServerConfig& cfg
   return r;
 }
 
-ApiResponse revokeCollector(RequestContext& ctx) {
+ApiResponse revokeCollector(RequestContext& ctx, const util::Clock& clock) {
   const auto id = ctx.idParam("id");
-  const Json before = requireVisible(ctx, id);
+  const Json before = requireVisible(ctx, id, clock);
   store::markCollectorRevoked(ctx.txn(), static_cast<std::uint64_t>(id));
-  const Json after = requireVisible(ctx, id);
+  const Json after = requireVisible(ctx, id, clock);
   if (before["revoked_at"].is_null()) audit(ctx, after, "collector.revoke");
   return json(200, after);
 }
@@ -195,9 +207,9 @@ void registerCollectorRoutes(Router& router, const config::ServerConfig& config,
   router.add({"listCollectors", "GET", "/api/v1/collectors", Access::kSignedIn, readers,
               [c](RequestContext& ctx) { return listCollectors(ctx, *c); }});
   router.add({"createCollector", "POST", "/api/v1/collectors", Access::kSignedIn, admins,
-              [cfg, key](RequestContext& ctx) { return createCollector(ctx, *cfg, *key); }});
+              [cfg, key, c](RequestContext& ctx) { return createCollector(ctx, *cfg, *key, *c); }});
   router.add({"revokeCollector", "POST", "/api/v1/collectors/{id}/revocation", Access::kSignedIn,
-              admins, [](RequestContext& ctx) { return revokeCollector(ctx); }});
+              admins, [c](RequestContext& ctx) { return revokeCollector(ctx, *c); }});
 }
 
 }  // namespace openmps::server::api

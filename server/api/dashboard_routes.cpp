@@ -15,7 +15,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::chrono::hours kCollectorSilentAfter{24};
 constexpr int kCustomersShown = 200;
 
 // The conditions as the device list's filters define them (the SQL
@@ -90,9 +89,10 @@ Json figuresJson(const Figures& f) {
 ApiResponse getDashboard(RequestContext& ctx, const util::Clock& clock) {
   const auto now = clock.now();
   ctx.txn().conn().prepare("dashboard_figures", kDashboardSql);
-  const auto rows = ctx.txn().exec_prepared("dashboard_figures", ctx.caller().organisationId,
-                                            util::formatRfc3339(now - store::kSilentAfter),
-                                            util::formatRfc3339(now - kCollectorSilentAfter));
+  const auto rows =
+      ctx.txn().exec_prepared("dashboard_figures", ctx.caller().organisationId,
+                              util::formatRfc3339(now - store::kSilentAfter),
+                              util::formatRfc3339(now - store::kCollectorSilentAfter));
   struct Customer {
     std::int64_t id;
     std::string name;
@@ -129,7 +129,7 @@ ApiResponse getDashboard(RequestContext& ctx, const util::Clock& clock) {
                     {"customers", std::move(list)},
                     {"customers_shown", std::min<std::size_t>(customers.size(), kCustomersShown)},
                     {"not_reporting_after_hours", store::kSilentAfter.count()},
-                    {"silent_after_hours", kCollectorSilentAfter.count()}});
+                    {"silent_after_hours", store::kCollectorSilentAfter.count()}});
 }
 
 }  // namespace

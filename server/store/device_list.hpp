@@ -66,6 +66,9 @@ TenantFilter tenantFilter(const DeviceListQuery& q);
 // A device is not reporting when its last reading is older than this; a
 // supply is low at or below this level.
 inline constexpr std::chrono::hours kSilentAfter{48};
+// A collector is silent when it has not reported for this long (a client
+// sends at least once a day even when its outbox is empty).
+inline constexpr std::chrono::hours kCollectorSilentAfter{24};
 inline constexpr int kLowSupplyPercent = 15;
 
 // "serial", "-model", ...: the sort and its direction; nullopt when unknown.

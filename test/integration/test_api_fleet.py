@@ -237,6 +237,7 @@ def test_a_collector_created_through_the_api_enrolls(fleet, contract, pg=None):
     assert r.status == 201, r.json
     enrollment = Enrollment.decode(r.json["enrollment"])
     assert enrollment.client_id == r.json["collector"]["id"]
+    assert r.json["collector"]["state"] == "silent"  # it has never reported
     assert enrollment.fingerprint == fleet["server"].peer_fingerprint()
     # The key works: the server takes a batch sealed with it.
     from openmps_test.openmps_server import Client
@@ -245,9 +246,12 @@ def test_a_collector_created_through_the_api_enrolls(fleet, contract, pg=None):
     listed = api.get(f"/api/v1/collectors?customer_id={acme}").json["items"]
     branch = next(c for c in listed if c["name"] == "Branch")
     assert branch["last_seen_at"] is not None and branch["devices"] == 1
+    assert branch["state"] == "active"
+    silent = {c["id"] for c in api.get(f"/api/v1/collectors?customer_id={acme}&state=silent").json["items"]}
+    assert branch["id"] not in silent
     assert api.post("/api/v1/collectors", {"customer_id": org_id(fleet, "Globex")}).status == 422
     revoked = api.post(f"/api/v1/collectors/{branch['id']}/revocation")
-    assert revoked.status == 200 and revoked.json["revoked_at"]
+    assert revoked.status == 200 and revoked.json["revoked_at"] and revoked.json["state"] == "revoked"
     audit = fleet["pg"].psql("SELECT string_agg(action, ',') FROM audit_log WHERE target_type = 'collector'")
     assert "collector.create" in audit and "collector.revoke" in audit
     assert r.json["enrollment"] not in fleet["pg"].psql("SELECT coalesce(string_agg(after::text, ''), '') FROM audit_log")

@@ -14,6 +14,8 @@ export interface Collector {
   missing_batches: number
   gaps: { first_missing: number; last_missing: number }[]
   devices?: number
+  // silent: no report for a day (the server decides), unless revoked
+  state: 'active' | 'silent' | 'revoked'
 }
 
 export function listCollectors(query: { customer_id?: number; state?: string; after?: string; limit?: number }, signal?: AbortSignal): Promise<Page<Collector>> {

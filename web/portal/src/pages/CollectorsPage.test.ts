@@ -15,6 +15,7 @@ const branch: Collector = {
   id: 41, name: 'Branch', customer: { id: 5, name: 'Acme' }, created_at: '2026-03-01T00:00:00Z', revoked_at: null,
   last_seen_at: new Date().toISOString(), last_carrier: 'https', last_peer: '192.0.2.7', last_batch_seq: 1204,
   missing_batches: 3, gaps: [{ first_missing: 2, last_missing: 3 }, { first_missing: 1100, last_missing: 1100 }],
+  state: 'active',
 }
 
 beforeEach(() => {
@@ -43,6 +44,20 @@ describe('CollectorsPage', () => {
     expect(row).toContain('HTTPS')
     expect(row).toContain('1,204')
     expect(wrapper.get('.gaps').text()).toBe('nos. 2–3, 1,100')
+  })
+
+  // Whether a collector is silent is the server's to say (its threshold,
+  // its clock): the page shows the state it is given.
+  it('shows the state the server gives', async () => {
+    branch.state = 'silent'
+    try {
+      const { wrapper } = await collectorsPage()
+      const state = wrapper.get('tbody tr [data-test=state]')
+      expect(state.text()).toBe('silent')
+      expect(state.classes()).toContain('warning')
+    } finally {
+      branch.state = 'active'
+    }
   })
 
   it('asks before revoking; Escape goes back without revoking', async () => {
