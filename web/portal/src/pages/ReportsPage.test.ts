@@ -89,4 +89,25 @@ describe('ReportsPage', () => {
     expect(wrapper.get('ul.schedules').text()).toContain('every Wednesday at 09:00 → it@acme.example, ap@acme.example')
     expect(wrapper.text()).toContain('The schedule of "Supplies and forecasts" is changed.')
   })
+
+  it('a new weekly schedule sends the weekday it shows, not a day of the month', async () => {
+    const calls = fakeFetch((m, p) => {
+      if (p === '/me') return { body: { ...me, operations: [...(me.operations ?? []), 'listReportSchedules', 'createReportSchedule'] } }
+      if (p === '/reports') return { body: { items: [{ name: 'supplies', formats: ['csv', 'xlsx', 'pdf'] }] } }
+      if (p.startsWith('/report-runs')) return { body: { items: [], next_after: null } }
+      if (p === '/report-schedules' && m === 'GET') return { body: { items: [] } }
+      if (p === '/report-schedules' && m === 'POST') return { status: 201, body: {} }
+      return undefined
+    })
+    const { wrapper } = await mountAt((await import('./ReportsPage.vue')).default, '/reports')
+    await flushPromises()
+    await wrapper.get('#schedule-day').setValue('20')
+    await wrapper.get('#schedule-frequency').setValue('weekly')
+    expect((wrapper.get('#schedule-day').element as HTMLSelectElement).value).toBe('1')
+    await wrapper.get('#schedule-recipients').setValue('it@acme.example')
+    await wrapper.get('#schedule-recipients').element.closest('form')!.dispatchEvent(new Event('submit'))
+    await flushPromises()
+    const post = calls.find((c) => c.method === 'POST' && c.path === '/report-schedules')!
+    expect(post.body).toMatchObject({ frequency: 'weekly', day: 1 })
+  })
 })
