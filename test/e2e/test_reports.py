@@ -342,7 +342,10 @@ def test_alert_history_is_the_alert_engines_record(world):
 
     wait_for(lambda: raised(), timeout=60)
     before = raised()
-    today = dt.datetime.now(dt.timezone.utc).date()
+    # The report reads --to as a day in the customer's time zone: from 23:00
+    # UTC on, Berlin's today is UTC's tomorrow, and an alert raised now
+    # would fall after a UTC "today".
+    today = dt.datetime.now(BERLIN).date()
     extra = ("--from", world["first"].isoformat(), "--to", today.isoformat())
     doc = json.loads(report(world, "alerts", "json", "--customer", ACME, period=False,
                             extra=extra).read_text())
