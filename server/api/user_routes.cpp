@@ -160,7 +160,7 @@ ApiResponse createUser(RequestContext& ctx, auth::AuthServices& services) {
   checkScope(ctx, org.id, user.siteIds, user.deviceGroupIds);
   const bool given = f.find("password").has_value();
   const util::Secret password(given ? f.requireString("password", kMaxPassword)
-                                    : auth::SignInService::oneTimePassword());
+                                    : auth::SignInService::oneTimePassword(user.username));
   user.passwordChangeRequired = !given;
   if (auto o = services.signIn().hashNewPassword(password, user.username, user.passwordHash);
       !o.ok()) {

@@ -442,22 +442,36 @@ Outcome SignInService::renewRecoveryCodes(AccountStore& store, const SessionRef&
   return out;
 }
 
-std::string SignInService::oneTimePassword() {
-  // 20 characters from a set without look-alikes, then one of each class,
-  // so it always passes the policy.
-  static constexpr std::string_view kSet =
-      "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-  constexpr std::size_t kLength = 17;
-  constexpr unsigned kUnbiased =
-      256 - 256 % kSet.size();  // rejection keeps every character equally likely
+namespace {
+
+// `n` characters of `set`, each equally likely (rejection sampling).
+std::string randomFrom(std::string_view set, std::size_t n) {
+  const auto unbiased = static_cast<unsigned>(256 - 256 % set.size());
   std::string out;
-  while (out.size() < kLength) {
+  while (out.size() < n) {
     for (const char c : randomBytes(32)) {
       const auto b = static_cast<unsigned char>(c);
-      if (b < kUnbiased && out.size() < kLength) out += kSet[b % kSet.size()];
+      if (b < unbiased && out.size() < n) out += set[b % set.size()];
     }
   }
-  return out + "a7-";
+  return out;
+}
+
+}  // namespace
+
+std::string SignInService::oneTimePassword(std::string_view username) {
+  // 17 characters from a set without look-alikes, then one lower-case
+  // letter, one digit and one other character, so every class is there.
+  // Drawn again in the rare case that it contains the user name, which
+  // the policy refuses (for a user called "ann", about 1 in 1,400).
+  static constexpr std::string_view kSet =
+      "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  const std::string name = lowerAscii(username);
+  for (;;) {
+    std::string out = randomFrom(kSet, 17) + randomFrom("abcdefghijkmnpqrstuvwxyz", 1) +
+                      randomFrom("23456789", 1) + randomFrom("-.!_", 1);
+    if (name.size() < 3 || lowerAscii(out).find(name) == std::string::npos) return out;
+  }
 }
 
 Outcome SignInService::resetPassword(AccountStore& store, const AuditActor& actor,
@@ -465,7 +479,7 @@ Outcome SignInService::resetPassword(AccountStore& store, const AuditActor& acto
                                      const std::optional<util::Secret>& password) const {
   const auto user = store.userById(userId);
   if (!user) return verdict(Verdict::kRefused, "no such user");
-  const util::Secret chosen = password ? *password : util::Secret(oneTimePassword());
+  const util::Secret chosen = password ? *password : util::Secret(oneTimePassword(user->username));
   std::string hash;
   if (Outcome o = hashNewPassword(chosen, user->username, hash); !o.ok()) return o;
   store.setPassword(user->id, hash, !password);

@@ -129,8 +129,8 @@ class SignInService {
   // The hash of a new password, or the policy's objection (kInvalid).
   Outcome hashNewPassword(const util::Secret& password, std::string_view username,
                           std::string& hashOut) const;
-  // A random password that passes the policy (20 characters).
-  static std::string oneTimePassword();
+  // A random password (20 characters) that passes the policy for this user.
+  static std::string oneTimePassword(std::string_view username);
 
   const SignInSettings& settings() const { return settings_; }
   const PasswordPolicy& policy() const { return policy_; }

@@ -147,7 +147,7 @@ int add(Context& ctx, const util::ParsedArgs& parsed) {
     throw std::runtime_error(problem);
   }
   const util::Secret chosen =
-      password ? *password : util::Secret(auth::SignInService::oneTimePassword());
+      password ? *password : util::Secret(auth::SignInService::oneTimePassword(username));
   auth::NewUser user;
   user.organisationId = org.id;
   user.username = username;
