@@ -14,8 +14,12 @@ export default async function ({ browser, track, step }) {
   await signIn(page, 'dealer')
   for (const locale of ['de', 'fr', 'it', 'en']) {
     step(`switch to ${locale}`)
+    // The page applies the language at once and saves it for the user;
+    // the next page load asks the server, so wait for it to have kept it.
+    const saved = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/me' && r.request().method() === 'PATCH')
     await page.locator('#language-select').selectOption(locale)
     await page.waitForFunction((l) => document.documentElement.lang === l, locale)
+    check((await saved).ok(), `the language ${locale} was not saved`)
     for (const path of ctx.main_pages) {
       await visit(page, path)
       await screenshot(page, `${locale}-${path.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '') || 'home'}`)
